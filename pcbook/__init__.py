@@ -1,0 +1,27 @@
+"""pcbook: the helper package of the book on predictive coding and active inference.
+
+One module per concept, named after the concept rather than the chapter:
+
+============================  =====================================================
+module                        chapter
+============================  =====================================================
+``pcbook.bayes``              0  Bayes' rule in pictures (conjugate Gaussian)
+``pcbook.posterior``          1  Bogacz's exact posterior on a grid
+``pcbook.error_units``        2  gradient ascent on F, prediction-error units
+``pcbook.variance``           3  learning variances, priors and weights
+``pcbook.ngc``                4  neural generative coding on digits
+``pcbook.angc``               5  active NGC agents in gymnasium tasks
+``pcbook.attractor``          6  free-energy attractor networks learn sequences
+``pcbook.som``                7  self-organising maps learn motor primitives
+============================  =====================================================
+
+Shared modules: ``rng`` (SPEC 7 ``as_rng``), ``validate`` (clear input errors), ``maths``
+(activations, Adam), ``data`` (bundled digits), ``plotting`` and ``plots`` (figures),
+``widgets`` (slider figures live in Jupyter and static on the website), ``check``
+(answer checks for exercises), ``classroom`` (student notebooks, exercise index),
+``reproduce`` (``python -m pcbook reproduce NAME``), ``progress`` (quiet-able progress bars).
+
+Importing pcbook has no side effects: it changes no matplotlib setting and no random state.
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Classroom kit: exercise discovery, student notebooks and the exercises index (filled in next)."""

@@ -1,0 +1,108 @@
+"""Shared numerical primitives: activations with their derivatives, Adam, safe logs.
+
+Nothing chapter-specific lives here; the NGC (chapter 4) and active NGC (chapter 5)
+circuits both build on these pieces.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["sigmoid", "relu", "identity", "activation", "ACTIVATIONS", "Adam", "log_clip", "bce"]
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    """Logistic function 1 / (1 + exp(-x)), computed without overflow."""
+    x = np.asarray(x, dtype=float)
+    out = np.empty_like(x)
+    pos = x >= 0
+    out[pos] = 1.0 / (1.0 + np.exp(-x[pos]))
+    ex = np.exp(x[~pos])
+    out[~pos] = ex / (1.0 + ex)
+    return out
+
+
+def relu(x: np.ndarray) -> np.ndarray:
+    """max(x, 0)."""
+    return np.maximum(x, 0.0)
+
+
+def identity(x: np.ndarray) -> np.ndarray:
+    """x itself (a linear unit)."""
+    return np.asarray(x, dtype=float)
+
+
+def _d_sigmoid(x):
+    s = sigmoid(x)
+    return s * (1.0 - s)
+
+
+def _d_tanh(x):
+    return 1.0 - np.tanh(x) ** 2
+
+
+ACTIVATIONS: dict[str, tuple[Callable, Callable]] = {
+    "identity": (identity, lambda x: np.ones_like(np.asarray(x, dtype=float))),
+    "relu": (relu, lambda x: (np.asarray(x) > 0).astype(float)),
+    "tanh": (np.tanh, _d_tanh),
+    "sigmoid": (sigmoid, _d_sigmoid),
+}
+
+
+def activation(name: str) -> tuple[Callable, Callable]:
+    """The pair (f, f') for activation ``name`` (one of ``ACTIVATIONS``)."""
+    if name not in ACTIVATIONS:
+        raise ValueError(f"activation: must be one of {sorted(ACTIVATIONS)}, got {name!r}")
+    return ACTIVATIONS[name]
+
+
+def log_clip(p: np.ndarray, eps: float = 1e-7) -> np.ndarray:
+    """log(p) with p clipped to [eps, 1] so that log(0) never appears."""
+    return np.log(np.clip(p, eps, 1.0))
+
+
+def bce(x: np.ndarray, p: np.ndarray, eps: float = 1e-7) -> np.ndarray:
+    """Binary cross-entropy in nats summed over the last axis, -sum x log p + (1 - x) log(1 - p)."""
+    p = np.clip(p, eps, 1.0 - eps)
+    return -np.sum(x * np.log(p) + (1.0 - x) * np.log(1.0 - p), axis=-1)
+
+
+@dataclass
+class Adam:
+    """Adam (Kingma & Ba 2015) applied to a list of arrays, in place.
+
+    ``step(params, deltas)`` *adds* the Adam-scaled deltas (ascent on the direction
+    given); pass negative gradients to descend. ``deltas`` need not be gradients of any
+    function: NGC feeds it local Hebbian updates.
+    """
+
+    lr: float = 1e-3
+    beta1: float = 0.9
+    beta2: float = 0.999
+    eps: float = 1e-8
+
+    def __post_init__(self):
+        if not self.lr > 0:
+            raise ValueError(f"lr: must be > 0, got {self.lr}")
+        self._m: list[np.ndarray] | None = None
+        self._v: list[np.ndarray] | None = None
+        self._t = 0
+
+    def step(self, params: list[np.ndarray], deltas: list[np.ndarray]) -> None:
+        """Move every ``params[i]`` by the Adam-normalised ``deltas[i]``."""
+        if len(params) != len(deltas):
+            raise ValueError("deltas: need one delta per parameter array")
+        if self._m is None:
+            self._m = [np.zeros_like(p) for p in params]
+            self._v = [np.zeros_like(p) for p in params]
+        self._t += 1
+        c1 = 1.0 - self.beta1**self._t
+        c2 = 1.0 - self.beta2**self._t
+        for p, d, m, v in zip(params, deltas, self._m, self._v):
+            m *= self.beta1
+            m += (1.0 - self.beta1) * d
+            v *= self.beta2
+            v += (1.0 - self.beta2) * d * d
+            p += self.lr * (m / c1) / (np.sqrt(v / c2) + self.eps)

@@ -1,0 +1,57 @@
+"""Random number generators, following Scientific Python SPEC 7.
+
+Every stochastic function in pcbook takes ``rng=`` and starts with
+``rng = as_rng(rng)``. Nothing in the package touches NumPy's global state.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+__all__ = ["as_rng", "spawn"]
+
+
+def as_rng(rng: np.random.Generator | int | None = None) -> np.random.Generator:
+    """Normalise ``rng`` to a :class:`numpy.random.Generator`.
+
+    Parameters
+    ----------
+    rng : None, int or numpy.random.Generator
+        ``None`` gives fresh OS entropy, an integer seeds a new generator, and a
+        Generator is returned unchanged (so a caller's stream is shared, not copied).
+
+    Returns
+    -------
+    numpy.random.Generator
+
+    Raises
+    ------
+    TypeError
+        If ``rng`` is of any other type (for example the legacy ``RandomState``).
+    ValueError
+        If ``rng`` is a negative integer.
+    """
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None:
+        return np.random.default_rng()
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
+        if rng < 0:
+            raise ValueError(f"rng: an integer seed must be >= 0, got {rng}")
+        return np.random.default_rng(int(rng))
+    raise TypeError(
+        "rng: expected None, a non-negative int or a numpy.random.Generator, "
+        f"got {type(rng).__name__}"
+    )
+
+
+def spawn(rng: np.random.Generator | int | None, n: int) -> list[np.random.Generator]:
+    """Return ``n`` statistically independent child generators of ``rng``.
+
+    Use this for independent streams (agent vs environment, repeated runs)
+    instead of ``seed + i``.
+    """
+    if not isinstance(n, numbers.Integral) or n < 1:
+        raise ValueError(f"n: expected a positive integer, got {n!r}")
+    return as_rng(rng).spawn(int(n))

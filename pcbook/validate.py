@@ -1,0 +1,64 @@
+"""Input checks shared by every public function: clear errors that name the argument."""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+__all__ = ["check_positive", "check_range", "check_int", "check_finite_array", "check_choice"]
+
+
+def _check_real(name: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name}: expected a real number, got {type(value).__name__}")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name}: expected a finite number, got {value}")
+    return value
+
+
+def check_positive(name: str, value, *, allow_zero: bool = False) -> float:
+    """Return ``value`` as float, or raise if it is not a finite number > 0 (>= 0 with ``allow_zero``)."""
+    value = _check_real(name, value)
+    if value < 0 or (value == 0 and not allow_zero):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name}: must be {bound}, got {value}")
+    return value
+
+
+def check_range(name: str, value, low: float, high: float) -> float:
+    """Return ``value`` as float, or raise if it lies outside the closed interval [low, high]."""
+    value = _check_real(name, value)
+    if not low <= value <= high:
+        raise ValueError(f"{name}: must lie in [{low}, {high}], got {value}")
+    return value
+
+
+def check_int(name: str, value, low: int = 0, high: int | None = None) -> int:
+    """Return ``value`` as int, or raise if it is not an integer in [low, high]."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name}: expected an integer, got {type(value).__name__}")
+    value = int(value)
+    if value < low or (high is not None and value > high):
+        allowed = f"in [{low}, {high}]" if high is not None else f">= {low}"
+        raise ValueError(f"{name}: must be an integer {allowed}, got {value}")
+    return value
+
+
+def check_finite_array(name: str, value, ndim: int | None = None, min_size: int = 1) -> np.ndarray:
+    """Return ``value`` as a float array, or raise if it has NaN/inf, the wrong ndim or too few entries."""
+    arr = np.asarray(value, dtype=float)
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(f"{name}: expected a {ndim}-d array, got shape {arr.shape}")
+    if arr.size < min_size:
+        raise ValueError(f"{name}: expected at least {min_size} entries, got {arr.size}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name}: contains NaN or infinite values")
+    return arr
+
+
+def check_choice(name: str, value, choices) -> object:
+    """Return ``value`` or raise if it is not one of ``choices``."""
+    if value not in choices:
+        raise ValueError(f"{name}: must be one of {sorted(map(str, choices))}, got {value!r}")
+    return value
