@@ -1,0 +1,50 @@
+"""Execute notebooks top to bottom in a fresh kernel and store their outputs in place.
+
+Usage: python tools/run_notebooks.py [NOTEBOOK ...]   (default: every notebook in _toc.yml)
+
+Widget state is not stored (the website shows each slider's self-contained HTML view), and
+the run fails loudly if any cell raises, except cells tagged ``raises-exception``.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def toc_notebooks() -> list[Path]:
+    """Every .ipynb listed in _toc.yml, in book order."""
+    from tools.book_files import toc_files
+
+    return [p for p in toc_files() if p.suffix == ".ipynb"]
+
+
+def execute(path: Path, timeout: int = 600) -> float:
+    """Execute ``path`` in place; return the wall time in seconds."""
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    start = time.perf_counter()
+    NotebookClient(nb, kernel_name="python3", timeout=timeout, store_widget_state=False,
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    seconds = time.perf_counter() - start
+    nb.metadata.pop("widgets", None)
+    nbformat.write(nb, path)
+    return seconds
+
+
+def main(argv: list[str]) -> int:
+    paths = [Path(a).resolve() for a in argv] or toc_notebooks()
+    for path in paths:
+        seconds = execute(path)
+        print(f"{seconds:6.1f} s  {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
