@@ -1,0 +1,356 @@
+"""The NGC circuit: predictions, error neurons, settling and local (Hebbian) weight updates.
+
+Row-vector convention (one sample per row, as in ngc-learn and pcrl): layer ``l`` holds a state
+``z[l]`` of shape ``(N, J_l)``; ``W[l]`` of shape ``(J_l, J_{l-1})`` predicts layer ``l - 1`` from
+layer ``l``; ``E[l]`` of shape ``(J_{l-1}, J_l)`` carries the error ``e[l-1]`` up to ``z[l]``;
+``M[l]`` of shape ``(J_l, J_{l-2})`` is a skip prediction from two layers up (GNCN-PDH). Lists are
+indexed by layer, with ``None`` where a layer has no such matrix. Layer 0 is clamped to the data;
+the top layer ``L`` is free (a generative model) or clamped (an x -> y circuit, as in active NGC).
+
+Every function here is generic: any number of layers, any widths, clamped bottom and optionally
+clamped top, cold (zero) or feed-forward initialisation.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from pcbook.maths import activation
+from pcbook.rng import as_rng
+from pcbook.validate import check_choice, check_finite_array, check_int, check_positive
+
+__all__ = [
+    "NGCParams", "Weights", "SettleState", "init_weights", "lateral_matrix", "modulation_matrix",
+    "clip_columns", "predictions", "error_neurons", "total_discrepancy", "state_update",
+    "settle_step", "settle", "hebbian_updates", "apply_updates",
+]
+
+
+@dataclass(frozen=True)
+class NGCParams:
+    """Architecture and dynamics of one NGC circuit (defaults: GNCN-t1 on 8x8 digits)."""
+
+    sizes: tuple = (64, 64, 64, 32)   # widths J_0 (data) ... J_L (top)
+    phi: str = "tanh"                 # state activation phi of the hidden layers
+    phi_top: str | None = None        # activation of the top layer (None: same as phi)
+    g_out: str = "sigmoid"            # prediction activation g^0 of the bottom layer
+    g_hidden: str = "identity"        # prediction activation g^l of hidden layers
+    error_synapses: str = "tied"      # "tied": E = W^T (type 1); "learned": separate E (type 2)
+    use_dphi: bool = True             # multiply the bottom-up message by phi'(z) (type 1)
+    hidden_target: str = "state"      # hidden errors compare the prediction with z ("state") or phi(z) ("phi")
+    skip: bool = False                # skip predictions M from two layers up (PDH)
+    n_group: int = 0                  # lateral competition group size (0: no lateral matrix V)
+    alpha_e: float = 0.15             # self-excitation strength in V
+    alpha_h: float = 0.1              # within-group inhibition strength in V
+    lam: float = 0.01                 # Laplace prior strength lambda
+    precision: bool = False           # learned error covariance Sigma on hidden errors (t1-Sigma)
+    K: int = 50                       # settling steps
+    beta: float = 0.1                 # state step size beta = dt / tau
+    gamma_v: float = 0.001            # state leak gamma_v
+    gamma_e: float = 1.0              # error-synapse learning factor gamma_e
+    modulation: bool = False          # multiply updates by the modulation matrices M_W, M_E
+    weight_sd: float = 0.05           # initial weights ~ N(0, weight_sd^2)
+    max_norm: float = 1.0             # column-norm cap after every update (0: no clipping)
+    lr: float = 1e-3                  # Adam learning rate
+    batch_size: int = 50              # images per settled batch
+
+    def __post_init__(self):
+        if len(self.sizes) < 2:
+            raise ValueError(f"sizes: need at least two layers, got {self.sizes!r}")
+        for j in self.sizes:
+            check_int("sizes", j, low=1)
+        for name in ("phi", "g_out", "g_hidden"):
+            activation(getattr(self, name))
+        if self.phi_top is not None:
+            activation(self.phi_top)
+        check_choice("error_synapses", self.error_synapses, ("tied", "learned"))
+        check_choice("hidden_target", self.hidden_target, ("state", "phi"))
+        check_int("K", self.K, low=1)
+        check_positive("beta", self.beta)
+        check_positive("gamma_v", self.gamma_v, allow_zero=True)
+        check_positive("lam", self.lam, allow_zero=True)
+        check_positive("lr", self.lr)
+        check_int("batch_size", self.batch_size, low=1)
+        check_int("n_group", self.n_group, low=0)
+        if self.n_group and any(j % self.n_group for j in self.sizes[1:]):
+            raise ValueError(f"n_group: every hidden width {self.sizes[1:]} must be divisible by {self.n_group}")
+
+    @property
+    def L(self) -> int:
+        """Index of the top layer (the number of weight layers)."""
+        return len(self.sizes) - 1
+
+
+@dataclass
+class Weights:
+    """The synapses of a circuit, each a list indexed by layer (``None`` where absent)."""
+
+    W: list
+    E: list
+    M: list
+    Sigma: list
+    V: list = field(default_factory=list)   # fixed lateral matrices (not learned)
+
+    def learned(self) -> list[tuple[str, int]]:
+        """``(kind, layer)`` of every learned array, in a fixed order (used with Adam)."""
+        return [(k, l) for k in ("W", "E", "M", "Sigma") for l, a in enumerate(getattr(self, k)) if a is not None]
+
+    def arrays(self) -> list[np.ndarray]:
+        """The learned arrays in the order of :meth:`learned`."""
+        return [getattr(self, k)[l] for k, l in self.learned()]
+
+    def copy(self) -> "Weights":
+        cp = lambda lst: [None if a is None else a.copy() for a in lst]  # noqa: E731
+        return Weights(cp(self.W), cp(self.E), cp(self.M), cp(self.Sigma), cp(self.V))
+
+
+@dataclass
+class SettleState:
+    """States ``z``, predictions ``zbar``, errors ``e`` (lists by layer) and the discrepancy trace."""
+
+    z: list
+    zbar: list
+    e: list
+    tod: np.ndarray            # total discrepancy after each step, shape (K,)
+
+    @property
+    def prediction(self) -> np.ndarray:
+        """The prediction of the bottom layer, ``zbar[0]``."""
+        return self.zbar[0]
+
+
+def lateral_matrix(J: int, n_group: int, alpha_e: float = 0.15, alpha_h: float = 0.1) -> np.ndarray:
+    """The lateral competition matrix ``V = alpha_h (B * (1 - I)) - alpha_e I``.
+
+    Implements {eq}`eq-ngc-lateral` (Ororbia & Kifer 2022, eq. 3): ``B`` is a 0/1 block mask that
+    groups consecutive units in columns of ``n_group``; the state receives ``-phi(z) V``, so each
+    unit excites itself by ``alpha_e`` and inhibits the other units of its group by ``alpha_h``.
+    """
+    J = check_int("J", J, low=1)
+    n_group = check_int("n_group", n_group, low=1)
+    if J % n_group:
+        raise ValueError(f"n_group: must divide J={J}, got {n_group}")
+    alpha_e = check_positive("alpha_e", alpha_e, allow_zero=True)
+    alpha_h = check_positive("alpha_h", alpha_h, allow_zero=True)
+    block = np.kron(np.eye(J // n_group), np.ones((n_group, n_group)))
+    return alpha_h * block * (1.0 - np.eye(J)) - alpha_e * np.eye(J)
+
+
+def modulation_matrix(W: np.ndarray) -> np.ndarray:
+    """The modulation matrix ``M_W`` of a synaptic matrix (one factor per postsynaptic unit).
+
+    Implements {eq}`eq-ngc-modulation` (Ororbia & Kifer 2022, supplement; ngc-learn's
+    ``calc_modulatory_factor``): ``m_j = min(2 sum_i |W_ij| / max_k sum_i |W_ik|, 1)`` and every
+    row of ``M_W`` equals ``m``. Scaling ``W`` leaves ``M_W`` unchanged.
+    """
+    W = check_finite_array("W", W, ndim=2)
+    mass = np.abs(W).sum(axis=0)
+    top = mass.max()
+    m = np.ones_like(mass) if top == 0 else np.minimum(2.0 * mass / top, 1.0)
+    return np.broadcast_to(m, W.shape).copy()
+
+
+def clip_columns(A: np.ndarray, max_norm: float = 1.0) -> np.ndarray:
+    """Rescale, in place, every column of ``A`` whose Euclidean norm exceeds ``max_norm``.
+
+    Implements {eq}`eq-ngc-clip`; returns ``A``.
+    """
+    max_norm = check_positive("max_norm", max_norm)
+    norms = np.linalg.norm(A, axis=0)
+    A *= np.where(norms > max_norm, max_norm / np.maximum(norms, 1e-300), 1.0)
+    return A
+
+
+def init_weights(params: NGCParams, rng=None) -> Weights:
+    """Gaussian initial synapses ``N(0, weight_sd^2)``; identity covariances; fixed lateral ``V``."""
+    rng = as_rng(rng)
+    s, L, sd = params.sizes, params.L, params.weight_sd
+    W = [None] + [rng.normal(0.0, sd, (s[l], s[l - 1])) for l in range(1, L + 1)]
+    learned = params.error_synapses == "learned"
+    E = [None] + [rng.normal(0.0, sd, (s[l - 1], s[l])) if learned else None for l in range(1, L + 1)]
+    M = [None, None] + [rng.normal(0.0, sd, (s[l], s[l - 2])) if params.skip else None for l in range(2, L + 1)]
+    Sigma = [None] + [np.eye(s[l]) if params.precision else None for l in range(1, L)] + [None]
+    V = [None] + [lateral_matrix(s[l], params.n_group, params.alpha_e, params.alpha_h) if params.n_group else None
+                  for l in range(1, L + 1)]
+    return Weights(W, E, M, Sigma, V)
+
+
+def _phi(params: NGCParams, l: int, top_clamped: bool):
+    """(phi, phi') of layer ``l``: the clamped top is linear, the free top may differ."""
+    if l == params.L:
+        return activation("identity" if top_clamped else (params.phi_top or params.phi))
+    return activation(params.phi)
+
+
+def predictions(z: list, weights: Weights, params: NGCParams, top_clamped: bool = False) -> list:
+    """Top-down predictions ``zbar[l] = g^l(phi(z[l+1]) W[l+1] + phi(z[l+2]) M[l+2])``, l = 0 .. L-1.
+
+    Implements {eq}`eq-ngc-prediction` (Ororbia & Kifer 2022, eq. 1); the skip term only for PDH.
+    """
+    L = params.L
+    act = [None] + [_phi(params, l, top_clamped)[0](z[l]) for l in range(1, L + 1)]
+    zbar = []
+    for l in range(L):
+        h = act[l + 1] @ weights.W[l + 1]
+        if l + 2 <= L and weights.M[l + 2] is not None:
+            h = h + act[l + 2] @ weights.M[l + 2]
+        zbar.append(activation(params.g_out if l == 0 else params.g_hidden)[0](h))
+    return zbar
+
+
+def error_neurons(z: list, zbar: list, weights: Weights, params: NGCParams, mask=None) -> list:
+    """Error neurons ``e[l] = (target[l] - zbar[l]) Sigma[l]^{-1}``, l = 0 .. L-1.
+
+    Implements {eq}`eq-ngc-error` (Ororbia & Kifer 2022, eq. 2). The bottom target is the clamped
+    data ``z[0]``; hidden targets are ``z[l]`` or ``phi(z[l])`` (``params.hidden_target``). ``mask``
+    (same shape as ``z[0]``, 1 = observed) silences the bottom errors of unobserved pixels.
+    """
+    e = [z[0] - zbar[0]]
+    if mask is not None:
+        e[0] = e[0] * mask
+    phi = activation(params.phi)[0]
+    for l in range(1, params.L):
+        target = z[l] if params.hidden_target == "state" else phi(z[l])
+        err = target - zbar[l]
+        if weights.Sigma[l] is not None:
+            err = err @ np.linalg.inv(weights.Sigma[l])
+        e.append(err)
+    return e
+
+
+def total_discrepancy(e: list) -> float:
+    """Total discrepancy ``sum_l sum_j (e[l]_j)^2``, averaged over the batch ({eq}`eq-ngc-tod`)."""
+    return float(sum(np.sum(err * err) for err in e) / len(e[0]))
+
+
+def state_update(z: list, e: list, weights: Weights, params: NGCParams, beta: float,
+                 top_clamped: bool = False) -> list:
+    """One Euler step of the free states, driven by the previous step's errors.
+
+    Implements {eq}`eq-ngc-state` (Ororbia & Kifer 2022, eqs. 3-4):
+    ``z[l] += beta (-gamma_v z[l] + d[l] - phi(z[l]) V[l] - lam sign(z[l]))`` with
+    ``d[l] = -e[l] + phi'(z[l]) * (e[l-1] W[l]^T)`` (tied) or ``-e[l] + e[l-1] E[l]`` (learned).
+    The top layer has no error of its own; clamped layers do not move. Returns a new list.
+    """
+    L = params.L
+    new = list(z)
+    for l in range(1, L if top_clamped else L + 1):
+        f, df = _phi(params, l, top_clamped)
+        if params.error_synapses == "tied":
+            up = e[l - 1] @ weights.W[l].T
+        else:
+            up = e[l - 1] @ weights.E[l]
+        if params.use_dphi:
+            up = up * df(z[l])
+        d = up - e[l] if l < L else up
+        dz = d - params.gamma_v * z[l]
+        if weights.V and weights.V[l] is not None:
+            dz = dz - f(z[l]) @ weights.V[l]
+        if params.lam:
+            dz = dz - params.lam * np.sign(z[l])
+        new[l] = z[l] + beta * dz
+    return new
+
+
+def settle_step(z: list, e: list, weights: Weights, params: NGCParams, beta: float,
+                top_clamped: bool = False, mask=None) -> tuple[list, list, list]:
+    """One settling step in ngc-learn's order: states from the previous errors, then predictions,
+    then errors. Returns ``(z, zbar, e)``."""
+    z = state_update(z, e, weights, params, beta, top_clamped)
+    zbar = predictions(z, weights, params, top_clamped)
+    return z, zbar, error_neurons(z, zbar, weights, params, mask)
+
+
+def settle(x, weights: Weights, params: NGCParams, K: int | None = None, beta: float | None = None,
+           z_top=None, init: str = "zero", mask=None) -> SettleState:
+    """Settle the circuit for ``K`` steps with the data ``x`` clamped at the bottom (inference).
+
+    Implements {eq}`eq-ngc-settle`. ``init="zero"`` is the cold start (states and errors at
+    zero: the first prediction of a sigmoid output is 0.5 everywhere); ``init="feedforward"``
+    starts every hidden state at its top-down prediction from the clamped top ``z_top`` and
+    computes the errors of that start.
+
+    Parameters
+    ----------
+    x : array (N, J_0)
+        Data clamped to the bottom layer.
+    weights, params : the circuit.
+    K, beta : int, float, optional
+        Settling steps and step size (default ``params.K``, ``params.beta``).
+    z_top : array (N, J_L), optional
+        Clamp the top layer to this input (an x -> y circuit); None leaves it free.
+    init : {"zero", "feedforward"}
+    mask : array like ``x``, optional
+        1 where the pixel is observed; unobserved pixels send no error (pattern completion).
+    """
+    x = check_finite_array("x", x, ndim=2)
+    if x.shape[1] != params.sizes[0]:
+        raise ValueError(f"x: expected {params.sizes[0]} columns, got shape {x.shape}")
+    K = params.K if K is None else check_int("K", K, low=1)
+    beta = params.beta if beta is None else check_positive("beta", beta)
+    check_choice("init", init, ("zero", "feedforward"))
+    top_clamped = z_top is not None
+    n, L = len(x), params.L
+    z = [x] + [np.zeros((n, j)) for j in params.sizes[1:]]
+    if top_clamped:
+        z[L] = check_finite_array("z_top", z_top, ndim=2)
+        if z[L].shape != (n, params.sizes[L]):
+            raise ValueError(f"z_top: expected shape {(n, params.sizes[L])}, got {z[L].shape}")
+    if init == "feedforward":
+        if not top_clamped:
+            raise ValueError("init: 'feedforward' needs a clamped top (pass z_top)")
+        for l in range(L - 1, 0, -1):
+            z[l] = predictions(z, weights, params, True)[l]
+        zbar = predictions(z, weights, params, True)
+        e = error_neurons(z, zbar, weights, params, mask)
+    else:
+        zbar = [np.zeros_like(a) for a in z[:L]]
+        e = [np.zeros_like(a) for a in z[:L]]
+    tod = np.empty(K)
+    for k in range(K):
+        z, zbar, e = settle_step(z, e, weights, params, beta, top_clamped, mask)
+        tod[k] = total_discrepancy(e)
+    return SettleState(z, zbar, e, tod)
+
+
+def hebbian_updates(state: SettleState, weights: Weights, params: NGCParams,
+                    top_clamped: bool = False) -> list[np.ndarray]:
+    """Two-factor Hebbian deltas from a settled state, batch-averaged, in ``weights.learned()`` order.
+
+    Implements {eq}`eq-ngc-dW` and {eq}`eq-ngc-dE` (Ororbia & Kifer 2022, eqs. 5-6):
+    ``dW[l] = phi(z[l])^T e[l-1] (* M_W)``, ``dE[l] = gamma_e dW[l]^T (* M_E)``,
+    ``dM[l] = phi(z[l])^T e[l-2]`` and ``dSigma[l] = (e[l]^T e[l] - Sigma[l]^{-1}) / 2``. These are
+    ascent directions (add them).
+    """
+    n = len(state.z[0])
+    act = [None] + [_phi(params, l, top_clamped)[0](state.z[l]) for l in range(1, params.L + 1)]
+    deltas = {}
+    for l in range(1, params.L + 1):
+        dW = act[l].T @ state.e[l - 1] / n
+        if params.modulation:
+            dW = dW * modulation_matrix(weights.W[l])
+        deltas["W", l] = dW
+        if weights.E[l] is not None:
+            dE = params.gamma_e * dW.T
+            deltas["E", l] = dE * modulation_matrix(weights.E[l]) if params.modulation else dE
+        if l >= 2 and weights.M[l] is not None:
+            deltas["M", l] = act[l].T @ state.e[l - 2] / n
+        if l < params.L and weights.Sigma[l] is not None:
+            deltas["Sigma", l] = 0.5 * (state.e[l].T @ state.e[l] / n - np.linalg.inv(weights.Sigma[l]))
+    return [deltas[key] for key in weights.learned()]
+
+
+def apply_updates(weights: Weights, deltas: list, optimizer, params: NGCParams) -> Weights:
+    """Feed the Hebbian deltas to ``optimizer`` (e.g. :class:`pcbook.maths.Adam`, ascent), then
+    cap every column norm of ``W``, ``E`` and ``M`` at ``params.max_norm`` and keep each ``Sigma``
+    symmetric with diagonal >= 1 ({eq}`eq-ngc-clip`). Modifies ``weights`` in place and returns it."""
+    optimizer.step(weights.arrays(), deltas)
+    for kind, l in weights.learned():
+        A = getattr(weights, kind)[l]
+        if kind == "Sigma":
+            A[...] = 0.5 * (A + A.T)
+            np.fill_diagonal(A, np.maximum(np.diag(A), 1.0))
+        elif params.max_norm:
+            clip_columns(A, params.max_norm)
+    return weights

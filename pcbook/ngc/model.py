@@ -1,0 +1,222 @@
+"""GNCN models on binarised 8x8 digits: presets, the NGC estimator, and what the chapter measures."""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+
+from pcbook.data import train_test_split_digits
+from pcbook.maths import Adam, bce
+from pcbook.progress import progress
+from pcbook.rng import as_rng
+from pcbook.validate import check_finite_array, check_int, check_range
+from pcbook.ngc.circuit import (NGCParams, Weights, apply_updates, hebbian_updates, init_weights,
+                                predictions, settle)
+
+__all__ = ["gncn_t1", "gncn_t1_sigma", "gncn_pdh", "BinaryDigits", "load_binary_digits", "NGC",
+           "mean_bce", "bernoulli_baseline", "random_mask", "CompletionResult", "complete",
+           "generate", "sample_gmm", "latent_accuracy"]
+
+
+def gncn_t1(sizes=(64, 64, 64, 32), **changes) -> NGCParams:
+    """GNCN-t1 (Rao & Ballard 1999): tied error synapses E = W^T, phi' in the state update,
+    tanh states, Laplace prior (lambda = 0.01), hidden errors against the state ``z``."""
+    return NGCParams(sizes=tuple(sizes), **changes)
+
+
+def gncn_t1_sigma(sizes=(64, 64, 64, 32), **changes) -> NGCParams:
+    """GNCN-t1-Sigma (Friston 2008): GNCN-t1 with ReLU states and learned error covariances."""
+    return dataclasses.replace(gncn_t1(sizes), phi="relu", precision=True, **changes)
+
+
+def gncn_pdh(sizes=(64, 64, 64, 32), **changes) -> NGCParams:
+    """GNCN-PDH: learned error synapses E, no phi', ReLU states and hidden predictions, lateral
+    competition in groups of 8, skip predictions from two layers up, no prior, no precision."""
+    base = dict(sizes=tuple(sizes), phi="relu", g_hidden="relu", error_synapses="learned", use_dphi=False,
+                hidden_target="phi", skip=True, n_group=8, lam=0.0)
+    base.update(changes)
+    return NGCParams(**base)
+
+
+@dataclass(frozen=True)
+class BinaryDigits:
+    """Binarised digits: ``X_train``, ``X_test`` (rows of 64 zeros and ones) and their labels."""
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+
+
+def load_binary_digits(test_fraction: float = 0.25, threshold: float = 0.5, rng=None) -> BinaryDigits:
+    """sklearn's 8x8 digits scaled to [0, 1] (:func:`pcbook.data.train_test_split_digits`),
+    split with ``rng`` and binarised at ``threshold`` (pixel > threshold -> 1)."""
+    threshold = check_range("threshold", threshold, 0.0, 1.0)
+    train, test = train_test_split_digits(test_fraction, rng=as_rng(rng))
+    return BinaryDigits((train.X > threshold).astype(float), train.y, (test.X > threshold).astype(float), test.y)
+
+
+def mean_bce(x, p) -> float:
+    """Binary cross-entropy in nats per image (summed over pixels, averaged over images),
+    probabilities clipped to [1e-7, 1 - 1e-7] ({eq}`eq-ngc-bce`)."""
+    return float(np.mean(bce(x, p)))
+
+
+def bernoulli_baseline(X_train, X_test) -> float:
+    """Test BCE of independent Bernoulli pixels with the training means (the no-structure baseline)."""
+    X_train = check_finite_array("X_train", X_train, ndim=2)
+    return mean_bce(X_test, np.broadcast_to(X_train.mean(axis=0), np.shape(X_test)))
+
+
+class NGC:
+    """An NGC circuit trained on images with settling plus local Hebbian updates (Adam, ascent).
+
+    ``fit`` learns ``weights_`` and records ``history_`` (test BCE after each epoch when ``X_test``
+    is given). Follows Ororbia & Kifer (2022), Algorithm 1: for each batch, settle K steps from a
+    cold start ({eq}`eq-ngc-settle`), then one update of every synapse ({eq}`eq-ngc-dW`).
+    """
+
+    def __init__(self, params: NGCParams | None = None, rng=None):
+        self.params = gncn_t1() if params is None else params
+        self.rng = rng
+
+    def fit(self, X, epochs: int = 10, X_test=None) -> "NGC":
+        """Train for ``epochs`` passes over ``X`` (rows in [0, 1]) in shuffled batches."""
+        X = check_finite_array("X", X, ndim=2)
+        epochs = check_int("epochs", epochs, low=0)
+        init_rng, order_rng = as_rng(self.rng).spawn(2)
+        self.weights_ = init_weights(self.params, init_rng)
+        self.optimizer_ = Adam(lr=self.params.lr)
+        self.history_ = {"epoch": [], "test_bce": []}
+        if X_test is not None:
+            self._record(0, X_test)
+        for epoch in progress(range(1, epochs + 1), desc="epochs"):
+            self.partial_fit(X, order_rng)
+            if X_test is not None:
+                self._record(epoch, X_test)
+        return self
+
+    def partial_fit(self, X, rng=None) -> "NGC":
+        """One epoch of settle-then-update over ``X`` in batches of ``params.batch_size``."""
+        rng = as_rng(rng)
+        order = rng.permutation(len(X))
+        for start in range(0, len(X), self.params.batch_size):
+            xb = X[order[start:start + self.params.batch_size]]
+            state = settle(xb, self.weights_, self.params)
+            apply_updates(self.weights_, hebbian_updates(state, self.weights_, self.params),
+                          self.optimizer_, self.params)
+        return self
+
+    def _record(self, epoch, X_test):
+        self.history_["epoch"].append(epoch)
+        self.history_["test_bce"].append(self.score(X_test))
+
+    def settle(self, X, K=None, beta=None, mask=None):
+        """The settled state for images ``X`` (see :func:`pcbook.ngc.settle`)."""
+        return settle(X, self.weights_, self.params, K=K, beta=beta, mask=mask)
+
+    def reconstruct(self, X, K=None, beta=None) -> np.ndarray:
+        """Pixel probabilities predicted after settling on ``X``."""
+        return self.settle(X, K, beta).prediction
+
+    def score(self, X, K=None, beta=None) -> float:
+        """Reconstruction BCE in nats per image after settling ``K`` steps."""
+        return mean_bce(X, self.reconstruct(X, K, beta))
+
+    def encode(self, X, K=None) -> np.ndarray:
+        """Top-layer states ``z[L]`` after settling on ``X`` (the codes of the chapter)."""
+        return self.settle(X, K).z[-1]
+
+
+def random_mask(shape, fraction: float, rng=None) -> np.ndarray:
+    """A 0/1 mask with exactly ``round(fraction * J)`` hidden (0) pixels per row, chosen at random."""
+    fraction = check_range("fraction", fraction, 0.0, 1.0)
+    rng = as_rng(rng)
+    n, J = shape
+    k = int(round(fraction * J))
+    mask = np.ones((n, J))
+    for i in range(n):
+        mask[i, rng.choice(J, size=k, replace=False)] = 0.0
+    return mask
+
+
+@dataclass(frozen=True)
+class CompletionResult:
+    """Pattern completion: originals ``x``, ``mask`` (1 = seen), completed probabilities ``p``."""
+
+    x: np.ndarray
+    mask: np.ndarray
+    p: np.ndarray
+    masked_mse: float      # mean squared error per hidden pixel
+    mean_fill_mse: float   # the same for filling hidden pixels with the training mean
+
+
+def complete(model: NGC, X, fraction: float = 0.5, K=None, rng=None, fill=None) -> CompletionResult:
+    """Hide a random ``fraction`` of each image's pixels and let the circuit fill them in.
+
+    Implements {eq}`eq-ngc-mmse`: hidden pixels send no error while settling, and the masked MSE
+    is the mean of ``(x - p)^2`` over hidden pixels. ``fill`` (per-pixel means, e.g. of the
+    training set) gives the baseline that fills hidden pixels with a constant guess.
+    """
+    X = check_finite_array("X", X, ndim=2)
+    mask = random_mask(X.shape, fraction, rng)
+    p = model.settle(X, K=K, mask=mask).prediction
+    hidden = mask == 0
+    n_hidden = max(hidden.sum(), 1)
+    mse = float(np.sum(((X - p) ** 2)[hidden]) / n_hidden)
+    fill = X.mean(axis=0) if fill is None else np.asarray(fill, dtype=float)
+    base = float(np.sum(((X - fill) ** 2)[hidden]) / n_hidden)
+    return CompletionResult(X, mask, np.where(hidden, p, X), mse, base)
+
+
+def generate(weights: Weights, params: NGCParams, z_top) -> np.ndarray:
+    """Ancestral (generative) pass: pixel probabilities predicted from top-layer states ``z_top``.
+
+    Each hidden layer is set to its top-down prediction ({eq}`eq-ngc-prediction`), down to the
+    pixels. A ``"phi"`` hidden target predicts ``phi(z)``, so the state is set to the value whose
+    activity equals the prediction (exact for ReLU, ``arctanh`` for tanh).
+    """
+    z_top = check_finite_array("z_top", z_top, ndim=2)
+    if z_top.shape[1] != params.sizes[-1]:
+        raise ValueError(f"z_top: expected {params.sizes[-1]} columns, got shape {z_top.shape}")
+    z = [np.zeros((len(z_top), j)) for j in params.sizes[:-1]] + [z_top]
+    for l in range(params.L - 1, 0, -1):
+        zbar = predictions(z, weights, params)[l]
+        if params.hidden_target == "phi" and params.phi == "tanh":
+            zbar = np.arctanh(np.clip(zbar, -0.999, 0.999))
+        z[l] = zbar
+    return predictions(z, weights, params)[0]
+
+
+def sample_gmm(model: NGC, X_train, n_samples: int = 20, n_components: int = 10, rng=None):
+    """Fit a Gaussian mixture to the settled top-layer states of ``X_train`` and draw images.
+
+    Returns ``(probabilities, gmm)``: the generative pass ({func}`generate`) of ``n_samples``
+    top-layer states drawn from the mixture (Ororbia & Kifer 2022, the GMM prior of their
+    log-likelihood estimate).
+    """
+    from sklearn.mixture import GaussianMixture
+
+    n_samples = check_int("n_samples", n_samples, low=1)
+    n_components = check_int("n_components", n_components, low=1)
+    rng = as_rng(rng)
+    codes = model.encode(X_train)
+    gmm = GaussianMixture(n_components, covariance_type="full", reg_covar=1e-4,
+                          random_state=int(rng.integers(2**31 - 1))).fit(codes)
+    gmm.random_state = int(rng.integers(2**31 - 1))
+    z_top, _ = gmm.sample(n_samples)
+    return generate(model.weights_, model.params, z_top), gmm
+
+
+def latent_accuracy(model: NGC, data: BinaryDigits) -> tuple[float, float]:
+    """Test accuracy of a logistic-regression read-out of the digit class from top-layer codes,
+    and the same read-out from raw pixels, as ``(latent, pixels)``."""
+    from sklearn.linear_model import LogisticRegression
+
+    def acc(train, test):
+        clf = LogisticRegression(max_iter=2000).fit(train, data.y_train)
+        return float(clf.score(test, data.y_test))
+
+    return (acc(model.encode(data.X_train), model.encode(data.X_test)),
+            acc(data.X_train, data.X_test))
