@@ -20,3 +20,7 @@ from pcbook.ngc.model import *  # noqa: F401,F403
 from pcbook.ngc.model import __all__ as _model_all
 
 __all__ = list(_circuit_all) + list(_model_all)
+from pcbook.ngc.backprop import *  # noqa: F401,F403,E402
+from pcbook.ngc.backprop import __all__ as _backprop_all  # noqa: E402
+
+__all__ += list(_backprop_all)

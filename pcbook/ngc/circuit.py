@@ -22,8 +22,8 @@ from pcbook.validate import check_choice, check_finite_array, check_int, check_p
 
 __all__ = [
     "NGCParams", "Weights", "SettleState", "init_weights", "lateral_matrix", "modulation_matrix",
-    "clip_columns", "predictions", "error_neurons", "total_discrepancy", "state_update",
-    "settle_step", "settle", "hebbian_updates", "apply_updates",
+    "clip_columns", "predictions", "precisions", "error_neurons", "total_discrepancy", "state_update",
+    "settle_step", "initial_state", "settle", "hebbian_updates", "apply_updates",
 ]
 
 
@@ -176,11 +176,22 @@ def init_weights(params: NGCParams, rng=None) -> Weights:
     return Weights(W, E, M, Sigma, V)
 
 
+def _d_relu_at_zero_one(x):
+    """ReLU derivative with the subgradient 1 at exactly 0, so a cold start (z = 0) can move."""
+    return (np.asarray(x) >= 0).astype(float)
+
+
 def _phi(params: NGCParams, l: int, top_clamped: bool):
-    """(phi, phi') of layer ``l``: the clamped top is linear, the free top may differ."""
+    """(phi, phi') of layer ``l``: the clamped top is linear, the free top may differ.
+
+    The derivative of ReLU at exactly 0 is taken as 1 (a valid subgradient): with the shared
+    convention 0, every state of a cold-started ReLU circuit that uses phi' would stay at 0.
+    """
+    name = params.phi
     if l == params.L:
-        return activation("identity" if top_clamped else (params.phi_top or params.phi))
-    return activation(params.phi)
+        name = "identity" if top_clamped else (params.phi_top or params.phi)
+    f, df = activation(name)
+    return (f, _d_relu_at_zero_one) if name == "relu" else (f, df)
 
 
 def predictions(z: list, weights: Weights, params: NGCParams, top_clamped: bool = False) -> list:
@@ -199,13 +210,20 @@ def predictions(z: list, weights: Weights, params: NGCParams, top_clamped: bool 
     return zbar
 
 
-def error_neurons(z: list, zbar: list, weights: Weights, params: NGCParams, mask=None) -> list:
+def precisions(weights: Weights) -> list:
+    """The precision matrices ``Sigma[l]^{-1}`` (``None`` where a layer has no learned covariance)."""
+    return [None if S is None else np.linalg.inv(S) for S in weights.Sigma]
+
+
+def error_neurons(z: list, zbar: list, weights: Weights, params: NGCParams, mask=None, prec=None) -> list:
     """Error neurons ``e[l] = (target[l] - zbar[l]) Sigma[l]^{-1}``, l = 0 .. L-1.
 
     Implements {eq}`eq-ngc-error` (Ororbia & Kifer 2022, eq. 2). The bottom target is the clamped
     data ``z[0]``; hidden targets are ``z[l]`` or ``phi(z[l])`` (``params.hidden_target``). ``mask``
     (same shape as ``z[0]``, 1 = observed) silences the bottom errors of unobserved pixels.
+    ``prec`` (from :func:`precisions`) saves recomputing the precisions at every step.
     """
+    prec = precisions(weights) if prec is None else prec
     e = [z[0] - zbar[0]]
     if mask is not None:
         e[0] = e[0] * mask
@@ -213,8 +231,8 @@ def error_neurons(z: list, zbar: list, weights: Weights, params: NGCParams, mask
     for l in range(1, params.L):
         target = z[l] if params.hidden_target == "state" else phi(z[l])
         err = target - zbar[l]
-        if weights.Sigma[l] is not None:
-            err = err @ np.linalg.inv(weights.Sigma[l])
+        if prec[l] is not None:
+            err = err @ prec[l]
         e.append(err)
     return e
 
@@ -254,12 +272,37 @@ def state_update(z: list, e: list, weights: Weights, params: NGCParams, beta: fl
 
 
 def settle_step(z: list, e: list, weights: Weights, params: NGCParams, beta: float,
-                top_clamped: bool = False, mask=None) -> tuple[list, list, list]:
+                top_clamped: bool = False, mask=None, prec=None) -> tuple[list, list, list]:
     """One settling step in ngc-learn's order: states from the previous errors, then predictions,
     then errors. Returns ``(z, zbar, e)``."""
     z = state_update(z, e, weights, params, beta, top_clamped)
     zbar = predictions(z, weights, params, top_clamped)
-    return z, zbar, error_neurons(z, zbar, weights, params, mask)
+    return z, zbar, error_neurons(z, zbar, weights, params, mask, prec)
+
+
+def initial_state(x, weights: Weights, params: NGCParams, z_top=None, init: str = "zero", mask=None,
+                  prec=None) -> tuple[list, list, list]:
+    """The ``(z, zbar, e)`` that settling starts from.
+
+    ``init="zero"``: cold start, every free state, prediction and error at zero.
+    ``init="feedforward"``: each hidden state set to its top-down prediction from the clamped
+    top ``z_top`` (so hidden errors start at zero for a ``"state"`` target), errors computed.
+    """
+    check_choice("init", init, ("zero", "feedforward"))
+    n, L = len(x), params.L
+    z = [x] + [np.zeros((n, j)) for j in params.sizes[1:]]
+    if z_top is not None:
+        z[L] = check_finite_array("z_top", z_top, ndim=2)
+        if z[L].shape != (n, params.sizes[L]):
+            raise ValueError(f"z_top: expected shape {(n, params.sizes[L])}, got {z[L].shape}")
+    if init == "zero":
+        return z, [np.zeros_like(a) for a in z[:L]], [np.zeros_like(a) for a in z[:L]]
+    if z_top is None:
+        raise ValueError("init: 'feedforward' needs a clamped top (pass z_top)")
+    for l in range(L - 1, 0, -1):
+        z[l] = predictions(z, weights, params, True)[l]
+    zbar = predictions(z, weights, params, True)
+    return z, zbar, error_neurons(z, zbar, weights, params, mask, prec)
 
 
 def settle(x, weights: Weights, params: NGCParams, K: int | None = None, beta: float | None = None,
@@ -289,27 +332,12 @@ def settle(x, weights: Weights, params: NGCParams, K: int | None = None, beta: f
         raise ValueError(f"x: expected {params.sizes[0]} columns, got shape {x.shape}")
     K = params.K if K is None else check_int("K", K, low=1)
     beta = params.beta if beta is None else check_positive("beta", beta)
-    check_choice("init", init, ("zero", "feedforward"))
+    prec = precisions(weights)
+    z, zbar, e = initial_state(x, weights, params, z_top, init, mask, prec)
     top_clamped = z_top is not None
-    n, L = len(x), params.L
-    z = [x] + [np.zeros((n, j)) for j in params.sizes[1:]]
-    if top_clamped:
-        z[L] = check_finite_array("z_top", z_top, ndim=2)
-        if z[L].shape != (n, params.sizes[L]):
-            raise ValueError(f"z_top: expected shape {(n, params.sizes[L])}, got {z[L].shape}")
-    if init == "feedforward":
-        if not top_clamped:
-            raise ValueError("init: 'feedforward' needs a clamped top (pass z_top)")
-        for l in range(L - 1, 0, -1):
-            z[l] = predictions(z, weights, params, True)[l]
-        zbar = predictions(z, weights, params, True)
-        e = error_neurons(z, zbar, weights, params, mask)
-    else:
-        zbar = [np.zeros_like(a) for a in z[:L]]
-        e = [np.zeros_like(a) for a in z[:L]]
     tod = np.empty(K)
     for k in range(K):
-        z, zbar, e = settle_step(z, e, weights, params, beta, top_clamped, mask)
+        z, zbar, e = settle_step(z, e, weights, params, beta, top_clamped, mask, prec)
         tod[k] = total_discrepancy(e)
     return SettleState(z, zbar, e, tod)
 

@@ -1,0 +1,79 @@
+"""The limit in which an NGC circuit computes exactly the backprop gradient (zero-divergence
+inference learning, Song et al. 2020; the setting of the released active-NGC code).
+
+An x -> y circuit: the top layer is clamped to an input ``x_top``, the bottom to a target ``y``.
+With feed-forward initialisation, ``beta = 1``, no leak and no prior, tied error synapses with
+``phi'`` (type 1) and identity hidden predictions, the error reaching layer ``l`` after ``l``
+settling steps is exactly backprop's delta, so the Hebbian update of ``W[l+1]`` read at that
+step is the negative gradient of the loss.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from pcbook.maths import activation
+from pcbook.validate import check_finite_array
+from pcbook.ngc.circuit import (NGCParams, Weights, _phi, error_neurons, initial_state, predictions,
+                                 state_update)
+
+__all__ = ["zil_params", "scheduled_updates", "backprop_updates"]
+
+
+def zil_params(params: NGCParams) -> NGCParams:
+    """``params`` moved to the backprop limit: ``beta = 1``, no leak, no prior, ``K = L``.
+
+    Raises ValueError if the circuit is not type 1 with identity hidden predictions (learned
+    error synapses, skip or lateral connections and precisions break the equivalence).
+    """
+    if params.error_synapses != "tied" or not params.use_dphi:
+        raise ValueError("params: the backprop limit needs tied error synapses with phi' (type 1)")
+    if params.g_hidden != "identity" or params.hidden_target != "state":
+        raise ValueError("params: the backprop limit needs identity hidden predictions of the state z")
+    if params.skip or params.n_group or params.precision:
+        raise ValueError("params: skip, lateral and precision terms break the backprop limit")
+    return dataclasses.replace(params, beta=1.0, gamma_v=0.0, lam=0.0, K=params.L)
+
+
+def scheduled_updates(x_top, y, weights: Weights, params: NGCParams) -> list[np.ndarray]:
+    """Hebbian updates ``dW[l] = phi(z[l])^T e[l-1] / N`` with layer ``l``'s update read after
+    ``l - 1`` settling steps from a feed-forward start (``K = L`` error readings in all).
+
+    Implements {eq}`eq-ngc-zil`. Returns ``[dW[1], ..., dW[L]]``, equal to
+    :func:`backprop_updates` up to rounding.
+    """
+    p = zil_params(params)
+    x_top = check_finite_array("x_top", x_top, ndim=2)
+    y = check_finite_array("y", y, ndim=2)
+    z, _, e = initial_state(y, weights, p, z_top=x_top, init="feedforward")
+    n, dW = len(y), []
+    for l in range(1, p.L + 1):
+        dW.append(_phi(p, l, True)[0](z[l]).T @ e[l - 1] / n)   # read after l - 1 steps
+        z = state_update(z, e, weights, p, 1.0, top_clamped=True)
+        e = error_neurons(z, predictions(z, weights, p, True), weights, p)
+    return dW
+
+
+def backprop_updates(x_top, y, weights: Weights, params: NGCParams) -> list[np.ndarray]:
+    """Negative gradients ``-dLoss/dW[l]`` of the feed-forward network ``x_top -> y`` by backprop.
+
+    The loss is the batch-mean BCE for a sigmoid output, or half the squared error for an
+    identity output (for both, the output delta is ``y - prediction``).
+    """
+    p = zil_params(params)
+    x_top = check_finite_array("x_top", x_top, ndim=2)
+    y = check_finite_array("y", y, ndim=2)
+    L, n = p.L, len(y)
+    a, pre = [None] * (L + 1), [None] * (L + 1)
+    a[L] = x_top
+    for l in range(L - 1, 0, -1):       # forward pass, top to bottom
+        pre[l] = a[l + 1] @ weights.W[l + 1]
+        a[l] = _phi(p, l, True)[0](pre[l])
+    delta = y - activation(p.g_out)[0](a[1] @ weights.W[1])
+    grads = []
+    for l in range(1, L + 1):          # backward pass, bottom to top
+        grads.append(a[l].T @ delta / n)
+        if l < L:
+            delta = (delta @ weights.W[l].T) * _phi(p, l, True)[1](pre[l])
+    return grads
