@@ -1,0 +1,131 @@
+"""The scalar Gaussian generative model shared by chapters 1-3 (Bogacz 2017, Sec. 2).
+
+Notation (ASCII names follow the paper's symbols; every ``sigma_*`` is a **variance**):
+
+* ``v``: the hidden cause (the size of a food item), with prior p(v) = N(v; v_p, sigma_p);
+* ``u``: the observed input (the light intensity), with likelihood p(u | v) = N(u; g(v), sigma_u);
+* ``g(v) = v**2`` and its derivative ``g'(v) = 2 v``;
+* ``phi``: the brain's point estimate of v;
+* ``eps_p = (phi - v_p) / sigma_p`` and ``eps_u = (u - g(phi)) / sigma_u``: the prediction errors.
+
+A normal density here always takes a *variance*; :func:`normal_pdf` converts to the standard
+deviation internally, so nothing in the book passes a variance where a library wants a scale.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from pcbook.validate import check_positive, check_range
+
+__all__ = [
+    "GaussianModel", "make_model", "normal_pdf", "g", "dg", "free_energy", "dF_dphi", "d2F_dphi2",
+    "prediction_errors", "stationary_points", "map_estimate",
+]
+
+
+@dataclass(frozen=True)
+class GaussianModel:
+    """Parameters of the scalar model of {eq}`eq-posterior-model` (Bogacz 2017, Eqs. 1-3)."""
+
+    u: float = 2.0        # observed input (light intensity)
+    v_p: float = 3.0      # prior mean of the hidden size v
+    sigma_p: float = 1.0  # prior variance Sigma_p (a variance, not a standard deviation)
+    sigma_u: float = 1.0  # sensory noise variance Sigma_u
+
+    def __post_init__(self):
+        check_range("u", self.u, -np.inf, np.inf)
+        check_range("v_p", self.v_p, -np.inf, np.inf)
+        check_positive("sigma_p", self.sigma_p)
+        check_positive("sigma_u", self.sigma_u)
+
+
+def make_model(u: float = 2.0, v_p: float = 3.0, sigma_p: float = 1.0, sigma_u: float = 1.0) -> GaussianModel:
+    """A validated :class:`GaussianModel` (raises ValueError/TypeError naming a bad argument)."""
+    return GaussianModel(u=u, v_p=v_p, sigma_p=sigma_p, sigma_u=sigma_u)
+
+
+def normal_pdf(x, mean, var) -> NDArray[np.float64]:
+    """Normal density f(x; mean, var) with **variance** ``var`` (Bogacz 2017, Eq. 2).
+
+    Implements {eq}`eq-posterior-normal`.
+    """
+    var = np.asarray(var, dtype=float)
+    if np.any(var <= 0):
+        raise ValueError("var: a variance must be > 0")
+    x = np.asarray(x, dtype=float)
+    return np.exp(-0.5 * (x - mean) ** 2 / var) / np.sqrt(2.0 * np.pi * var)
+
+
+def g(v):
+    """The nonlinear mapping g(v) = v**2 from size to light intensity."""
+    v = v if isinstance(v, float) else np.asarray(v, dtype=float)
+    return v * v
+
+
+def dg(v):
+    """Its derivative g'(v) = 2 v."""
+    v = v if isinstance(v, float) else np.asarray(v, dtype=float)
+    return 2.0 * v
+
+
+def free_energy(phi, model: GaussianModel):
+    """Negative free energy F(phi) of a point estimate, up to a constant.
+
+    Implements {eq}`eq-error_units-F`, i.e. Bogacz (2017) Eq. (7):
+    F = 1/2 (-ln Sigma_p - (phi - v_p)^2 / Sigma_p - ln Sigma_u - (u - g(phi))^2 / Sigma_u).
+    It equals ln p(u, phi) + ln(2 pi), so maximising F finds the posterior mode.
+    """
+    phi = np.asarray(phi, dtype=float)
+    m = model
+    return 0.5 * (-np.log(m.sigma_p) - (phi - m.v_p) ** 2 / m.sigma_p
+                  - np.log(m.sigma_u) - (m.u - phi ** 2) ** 2 / m.sigma_u)
+
+
+def dF_dphi(phi, model: GaussianModel):
+    """Gradient of F: (v_p - phi)/Sigma_p + (u - g(phi)) g'(phi)/Sigma_u.
+
+    Implements {eq}`eq-error_units-dF`, i.e. Bogacz (2017) Eq. (8).
+    """
+    m = model
+    return (m.v_p - phi) / m.sigma_p + (m.u - phi * phi) * 2.0 * phi / m.sigma_u
+
+
+def d2F_dphi2(phi, model: GaussianModel):
+    """Curvature of F: -1/Sigma_p + (2u - 6 phi^2)/Sigma_u (used by the Laplace approximation)."""
+    m = model
+    return -1.0 / m.sigma_p + (2.0 * m.u - 6.0 * phi * phi) / m.sigma_u
+
+
+def prediction_errors(phi, model: GaussianModel):
+    """The prediction errors (eps_p, eps_u) at ``phi`` (Bogacz 2017, Eqs. 10-11).
+
+    Implements {eq}`eq-error_units-errors`.
+    """
+    m = model
+    return (phi - m.v_p) / m.sigma_p, (m.u - phi * phi) / m.sigma_u
+
+
+def stationary_points(model: GaussianModel) -> NDArray[np.float64]:
+    """Real roots of dF/dphi = 0, sorted ascending.
+
+    Multiplying {eq}`eq-error_units-dF` by Sigma_p Sigma_u gives the cubic
+    -2 Sigma_p phi^3 + (2 Sigma_p u - Sigma_u) phi + Sigma_u v_p = 0 ({eq}`eq-posterior-cubic`),
+    solved here with :func:`numpy.roots`.
+    """
+    m = model
+    roots = np.roots([-2.0 * m.sigma_p, 0.0, 2.0 * m.sigma_p * m.u - m.sigma_u, m.sigma_u * m.v_p])
+    real = roots[np.abs(roots.imag) <= 1e-9 * max(1.0, np.max(np.abs(roots)))].real
+    return np.sort(real)
+
+
+def map_estimate(model: GaussianModel) -> float:
+    """The exact posterior mode phi*: the root of the cubic {eq}`eq-posterior-cubic` with the largest F.
+
+    For u = 2, v_p = 3, Sigma_p = Sigma_u = 1 the cubic is 2 phi^3 - 3 phi - 3 = 0 and
+    phi* = 1.567468 (Bogacz 2017, Exercise 1 rounds it to 1.6).
+    """
+    roots = stationary_points(model)
+    return float(roots[np.argmax(free_energy(roots, model))])

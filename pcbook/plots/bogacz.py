@@ -1,0 +1,147 @@
+"""Figures for chapters 1-3 (Bogacz 2017): posterior, gradient ascent, error network, learning.
+
+Every ``plot_*(result, ax=None)`` draws a result from :mod:`pcbook.posterior`,
+:mod:`pcbook.error_units` or :mod:`pcbook.variance` and returns the Axes.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from pcbook.plotting import annotate_failure, get_ax, plot_density, plot_trajectories
+
+__all__ = ["plot_posterior", "plot_laplace", "plot_ascent", "plot_network", "plot_dynamics",
+           "plot_eigenvalues", "plot_parameter_learning", "plot_interneuron", "plot_fit"]
+
+
+def plot_posterior(result, ax=None):
+    """Prior, likelihood (normalised over v), exact posterior; marks sqrt(u), v_p and phi*."""
+    ax = get_ax(ax)
+    lik = result.likelihood / max(np.sum(result.likelihood) * result.dv, 1e-300)
+    plot_density(result.v, {"prior p(v)": result.prior, "likelihood p(u|v), normalised over v": lik,
+                            "posterior p(v|u)": result.posterior}, ax=ax)
+    m = result.model
+    marks = [(np.sqrt(max(m.u, 0.0)), r"$\sqrt{u}$", ":"), (m.v_p, "$v_p$", "--"),
+             (result.map_phi, r"$\phi^*$", "-")]
+    for x, label, style in marks:
+        if result.v[0] <= x <= result.v[-1]:
+            ax.axvline(x, color="0.4", ls=style, lw=1)
+            # put each label on the outer side of its line, so sqrt(u) and phi* never overlap
+            right = x >= result.map_phi if label != r"$\sqrt{u}$" else x > result.map_phi
+            ax.annotate(label, (x, 1.0), xycoords=("data", "axes fraction"), xytext=(3 if right else -3, 0),
+                        textcoords="offset points", ha="left" if right else "right", va="bottom")
+    ax.legend(loc="upper right", fontsize=8)
+    return ax
+
+
+def plot_laplace(result, ax=None):
+    """The exact posterior against its Laplace approximation at the mode."""
+    ax = get_ax(ax)
+    plot_density(result.v, {"exact posterior": result.posterior,
+                            f"Laplace: N($\\phi^*$, {result.laplace_sd:.3f}$^2$)": result.laplace}, ax=ax)
+    ax.axvline(result.mean, color="0.4", ls=":", lw=1)
+    ax.axvline(result.map_phi, color="0.4", ls="-", lw=1)
+    ax.set_xlim(max(result.v[0], result.map_phi - 5 * result.sd), min(result.v[-1], result.map_phi + 4 * result.sd))
+    return ax
+
+
+def _diverged(traj, ax, what: str) -> bool:
+    if not traj.diverged:
+        return False
+    annotate_failure(ax, f"{what} diverged at t = {traj.t_diverged:.2f}:\n"
+                         f"step size dt = {traj.dt:g} is past the stability limit")
+    ax.set_xlabel("time")
+    return True
+
+
+def plot_ascent(traj, ax=None, phi_star: float | None = None):
+    """phi(t) of Euler gradient ascent, with the exact mode as a dashed line."""
+    ax = get_ax(ax)
+    if _diverged(traj, ax, "gradient ascent"):
+        return ax
+    plot_trajectories(traj.t, {r"$\phi$": traj.phi}, ax=ax, ylabel=r"$\phi$")
+    if phi_star is not None:
+        ax.axhline(phi_star, color="0.4", ls="--", lw=1)
+    return ax
+
+
+def plot_network(traj, ax=None, phi_star: float | None = None):
+    """phi, eps_p and eps_u of the prediction-error network over time."""
+    ax = get_ax(ax)
+    if _diverged(traj, ax, "the network"):
+        return ax
+    plot_trajectories(traj.t, {r"$\phi$": traj.phi, r"$\varepsilon_p$": traj.eps_p,
+                               r"$\varepsilon_u$": traj.eps_u}, ax=ax, ylabel="activity")
+    if phi_star is not None:
+        ax.axhline(phi_star, color="0.4", ls="--", lw=1)
+    return ax
+
+
+def plot_dynamics(result, axes):
+    """Two panels for the step-size slider: gradient ascent (left) and the network (right).
+
+    ``result`` is a dict with keys ``ascent``, ``network``, ``phi_star`` and ``dt_limit``.
+    """
+    axes = np.ravel(axes)
+    plot_ascent(result["ascent"], axes[0], result["phi_star"])
+    plot_network(result["network"], axes[1], result["phi_star"])
+    for ax in axes:
+        if len(ax.texts) == 0:
+            ax.set_ylim(-3, 4)
+    if result["network"].dt > result["dt_limit"] and not result["network"].diverged:
+        axes[1].text(0.02, 0.02, f"dt > {result['dt_limit']:.3f}: the fixed point is unstable",
+                     transform=axes[1].transAxes, fontsize=8, color="#B00020")
+    return axes
+
+
+def plot_eigenvalues(eigenvalues, ax=None, dts=()):
+    """Eigenvalues in the complex plane, with the Euler stability discs |1 + dt z| < 1 for ``dts``."""
+    ax = get_ax(ax)
+    ev = np.asarray(eigenvalues)
+    ax.axhline(0, color="0.7", lw=0.8)
+    ax.axvline(0, color="0.7", lw=0.8)
+    theta = np.linspace(0, 2 * np.pi, 200)
+    for dt, style in zip(dts, ("--", ":", "-.")):
+        ax.plot((np.cos(theta) - 1) / dt, np.sin(theta) / dt, color="0.4", ls=style, lw=1,
+                label=f"Euler stable for dt = {dt:g}")
+    ax.plot(ev.real, ev.imag, "o", color="#D55E00", ms=7, label="eigenvalues")
+    ax.legend(loc="upper left", fontsize=8)
+    ax.set_xlabel("real part")
+    ax.set_ylabel("imaginary part")
+    ax.set_aspect("equal", adjustable="datalim")
+    return ax
+
+
+def plot_parameter_learning(history, ax=None, truth: dict | None = None):
+    """v_p, Sigma_p and Sigma_u after each stimulus (dotted lines: the values that made the data)."""
+    ax = get_ax(ax)
+    k = np.arange(len(history.v_p))
+    plot_trajectories(k, {"$v_p$": history.v_p, r"$\Sigma_p$": history.sigma_p,
+                          r"$\Sigma_u$": history.sigma_u}, ax=ax, xlabel="stimulus", ylabel="parameter")
+    for (name, value), color in zip((truth or {}).items(), ("#0072B2", "#D55E00", "#009E73")):
+        ax.axhline(value, color=color, ls=":", lw=1)
+    return ax
+
+
+def plot_interneuron(result, ax=None):
+    """Sigma over trials for every seed (thin) and their mean (thick); dashed: the variance of phi."""
+    ax = get_ax(ax)
+    k = np.arange(result.sigma.shape[1])
+    for row in result.sigma:
+        ax.plot(k, row, color="0.75", lw=0.6)
+    ax.plot(k, result.mean_sigma, color="#0072B2", lw=2, label=f"mean of {result.sigma.shape[0]} seeds")
+    ax.axhline(result.sigma_phi, color="0.3", ls="--", lw=1, label=r"variance of $\phi$")
+    ax.set_xlabel("trial")
+    ax.set_ylabel(r"$\Sigma$")
+    ax.legend(loc="lower right")
+    return ax
+
+
+def plot_fit(history, ax=None):
+    """Mean F per sample and mean squared input error over the epochs of :func:`fit_hierarchy`."""
+    ax = get_ax(ax)
+    ep = np.arange(len(history.free_energy))
+    ax.plot(ep, history.free_energy, label="F per sample")
+    ax.plot(ep, history.errors, label="mean squared error at the input")
+    ax.set_xlabel("epoch")
+    ax.legend()
+    return ax

@@ -1,0 +1,401 @@
+"""Chapter 3: learning the prior, the variances and the weights (Bogacz 2017, Sec. 2.4, 4, 5).
+
+Three learners, all driven by the gradient of the negative free energy F:
+
+* :func:`learn_parameters`: v_p, Sigma_p and Sigma_u of the scalar model from a stream of inputs,
+  after inferring phi for each input ({eq}`eq-variance-rules`, Bogacz Eqs. 15-21).
+* :func:`simulate_interneuron_learning`: Exercise 5, a variance learned by a Hebbian synapse on an
+  inhibitory interneuron ({eq}`eq-variance-interneuron`, Eqs. 59-63), vectorised over seeds.
+* the vector / hierarchical model g_i = Theta_i h(phi_{i+1}) ({eq}`eq-variance-hier-F`,
+  Eqs. 42-56): :func:`hier_free_energy`, :func:`hier_phi_gradient`, :func:`hier_param_gradients`,
+  :func:`relax` and :func:`fit_hierarchy`.
+
+Every ``sigma*`` is a variance (a covariance matrix in the vector model).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+from numpy.typing import NDArray
+
+from pcbook import gaussian_model as gm
+from pcbook.maths import activation
+from pcbook.progress import progress
+from pcbook.reproduce import experiment
+from pcbook.rng import as_rng
+from pcbook.validate import check_finite_array, check_int, check_positive, check_range
+
+__all__ = [
+    "local_mode", "LearningHistory", "learn_parameters",
+    "interneuron_trial", "InterneuronResult", "simulate_interneuron_learning", "mean_field_sigma",
+    "Hierarchy", "hier_errors", "hier_free_energy", "hier_phi_gradient", "hier_param_gradients",
+    "relax", "make_hierarchy", "sample_hierarchy", "FitHistory", "fit_hierarchy",
+]
+
+
+# ----------------------------------------------------------------------------------------------
+# Sec. 2.4: learning v_p, Sigma_p, Sigma_u of the scalar model
+# ----------------------------------------------------------------------------------------------
+def local_mode(model: gm.GaussianModel) -> float:
+    """The maximum of F reached by gradient ascent started at phi = v_p, run to convergence.
+
+    In one dimension the flow d phi/dt = dF/dphi moves uphill to the nearest stationary point in
+    the direction of the initial gradient, so it is read off the roots of the cubic
+    {eq}`eq-posterior-cubic`; this is the fixed point of the chapter 2 network.
+    """
+    roots = gm.stationary_points(model)
+    slope = gm.dF_dphi(model.v_p, model)
+    if slope > 0:
+        return float(roots[roots >= model.v_p].min())
+    if slope < 0:
+        return float(roots[roots <= model.v_p].max())
+    return float(model.v_p)
+
+
+@dataclass(frozen=True)
+class LearningHistory:
+    """Parameters after each stimulus (index 0: the start) and the inferred phi per stimulus."""
+
+    v_p: NDArray[np.float64]
+    sigma_p: NDArray[np.float64]
+    sigma_u: NDArray[np.float64]
+    phi: NDArray[np.float64]
+    u: NDArray[np.float64]
+    v: NDArray[np.float64]
+
+
+def learn_parameters(n_items: int = 3000, lr: float = 0.01, v_true: float = 3.0, sigma_p_true: float = 1.0,
+                     sigma_u_true: float = 1.0, v_p0: float = 1.0, sigma_p0: float = 2.0, sigma_u0: float = 2.0,
+                     sigma_min: float = 0.05, learn=("v_p", "sigma_p", "sigma_u"), rng=None) -> LearningHistory:
+    """Learn v_p, Sigma_p, Sigma_u from a stream u ~ N(v^2, Sigma_u_true), v ~ N(v_true, Sigma_p_true).
+
+    Implements {eq}`eq-variance-rules`, i.e. Bogacz (2017) Eqs. (15)-(21): after inferring phi
+    for a stimulus (:func:`local_mode`), each parameter moves by ``lr`` times dF/dparameter:
+    dv_p = eps_p, dSigma_p = (eps_p^2 - 1/Sigma_p)/2, dSigma_u = (eps_u^2 - 1/Sigma_u)/2.
+    Variances are kept at or above ``sigma_min`` (a guard; with small ``lr`` it is never hit).
+
+    Parameters
+    ----------
+    n_items : int
+        Number of stimuli (>= 1).
+    lr : float
+        Learning rate alpha, in (0, 1].
+    v_true, sigma_p_true, sigma_u_true : float
+        The world that generates the stimuli.
+    v_p0, sigma_p0, sigma_u0 : float
+        Initial parameters of the learner.
+    sigma_min : float
+        Floor for the learned variances (> 0).
+    learn : tuple of str
+        Which of "v_p", "sigma_p", "sigma_u" are learned; the others stay at their initial value.
+    rng : None, int or Generator
+
+    Returns
+    -------
+    LearningHistory
+    """
+    n_items = check_int("n_items", n_items, 1)
+    lr = check_range("lr", lr, 1e-9, 1.0)
+    sigma_min = check_positive("sigma_min", sigma_min)
+    for name, val in (("sigma_p_true", sigma_p_true), ("sigma_u_true", sigma_u_true),
+                      ("sigma_p0", sigma_p0), ("sigma_u0", sigma_u0)):
+        check_positive(name, val)
+    learn = set(learn)
+    if not learn <= {"v_p", "sigma_p", "sigma_u"}:
+        raise ValueError(f"learn: must be a subset of ('v_p', 'sigma_p', 'sigma_u'), got {sorted(learn)}")
+    mask = np.array([name in learn for name in ("v_p", "sigma_p", "sigma_u")], dtype=float)
+    rng = as_rng(rng)
+    v = rng.normal(v_true, np.sqrt(sigma_p_true), n_items)
+    u = rng.normal(v * v, np.sqrt(sigma_u_true))
+    params = np.empty((n_items + 1, 3))
+    params[0] = v_p0, sigma_p0, sigma_u0
+    phis = np.empty(n_items)
+    for k in progress(range(n_items), desc="stimuli", total=n_items):
+        v_p, s_p, s_u = params[k]
+        model = gm.GaussianModel(u=float(u[k]), v_p=v_p, sigma_p=s_p, sigma_u=s_u)
+        phi = phis[k] = local_mode(model)
+        eps_p, eps_u = gm.prediction_errors(phi, model)
+        step = lr * mask * (eps_p, 0.5 * (eps_p ** 2 - 1.0 / s_p), 0.5 * (eps_u ** 2 - 1.0 / s_u))
+        params[k + 1] = params[k] + step
+        params[k + 1, 1:] = np.maximum(params[k + 1, 1:], sigma_min)
+    return LearningHistory(params[:, 0], params[:, 1], params[:, 2], phis, u, v)
+
+
+# ----------------------------------------------------------------------------------------------
+# Sec. 5.1 and Exercise 5: a variance learned on an interneuron
+# ----------------------------------------------------------------------------------------------
+def interneuron_trial(phi: float, g_above: float, sigma: float, dt: float = 0.01, n_steps: int = 2000):
+    """One trial of the error node eps and interneuron e, by plain Euler steps from eps = e = 0.
+
+    Implements {eq}`eq-variance-interneuron`, i.e. Bogacz (2017) Eqs. (59)-(60):
+    eps' = phi - g - e, e' = Sigma eps - e. Returns (eps, e) after ``n_steps`` steps.
+    """
+    sigma = check_positive("sigma", sigma)
+    dt = check_positive("dt", dt)
+    n_steps = check_int("n_steps", n_steps, 1)
+    eps = e = 0.0
+    c = float(phi) - float(g_above)
+    for _ in range(n_steps):
+        eps, e = eps + dt * (c - e), e + dt * (sigma * eps - e)
+    return eps, e
+
+
+def _interneuron_end(c, sigma, dt: float, n_steps: int):
+    """(eps, e) after ``n_steps`` Euler steps for arrays of inputs c = phi - g and Sigma.
+
+    The Euler map is affine, x <- A x + dt (c, 0) with A = I + dt [[0, -1], [Sigma, -1]], so
+    n steps from 0 give exactly x_n = (I - A^n) x*, where x* = (c / Sigma, c) is the fixed point
+    (Bogacz Eqs. 61-62). A^n is a stack of 2x2 matrix powers, one per seed.
+    """
+    sigma = np.asarray(sigma, dtype=float)
+    A = np.empty(sigma.shape + (2, 2))
+    A[..., 0, 0], A[..., 0, 1] = 1.0, -dt
+    A[..., 1, 0], A[..., 1, 1] = dt * sigma, 1.0 - dt
+    An = np.linalg.matrix_power(A, n_steps)
+    x_star = np.stack([c / sigma, c], axis=-1)
+    x = x_star - np.einsum("...ij,...j->...i", An, x_star)
+    return x[..., 0], x[..., 1]
+
+
+@dataclass(frozen=True)
+class InterneuronResult:
+    """Sigma before each trial (shape (n_seeds, n_trials + 1)) and the sampled phi (n_seeds, n_trials)."""
+
+    sigma: NDArray[np.float64]
+    phi: NDArray[np.float64]
+    lr: float
+    sigma_phi: float
+
+    @property
+    def mean_sigma(self) -> NDArray[np.float64]:
+        """Average over seeds of Sigma after each trial."""
+        return self.sigma.mean(axis=0)
+
+    def sigma_final(self) -> float:
+        """Mean of Sigma over the second half of the trials and over seeds."""
+        n = self.sigma.shape[1] - 1
+        return float(self.sigma[:, n // 2 + 1:].mean())
+
+
+def simulate_interneuron_learning(n_trials: int = 1000, lr: float = 0.01, n_seeds: int = 10,
+                                  mean_phi: float = 5.0, sigma_phi: float = 2.0, g_above: float = 5.0,
+                                  sigma0: float = 1.0, dt: float = 0.01, t_trial: float = 20.0,
+                                  rng=None) -> InterneuronResult:
+    """Exercise 5: learn Sigma with the interneuron, for ``n_seeds`` independent runs at once.
+
+    Implements {eq}`eq-variance-interneuron` and {eq}`eq-variance-hebb`, i.e. Bogacz (2017)
+    Eqs. (59)-(63): each trial draws phi ~ N(mean_phi, sigma_phi), runs the two nodes for
+    ``t_trial`` time units of Euler steps ``dt`` from eps = e = 0, then updates
+    Sigma <- Sigma + lr (eps e - 1). The Euler steps are computed exactly in closed form
+    (:func:`_interneuron_end`); :func:`interneuron_trial` is the step-by-step version.
+
+    Returns
+    -------
+    InterneuronResult
+    """
+    n_trials = check_int("n_trials", n_trials, 1)
+    n_seeds = check_int("n_seeds", n_seeds, 1)
+    lr = check_range("lr", lr, 1e-9, 1.0)
+    sigma_phi = check_positive("sigma_phi", sigma_phi)
+    sigma0 = check_positive("sigma0", sigma0)
+    dt = check_range("dt", dt, 1e-6, 1.0)
+    n_steps = int(round(check_positive("t_trial", t_trial) / dt))
+    streams = as_rng(rng).spawn(n_seeds)
+    phi = np.stack([s.normal(mean_phi, np.sqrt(sigma_phi), n_trials) for s in streams])
+    sigma = np.empty((n_seeds, n_trials + 1))
+    sigma[:, 0] = sigma0
+    for k in range(n_trials):
+        eps, e = _interneuron_end(phi[:, k] - g_above, sigma[:, k], dt, n_steps)
+        sigma[:, k + 1] = sigma[:, k] + lr * (eps * e - 1.0)
+        if np.any(sigma[:, k + 1] <= 0):
+            raise ValueError(f"lr: Sigma became non-positive at trial {k + 1}; use a smaller learning rate")
+    return InterneuronResult(sigma, phi, lr, sigma_phi)
+
+
+def mean_field_sigma(n_trials: int = 1000, lr: float = 0.01, sigma_phi: float = 2.0, sigma0: float = 1.0):
+    """The averaged recursion Sigma <- Sigma + lr (sigma_phi / Sigma - 1) (Bogacz Eqs. 63-65)."""
+    out = np.empty(check_int("n_trials", n_trials, 1) + 1)
+    out[0] = sigma0
+    for k in range(n_trials):
+        out[k + 1] = out[k] + lr * (sigma_phi / out[k] - 1.0)
+    return out
+
+
+@experiment("bogacz-ex5", params={"trials": 1000, "lr": 0.01, "n_seeds": 10},
+            description="Bogacz (2017) Exercise 5: Sigma learned with an interneuron (phi ~ N(5, 2))")
+def _bogacz_ex5(seed, trials, lr, n_seeds):
+    res = simulate_interneuron_learning(n_trials=trials, lr=lr, n_seeds=n_seeds, rng=seed)
+    metrics = {"sigma_final": res.sigma_final()}
+    reference = {"sigma_final": 2.0}
+    for k in (500, 1000):
+        if k <= trials:
+            metrics[f"sigma_trial_{k}"] = float(res.mean_sigma[k])
+            reference[f"sigma_trial_{k}"] = {500: 1.94, 1000: 2.02}[k] if lr == 0.01 else None
+    return metrics, reference
+
+
+# ----------------------------------------------------------------------------------------------
+# Sec. 4: the vector and hierarchical model
+# ----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Hierarchy:
+    """Parameters of p(phi_i | phi_{i+1}) = N(phi_i; Theta_i h(phi_{i+1}), Sigma_i), i = 1..L.
+
+    Level 1 is the input u; the top level L has prior mean ``v_p``. ``thetas[i]`` maps level
+    i + 2 to level i + 1 (shape (n_{i+1}, n_{i+2})), ``sigmas[i]`` is level i + 1's covariance.
+    """
+
+    thetas: tuple        # L - 1 weight matrices Theta_1..Theta_{L-1}
+    sigmas: tuple        # L covariance matrices Sigma_1..Sigma_L
+    v_p: NDArray[np.float64]  # prior mean of the top level (length n_L)
+    h: str = "tanh"      # activation name from pcbook.maths.ACTIVATIONS
+
+    @property
+    def sizes(self) -> list[int]:
+        return [s.shape[0] for s in self.sigmas]
+
+
+def make_hierarchy(sizes=(4, 3, 2), h: str = "tanh", weight_scale: float = 0.5, rng=None) -> Hierarchy:
+    """A random hierarchy with layer ``sizes`` (input first), identity covariances and v_p = 0."""
+    sizes = [check_int("sizes", n, 1) for n in sizes]
+    if len(sizes) < 2:
+        raise ValueError("sizes: need at least two levels (the input and one hidden level)")
+    activation(h)
+    rng = as_rng(rng)
+    thetas = tuple(weight_scale * rng.standard_normal((a, b)) for a, b in zip(sizes[:-1], sizes[1:]))
+    return Hierarchy(thetas, tuple(np.eye(n) for n in sizes), np.zeros(sizes[-1]), h)
+
+
+def _predictions(phis, hier: Hierarchy):
+    f, _ = activation(hier.h)
+    L = len(hier.sigmas)
+    mus = [f(phis[i + 1]) @ hier.thetas[i].T for i in range(L - 1)]
+    return mus + [np.broadcast_to(hier.v_p, np.shape(phis[-1]))]
+
+
+def hier_errors(phis, hier: Hierarchy):
+    """Prediction errors eps_i = Sigma_i^{-1} (phi_i - Theta_i h(phi_{i+1})), i = 1..L (eps_L uses v_p).
+
+    Implements {eq}`eq-variance-hier-errors`, i.e. Bogacz (2017) Eqs. (39)-(40) and (52).
+    ``phis`` is a list of L arrays of shape (batch, n_i), phis[0] = u.
+    """
+    if len(phis) != len(hier.sigmas):
+        raise ValueError(f"phis: expected {len(hier.sigmas)} levels, got {len(phis)}")
+    mus = _predictions(phis, hier)
+    return [np.linalg.solve(S, (p - m).T).T for p, m, S in zip(phis, mus, hier.sigmas)]
+
+
+def hier_free_energy(phis, hier: Hierarchy) -> NDArray[np.float64]:
+    """F per sample, sum_i -1/2 [(phi_i - mu_i)^T Sigma_i^{-1} (phi_i - mu_i) + ln |Sigma_i|].
+
+    Implements {eq}`eq-variance-hier-F`, i.e. Bogacz (2017) Eqs. (42) and (51), without the constant.
+    """
+    mus = _predictions(phis, hier)
+    total = 0.0
+    for p, m, S, e in zip(phis, mus, hier.sigmas, hier_errors(phis, hier)):
+        total = total - 0.5 * (np.sum((p - m) * e, axis=-1) + np.linalg.slogdet(S)[1])
+    return total
+
+
+def hier_phi_gradient(phis, hier: Hierarchy):
+    """dF/dphi_i = -eps_i + h'(phi_i) * (Theta_{i-1}^T eps_{i-1}) for the hidden levels i = 2..L.
+
+    Implements {eq}`eq-variance-hier-phi`, i.e. Bogacz (2017) Eqs. (44) and (53). Each level
+    needs only its own error and the error of the level below: the update is local.
+    """
+    _, df = activation(hier.h)
+    eps = hier_errors(phis, hier)
+    return [-eps[i] + df(phis[i]) * (eps[i - 1] @ hier.thetas[i - 1]) for i in range(1, len(phis))]
+
+
+def hier_param_gradients(phis, hier: Hierarchy) -> dict:
+    """Gradients of F summed over the batch: Theta_i, Sigma_i and v_p.
+
+    Implements {eq}`eq-variance-hier-learn`, i.e. Bogacz (2017) Eqs. (48)-(50) and (55)-(56):
+    dF/dTheta_i = eps_i h(phi_{i+1})^T, dF/dSigma_i = (eps_i eps_i^T - Sigma_i^{-1}) / 2,
+    dF/dv_p = eps_L. Each weight update needs only the activity at the two ends of the synapse.
+    """
+    f, _ = activation(hier.h)
+    eps = hier_errors(phis, hier)
+    n = phis[0].shape[0]
+    return {
+        "thetas": [eps[i].T @ f(phis[i + 1]) for i in range(len(hier.thetas))],
+        "sigmas": [0.5 * (e.T @ e - n * np.linalg.inv(S)) for e, S in zip(eps, hier.sigmas)],
+        "v_p": eps[-1].sum(axis=0),
+    }
+
+
+def relax(u, hier: Hierarchy, n_steps: int = 100, dt: float = 0.1, phis0=None):
+    """Infer the hidden levels for a batch of inputs u by Euler ascent on F ({eq}`eq-variance-hier-phi`).
+
+    Returns the list of levels [u, phi_2, ..., phi_L], each of shape (batch, n_i).
+    """
+    u = check_finite_array("u", u, ndim=2)
+    if u.shape[1] != hier.sizes[0]:
+        raise ValueError(f"u: expected {hier.sizes[0]} columns, got {u.shape[1]}")
+    n_steps = check_int("n_steps", n_steps, 0)
+    dt = check_positive("dt", dt)
+    if phis0 is None:
+        phis = [u] + [np.tile(hier.v_p, (len(u), 1)) if i == len(hier.sizes) - 1 else np.zeros((len(u), n))
+                      for i, n in enumerate(hier.sizes) if i > 0]
+    else:
+        phis = [u] + [np.array(p, dtype=float) for p in phis0[1:]]
+    for _ in range(n_steps):
+        grads = hier_phi_gradient(phis, hier)
+        phis = [u] + [p + dt * d for p, d in zip(phis[1:], grads)]
+    return phis
+
+
+def sample_hierarchy(hier: Hierarchy, n: int, rng=None) -> list:
+    """Draw n samples top-down from the generative model; returns [u, phi_2, ..., phi_L]."""
+    n = check_int("n", n, 1)
+    rng = as_rng(rng)
+    f, _ = activation(hier.h)
+    L = len(hier.sigmas)
+    levels = [None] * L
+    levels[-1] = rng.multivariate_normal(hier.v_p, hier.sigmas[-1], n)
+    for i in range(L - 2, -1, -1):
+        mean = f(levels[i + 1]) @ hier.thetas[i].T
+        levels[i] = mean + rng.multivariate_normal(np.zeros(hier.sizes[i]), hier.sigmas[i], n)
+    return levels
+
+
+@dataclass(frozen=True)
+class FitHistory:
+    """Mean F per sample after each epoch's inference, and the learned hierarchy."""
+
+    free_energy: NDArray[np.float64]
+    hierarchy: Hierarchy
+    errors: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))  # mean squared input error
+
+
+def fit_hierarchy(u, hier: Hierarchy, n_epochs: int = 200, lr: float = 0.1, learn_sigma: bool = False,
+                  n_steps: int = 50, dt: float = 0.1) -> FitHistory:
+    """Learn Theta_i (and Sigma_i, v_p) from data u by alternating inference and local updates.
+
+    Implements {eq}`eq-variance-hier-learn` (Bogacz 2017, Sec. 4.2): each epoch relaxes the
+    hidden levels for the whole batch (:func:`relax`, warm-started from the last epoch), then
+    moves every parameter by ``lr`` times its batch-averaged gradient. Covariances are learned
+    only with ``learn_sigma=True``: with point estimates they tend to collapse (Sec. 2.4), so the
+    default keeps them fixed.
+    """
+    u = check_finite_array("u", u, ndim=2)
+    n_epochs = check_int("n_epochs", n_epochs, 1)
+    lr = check_range("lr", lr, 1e-9, 1.0)
+    f_hist, err_hist, phis = [], [], None
+    for _ in progress(range(n_epochs), desc="epochs", total=n_epochs):
+        phis = relax(u, hier, n_steps=n_steps, dt=dt, phis0=phis)
+        f_hist.append(float(hier_free_energy(phis, hier).mean()))
+        err_hist.append(float(np.mean((u - _predictions(phis, hier)[0]) ** 2)))
+        grads = hier_param_gradients(phis, hier)
+        n = len(u)
+        sigmas = hier.sigmas
+        if learn_sigma:
+            sigmas = tuple(S + lr * G / n for S, G in zip(hier.sigmas, grads["sigmas"]))
+            if any(np.linalg.eigvalsh(S).min() <= 1e-6 for S in sigmas):
+                raise ValueError(f"lr: a covariance lost positive definiteness at epoch {len(f_hist)}; "
+                                 "use a smaller lr or learn_sigma=False")
+        hier = replace(hier, thetas=tuple(T + lr * G / n for T, G in zip(hier.thetas, grads["thetas"])),
+                       sigmas=sigmas, v_p=hier.v_p + lr * grads["v_p"] / n)
+    return FitHistory(np.array(f_hist), hier, np.array(err_hist))

@@ -1,0 +1,142 @@
+"""Chapter 2: gradient ascent on F and the prediction-error network (Exercises 2-3)."""
+import numpy as np
+import pytest
+
+from pcbook import error_units as eu
+from pcbook import gaussian_model as gm
+from pcbook import reproduce
+
+PHI_STAR = 1.567468374852422
+
+
+def test_gradient_matches_finite_difference_of_F():
+    m = gm.make_model(2.3, 2.0, 0.7, 1.6)
+    for phi in (-1.0, 0.3, 1.5, 2.8):
+        h = 1e-6
+        fd = (gm.free_energy(phi + h, m) - gm.free_energy(phi - h, m)) / (2 * h)
+        assert gm.dF_dphi(phi, m) == pytest.approx(fd, rel=1e-7)
+
+
+def test_free_energy_is_log_joint_plus_constant():
+    m = gm.make_model(2.0, 3.0, 0.5, 2.0)
+    phi = np.linspace(0, 3, 7)
+    log_joint = np.log(gm.normal_pdf(phi, m.v_p, m.sigma_p) * gm.normal_pdf(m.u, phi ** 2, m.sigma_u))
+    assert np.allclose(gm.free_energy(phi, m) - log_joint, np.log(2 * np.pi))
+
+
+def test_ascent_is_monotone_and_converges():
+    tr = eu.simulate_gradient_ascent()
+    assert tr.t[0] == 0 and tr.t[-1] == pytest.approx(5.0) and tr.phi.size == 501
+    assert np.all(np.diff(tr.phi) <= 0)
+    assert tr.phi[1] - tr.phi[0] == pytest.approx(-0.42)
+    assert tr.phi[-1] == pytest.approx(PHI_STAR, abs=1e-9)
+    assert eu.first_time_within(tr, PHI_STAR, 0.1) == pytest.approx(0.15)
+    assert eu.first_time_within(tr, PHI_STAR, 0.01) == pytest.approx(0.33)
+    assert eu.first_time_within(tr, PHI_STAR, 1e-3) == pytest.approx(0.51)
+
+
+def test_ascent_matches_slow_reference_loop():
+    m = gm.make_model(1.5, 2.5, 0.8, 1.3)
+    tr = eu.simulate_gradient_ascent(m, dt=0.02, t_max=2.0)
+    phi = [m.v_p]
+    for _ in range(100):
+        p = phi[-1]
+        phi.append(p + 0.02 * ((m.v_p - p) / m.sigma_p + (m.u - p ** 2) * 2 * p / m.sigma_u))
+    assert np.allclose(tr.phi, phi)
+
+
+def test_network_numbers():
+    tr = eu.simulate_network()
+    k = np.argmin(tr.phi)
+    assert tr.phi[k] == pytest.approx(0.893, abs=1e-3)
+    assert tr.t[k] == pytest.approx(0.84)          # the paper's axis, starting at dt, reads 0.85
+    assert tr.phi[-1] == pytest.approx(1.5524, abs=1e-4)
+    assert tr.eps_p[-1] == pytest.approx(-1.4305, abs=1e-4)
+    assert tr.eps_u[-1] == pytest.approx(-0.4417, abs=1e-4)
+    long = eu.simulate_network(t_max=20.0)
+    assert long.phi[-1] == pytest.approx(PHI_STAR, abs=1e-6)
+    assert eu.first_time_within(tr, PHI_STAR, 0.1) == pytest.approx(3.06)
+
+
+def test_fixed_point_is_the_map_and_its_errors():
+    phi, ep, e_u = eu.fixed_point()
+    assert phi == pytest.approx(PHI_STAR)
+    assert ep == pytest.approx(PHI_STAR - 3.0) and ep == pytest.approx(-1.4325, abs=1e-4)
+    assert e_u == pytest.approx(2 - PHI_STAR ** 2) and e_u == pytest.approx(-0.4570, abs=1e-4)
+    assert np.allclose(eu.network_derivatives(phi, ep, e_u, gm.GaussianModel()), 0, atol=1e-12)
+
+
+def test_jacobian_matches_finite_differences_and_eigenvalues():
+    m = gm.make_model(2.0, 3.0, 0.8, 1.4)
+    x0 = np.array([1.2, -0.4, 0.3])
+    J = eu.jacobian(m, x0)
+    h = 1e-6
+    for j in range(3):
+        dx = np.zeros(3)
+        dx[j] = h
+        fd = (np.array(eu.network_derivatives(*(x0 + dx), m)) - np.array(eu.network_derivatives(*(x0 - dx), m))) / (2 * h)
+        assert np.allclose(J[:, j], fd, atol=1e-7)
+    ev = eu.linearisation_eigenvalues()
+    assert ev[0] == pytest.approx(-0.95696 - 3.29029j, abs=1e-4)
+    assert ev[1] == pytest.approx(-1.0, abs=1e-9)
+    assert ev[2] == pytest.approx(-0.95696 + 3.29029j, abs=1e-4)
+
+
+def test_oscillation_period_and_envelope_follow_eigenvalues():
+    tr = eu.simulate_network(t_max=12.0, dt=0.001)
+    d = tr.phi - PHI_STAR
+    # successive maxima of the deviation are one period apart and shrink by exp(Re lambda * period)
+    peaks = [i for i in range(1, len(d) - 1) if d[i - 1] < d[i] >= d[i + 1] and d[i] > 1e-4]
+    ev = eu.linearisation_eigenvalues()[2]
+    period = 2 * np.pi / ev.imag
+    assert np.diff(tr.t[peaks])[-2] == pytest.approx(period, rel=0.02)
+    ratio = d[peaks[-1]] / d[peaks[-2]]
+    assert ratio == pytest.approx(np.exp(ev.real * period), rel=0.05)
+
+
+def test_max_stable_dt_and_divergence():
+    ev = eu.linearisation_eigenvalues()
+    lim = eu.max_stable_dt(ev)
+    assert lim == pytest.approx(0.1630, abs=1e-4)
+    for lam in ev:  # just inside and outside the limit
+        assert abs(1 + 0.99 * lim * lam) <= 1 + 1e-12
+    assert max(abs(1 + 1.01 * lim * lam) for lam in ev) > 1
+    stable = eu.simulate_network(dt=0.9 * lim, t_max=200.0)
+    assert not stable.diverged and stable.phi[-1] == pytest.approx(PHI_STAR, abs=1e-6)
+    blown = eu.simulate_network(dt=0.4)
+    assert blown.diverged and blown.t_diverged < 5.0 and np.all(np.isfinite(blown.phi))
+    assert eu.simulate_gradient_ascent(dt=0.15).diverged
+    with pytest.raises(ValueError, match="eigenvalues"):
+        eu.max_stable_dt([0.1, -1.0])
+
+
+@pytest.mark.parametrize("kwargs, word", [({"dt": -0.01}, "dt"), ({"dt": 0.0}, "dt"), ({"t_max": 0.0}, "t_max"),
+                                          ({"dt": 1.0, "t_max": 0.5}, "t_max")])
+def test_bad_input(kwargs, word):
+    with pytest.raises(ValueError, match=word):
+        eu.simulate_network(**kwargs)
+    with pytest.raises(ValueError, match=word):
+        eu.simulate_gradient_ascent(**kwargs)
+
+
+def test_model_rejects_negative_variance():
+    with pytest.raises(ValueError, match="sigma_u"):
+        gm.make_model(sigma_u=-1.0)
+
+
+def test_seed_bug_network_settles_at_likelihood_only_value():
+    """The seed's phi update (eps_u (phi^2 - 1), no eps_p) ends at sqrt(u), ignoring the prior."""
+    phi, ep, e_u = 3.0, 0.0, 0.0
+    for _ in range(20000):
+        phi, ep, e_u = (phi + 0.01 * (e_u * phi ** 2 - e_u), ep + 0.01 * (phi - 3 - ep), e_u + 0.01 * (2 - phi ** 2 - e_u))
+    assert phi == pytest.approx(np.sqrt(2), abs=1e-4)
+    assert ep == pytest.approx(np.sqrt(2) - 3, abs=1e-3)
+
+
+def test_reproduce_bogacz_ex2_ex3():
+    m2 = reproduce.run("bogacz-ex2")["metrics"]
+    assert set(m2) == {"phi_final", "t_converged"}
+    assert m2["t_converged"] == pytest.approx(0.51)
+    m3 = reproduce.run("bogacz-ex3")["metrics"]
+    assert set(m3) == {"phi_final", "phi_min", "t_phi_min", "eps_p_final", "eps_u_final"}
+    assert m3["phi_min"] == pytest.approx(0.89, abs=5e-3)

@@ -1,0 +1,112 @@
+"""Chapter 1: the exact posterior of Bogacz's scalar model (Exercise 1)."""
+import numpy as np
+import pytest
+from scipy import stats
+
+from pcbook import gaussian_model as gm
+from pcbook import posterior, reproduce
+
+
+@pytest.fixture(scope="module")
+def default():
+    return posterior.posterior_on_grid()
+
+
+def test_grid_is_paper_grid_inclusive():
+    v = posterior.make_grid()
+    assert v.size == 500
+    assert v[0] == pytest.approx(0.01) and v[-1] == pytest.approx(5.0)
+
+
+def test_map_is_root_of_cubic_2phi3_minus_3phi_minus_3():
+    roots = np.roots([2.0, 0.0, -3.0, -3.0])
+    real = roots[np.abs(roots.imag) < 1e-12].real
+    assert real.size == 1
+    assert gm.map_estimate(gm.GaussianModel()) == pytest.approx(real[0], abs=1e-12)
+    assert real[0] == pytest.approx(1.567468, abs=5e-7)
+
+
+def test_map_has_zero_gradient_and_negative_curvature_for_many_settings():
+    for u, v_p, s_p, s_u in [(2, 3, 1, 1), (0.5, 2, 0.3, 2), (4, -1, 1, 0.5), (1, 0.5, 2, 0.1)]:
+        m = gm.make_model(u, v_p, s_p, s_u)
+        phi = gm.map_estimate(m)
+        assert abs(gm.dF_dphi(phi, m)) < 1e-8
+        assert gm.d2F_dphi2(phi, m) < 0
+        # global: F at phi* beats a dense scan of F
+        scan = np.linspace(-10, 10, 200001)
+        assert gm.free_energy(phi, m) >= gm.free_energy(scan, m).max() - 1e-9
+
+
+def test_default_numbers(default):
+    r = default
+    assert r.grid_mode == pytest.approx(1.57, abs=1e-9)
+    assert r.mean == pytest.approx(1.485, abs=5e-4)
+    assert r.sd == pytest.approx(0.328, abs=5e-4)
+    assert r.evidence == pytest.approx(0.0392, abs=5e-5)
+    assert r.posterior.max() == pytest.approx(1.31, abs=5e-3)
+    assert np.sum(r.posterior) * r.dv == pytest.approx(1.0)
+    assert r.posterior[np.argmin(np.abs(r.v - 3.0))] == pytest.approx(9.3e-11, rel=0.01)
+
+
+def test_evidence_matches_quadrature(default):
+    quad = posterior.evidence_by_quadrature(default.model)
+    assert quad == pytest.approx(0.039291, abs=2e-6)
+    # the grid misses the negative-size mass and the tail beyond 5: a relative gap of 0.3 %
+    assert default.evidence == pytest.approx(quad, rel=4e-3)
+    # restricted to the grid's interval, quadrature and the Riemann sum agree closely
+    from scipy import integrate
+    m = default.model
+    inner, _ = integrate.quad(lambda v: gm.normal_pdf(v, m.v_p, m.sigma_p) * gm.normal_pdf(m.u, v * v, m.sigma_u),
+                              0.005, 5.005, points=[1.57], epsabs=1e-13)
+    assert default.evidence == pytest.approx(inner, rel=1e-4)
+
+
+def test_density_uses_variances_not_standard_deviations():
+    x = np.array([-1.0, 0.3, 2.5])
+    assert np.allclose(gm.normal_pdf(x, 0.5, 4.0), stats.norm.pdf(x, 0.5, 2.0))
+    r = posterior.posterior_on_grid(u=2.0, v_p=3.0, sigma_p=4.0, sigma_u=0.25)
+    joint = stats.norm.pdf(r.v, 3.0, 2.0) * stats.norm.pdf(2.0, r.v ** 2, 0.5)
+    assert np.allclose(r.posterior, joint / (joint.sum() * r.dv))
+
+
+def test_mode_lies_between_sqrt_u_and_prior_mean():
+    for u, v_p in [(2, 3), (4, 1), (1, 2.5), (3, 0.5)]:
+        phi = gm.map_estimate(gm.make_model(u, v_p))
+        lo, hi = sorted((np.sqrt(u), v_p))
+        assert lo < phi < hi
+
+
+def test_laplace_sd_is_inverse_curvature_and_narrower_than_exact(default):
+    h = 1e-5
+    m = default.model
+    phi = default.map_phi
+    curv = (gm.free_energy(phi + h, m) - 2 * gm.free_energy(phi, m) + gm.free_energy(phi - h, m)) / h ** 2
+    assert default.laplace_sd == pytest.approx(np.sqrt(-1 / curv), rel=1e-4)
+    assert default.laplace_sd == pytest.approx(0.29183, abs=1e-5)
+    assert posterior.total_variation(default.posterior, default.laplace, default.dv) == pytest.approx(0.0771, abs=1e-3)
+
+
+@pytest.mark.parametrize("kwargs, word", [
+    ({"sigma_p": -1.0}, "sigma_p"), ({"sigma_u": 0.0}, "sigma_u"), ({"u": float("nan")}, "u"),
+    ({"v": []}, "v"), ({"v": [1.0]}, "v"), ({"v": [0.0, 1.0, 1.5]}, "v"), ({"sigma_p": "1"}, "sigma_p"),
+])
+def test_bad_input_names_the_argument(kwargs, word):
+    with pytest.raises((ValueError, TypeError), match=word):
+        posterior.posterior_on_grid(**kwargs)
+
+
+def test_empty_grid_from_make_grid():
+    with pytest.raises(ValueError, match="high"):
+        posterior.make_grid(1.0, 1.0, 0.1)
+    with pytest.raises(ValueError, match="step"):
+        posterior.make_grid(0.0, 1.0, -0.1)
+
+
+def test_reproduce_bogacz_ex1():
+    report = reproduce.run("bogacz-ex1")
+    m = report["metrics"]
+    assert set(m) == {"map_phi", "grid_mode", "posterior_mean", "posterior_sd", "evidence"}
+    assert m["map_phi"] == pytest.approx(1.567468, abs=1e-6)
+    assert m["grid_mode"] == pytest.approx(1.57)
+    report = reproduce.run("bogacz-ex1", overrides=["u=3", "sigma_u=0.5", "v_p=2", "sigma_p=2"])
+    assert report["metrics"]["map_phi"] == pytest.approx(gm.map_estimate(gm.make_model(3, 2, 2, 0.5)))

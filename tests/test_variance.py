@@ -1,0 +1,199 @@
+"""Chapter 3: learning v_p and variances, the interneuron (Exercise 5), the hierarchical model."""
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from pcbook import gaussian_model as gm
+from pcbook import reproduce, variance
+
+
+# ---- Sec. 2.4 --------------------------------------------------------------------------------
+def test_local_mode_is_where_gradient_ascent_ends():
+    from pcbook import error_units
+    for u, v_p in [(2.0, 3.0), (9.0, 1.0), (0.5, -2.0), (4.0, 0.3)]:
+        m = gm.make_model(u, v_p, 1.0, 0.5)
+        tr = error_units.simulate_gradient_ascent(m, dt=0.002, t_max=40.0)
+        assert variance.local_mode(m) == pytest.approx(tr.phi[-1], abs=1e-6)
+
+
+def test_learning_prior_with_known_sensory_noise_shrinks_sigma_p():
+    """Across seeds, v_p -> about 3 and Sigma_p -> the variance of the MAP estimates, below the true 1."""
+    finals, var_phi = [], []
+    for seed in range(6):
+        h = variance.learn_parameters(rng=seed, learn=("v_p", "sigma_p"), sigma_u0=1.0)
+        finals.append((h.v_p[1500:].mean(), h.sigma_p[1500:].mean()))
+        var_phi.append(h.phi[1500:].var())
+        assert h.sigma_u[-1] == 1.0
+    finals = np.array(finals)
+    assert np.all(np.abs(finals[:, 0] - 3.0) < 0.25)
+    assert np.all(finals[:, 1] < 1.0)
+    assert np.all(np.abs(finals[:, 1] - np.array(var_phi)) < 0.12)
+
+
+def test_learning_sensory_variance_collapses_with_point_estimates():
+    for seed in range(8):
+        h = variance.learn_parameters(rng=seed, sigma_p0=1.0, sigma_u0=1.0, v_p0=3.0)
+        assert np.min(h.sigma_u[:1000]) == pytest.approx(0.05)
+
+
+def test_learning_rules_are_gradients_of_F():
+    m = gm.make_model(3.0, 2.5, 0.7, 1.3)
+    phi = 1.9
+    eps_p, eps_u = gm.prediction_errors(phi, m)
+    h = 1e-6
+    for name, analytic in (("v_p", eps_p), ("sigma_p", 0.5 * (eps_p ** 2 - 1 / m.sigma_p)),
+                           ("sigma_u", 0.5 * (eps_u ** 2 - 1 / m.sigma_u))):
+        up = replace(m, **{name: getattr(m, name) + h})
+        down = replace(m, **{name: getattr(m, name) - h})
+        fd = (gm.free_energy(phi, up) - gm.free_energy(phi, down)) / (2 * h)
+        assert analytic == pytest.approx(fd, rel=1e-6)
+
+
+def test_learn_parameters_bad_input():
+    with pytest.raises(ValueError, match="learn"):
+        variance.learn_parameters(n_items=5, learn=("theta",))
+    with pytest.raises(ValueError, match="sigma_p0"):
+        variance.learn_parameters(n_items=5, sigma_p0=-1.0)
+    with pytest.raises(ValueError, match="n_items"):
+        variance.learn_parameters(n_items=0)
+
+
+# ---- Exercise 5 ------------------------------------------------------------------------------
+def _reference_run(phis, lr=0.01, sigma0=1.0):
+    sigma = [sigma0]
+    for phi in phis:
+        eps, e = variance.interneuron_trial(phi, 5.0, sigma[-1], 0.01, 2000)
+        sigma.append(sigma[-1] + lr * (eps * e - 1.0))
+    return np.array(sigma)
+
+
+def test_vectorised_interneuron_equals_step_by_step_loop():
+    res = variance.simulate_interneuron_learning(n_trials=40, n_seeds=3, rng=11)
+    for s in range(3):
+        assert np.allclose(res.sigma[s], _reference_run(res.phi[s]), rtol=1e-10, atol=1e-12)
+
+
+def test_interneuron_reaches_fixed_point():
+    eps, e = variance.interneuron_trial(6.5, 5.0, 2.0)
+    assert eps == pytest.approx(1.5 / 2.0, abs=1e-4) and e == pytest.approx(1.5, abs=1e-4)
+
+
+def test_interneuron_numbers_default_seed():
+    res = variance.simulate_interneuron_learning(rng=0)
+    assert res.sigma.shape == (10, 1001)
+    assert res.mean_sigma[500] == pytest.approx(1.94, abs=0.06)
+    assert res.mean_sigma[1000] == pytest.approx(2.02, abs=0.06)
+
+
+def test_interneuron_seed_sweep():
+    """10-seed means at trials 500 and 1000, for 8 base seeds, and the mean over 400 runs vs mean field."""
+    m500, m1000 = [], []
+    for base in range(8):
+        res = variance.simulate_interneuron_learning(rng=100 + base)
+        m500.append(res.mean_sigma[500])
+        m1000.append(res.mean_sigma[1000])
+        assert 1.75 < res.sigma_final() < 2.2
+        # one 10-seed mean has a standard error of about 0.045
+        assert res.mean_sigma[500] == pytest.approx(1.94, abs=0.15)
+        assert res.mean_sigma[1000] == pytest.approx(2.02, abs=0.15)
+    assert np.mean(m500) == pytest.approx(1.95, abs=0.05)
+    assert np.mean(m1000) == pytest.approx(2.0, abs=0.05)
+    big = variance.simulate_interneuron_learning(n_seeds=400, rng=5)
+    mf = variance.mean_field_sigma()
+    assert np.argmax(mf >= 1.8) == 241 and np.argmax(mf >= 1.9) == 370
+    assert np.max(np.abs(big.mean_sigma - mf)) < 0.03
+    # stationary fluctuation: s.d. about sqrt(2 lr) = 0.14
+    assert big.sigma[:, 600:].std() == pytest.approx(np.sqrt(2 * 0.01), rel=0.25)
+
+
+def test_interneuron_same_seed_same_result_and_bad_lr():
+    a = variance.simulate_interneuron_learning(n_trials=20, rng=3)
+    b = variance.simulate_interneuron_learning(n_trials=20, rng=3)
+    assert np.array_equal(a.sigma, b.sigma)
+    with pytest.raises(ValueError, match="lr"):
+        variance.simulate_interneuron_learning(lr=0.0)
+    with pytest.raises(ValueError, match="sigma"):
+        variance.interneuron_trial(1.0, 0.0, -2.0)
+
+
+def test_reproduce_bogacz_ex5():
+    r = reproduce.run("bogacz-ex5", overrides=["trials=400", "lr=0.01"])
+    assert "sigma_final" in r["metrics"]
+    assert set(r["params"]) >= {"trials", "lr"}
+
+
+# ---- Sec. 4: vector and hierarchical model --------------------------------------------------
+@pytest.fixture
+def hier():
+    h = variance.make_hierarchy((4, 3, 2), rng=1)
+    sig = tuple(np.eye(n) * s + 0.1 * np.ones((n, n)) for n, s in zip(h.sizes, (0.5, 0.8, 1.2)))
+    return variance.Hierarchy(h.thetas, sig, np.array([0.3, -0.2]), "tanh")
+
+
+def _fd(f, x, h=1e-6):
+    g = np.zeros_like(x)
+    for idx in np.ndindex(x.shape):
+        xp, xm = x.copy(), x.copy()
+        xp[idx] += h
+        xm[idx] -= h
+        g[idx] = (f(xp) - f(xm)) / (2 * h)
+    return g
+
+
+def test_local_phi_updates_equal_gradient_of_F(hier):
+    rng = np.random.default_rng(0)
+    phis = [rng.standard_normal((2, n)) for n in hier.sizes]
+    grads = variance.hier_phi_gradient(phis, hier)
+    for i in (1, 2):
+        def F(x, i=i):
+            return variance.hier_free_energy(phis[:i] + [x] + phis[i + 1:], hier).sum()
+        assert np.allclose(grads[i - 1], _fd(F, phis[i]), atol=1e-7)
+
+
+def test_local_weight_and_covariance_updates_equal_gradient_of_F(hier):
+    rng = np.random.default_rng(1)
+    phis = [rng.standard_normal((3, n)) for n in hier.sizes]
+    grads = variance.hier_param_gradients(phis, hier)
+    for k in range(2):
+        def F(T, k=k):
+            thetas = list(hier.thetas)
+            thetas[k] = T
+            return variance.hier_free_energy(phis, replace(hier, thetas=tuple(thetas))).sum()
+        assert np.allclose(grads["thetas"][k], _fd(F, hier.thetas[k]), atol=1e-7)
+    for k in range(3):
+        def F(S, k=k):
+            sigmas = list(hier.sigmas)
+            sigmas[k] = S
+            return variance.hier_free_energy(phis, replace(hier, sigmas=tuple(sigmas))).sum()
+        assert np.allclose(grads["sigmas"][k], _fd(F, hier.sigmas[k]), atol=1e-7)
+    assert np.allclose(grads["v_p"], _fd(lambda v: variance.hier_free_energy(phis, replace(hier, v_p=v)).sum(),
+                                         hier.v_p), atol=1e-7)
+
+
+def test_free_energy_is_log_density_of_the_hierarchy(hier):
+    from scipy import stats
+    rng = np.random.default_rng(2)
+    phis = [rng.standard_normal((1, n)) for n in hier.sizes]
+    mus = [np.tanh(phis[i + 1]) @ hier.thetas[i].T for i in range(2)] + [hier.v_p[None]]
+    logp = sum(stats.multivariate_normal(m[0], S).logpdf(p[0]) for p, m, S in zip(phis, mus, hier.sigmas))
+    const = 0.5 * sum(hier.sizes) * np.log(2 * np.pi)
+    assert variance.hier_free_energy(phis, hier)[0] == pytest.approx(logp + const)
+
+
+def test_fit_hierarchy_learns_theta_on_generated_data():
+    true = variance.make_hierarchy((4, 2), weight_scale=1.5, rng=3)
+    true = variance.Hierarchy(true.thetas, (0.05 * np.eye(4), np.eye(2)), np.zeros(2), "tanh")
+    data = variance.sample_hierarchy(true, 200, rng=4)
+    fit = variance.fit_hierarchy(data[0], variance.make_hierarchy((4, 2), weight_scale=0.3, rng=5), n_epochs=150)
+    assert fit.free_energy[-1] > fit.free_energy[0] + 4
+    assert fit.errors[-1] < 0.15 * fit.errors[0]
+
+
+def test_hierarchy_bad_input(hier):
+    with pytest.raises(ValueError, match="u"):
+        variance.relax(np.zeros((3, 5)), hier)
+    with pytest.raises(ValueError, match="phis"):
+        variance.hier_errors([np.zeros((1, 4))], hier)
+    with pytest.raises(ValueError, match="sizes"):
+        variance.make_hierarchy((4,))
