@@ -53,7 +53,8 @@ def _load_all() -> None:
     import pcbook
 
     for info in pkgutil.walk_packages(pcbook.__path__, prefix="pcbook."):
-        if info.name.split(".")[-1].startswith("_") or info.name == "pcbook.widgets":
+        skip = ("pcbook.plots", "pcbook.check", "pcbook.widgets", "pcbook.classroom")
+        if info.name.split(".")[-1].startswith("_") or info.name.startswith(skip):
             continue
         importlib.import_module(info.name)
 

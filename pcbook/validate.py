@@ -5,10 +5,11 @@ import numbers
 
 import numpy as np
 
-__all__ = ["check_positive", "check_range", "check_int", "check_finite_array", "check_choice"]
+__all__ = ["check_real", "check_positive", "check_range", "check_int", "check_finite_array", "check_choice"]
 
 
-def _check_real(name: str, value) -> float:
+def check_real(name: str, value) -> float:
+    """Return ``value`` as float, or raise if it is not a finite real number."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name}: expected a real number, got {type(value).__name__}")
     value = float(value)
@@ -19,7 +20,7 @@ def _check_real(name: str, value) -> float:
 
 def check_positive(name: str, value, *, allow_zero: bool = False) -> float:
     """Return ``value`` as float, or raise if it is not a finite number > 0 (>= 0 with ``allow_zero``)."""
-    value = _check_real(name, value)
+    value = check_real(name, value)
     if value < 0 or (value == 0 and not allow_zero):
         bound = ">= 0" if allow_zero else "> 0"
         raise ValueError(f"{name}: must be {bound}, got {value}")
@@ -28,7 +29,7 @@ def check_positive(name: str, value, *, allow_zero: bool = False) -> float:
 
 def check_range(name: str, value, low: float, high: float) -> float:
     """Return ``value`` as float, or raise if it lies outside the closed interval [low, high]."""
-    value = _check_real(name, value)
+    value = check_real(name, value)
     if not low <= value <= high:
         raise ValueError(f"{name}: must lie in [{low}, {high}], got {value}")
     return value

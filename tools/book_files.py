@@ -16,17 +16,24 @@ def _walk(entries):
         yield from _walk(entry.get("sections"))
 
 
-def toc_files() -> list[Path]:
-    """Paths of every page in _toc.yml (root first), with their real suffix (.md or .ipynb)."""
+def toc_entries() -> list[str]:
+    """Every page name in _toc.yml (root first), without suffix, in book order."""
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    names = [toc["root"], *_walk(toc.get("chapters")), *(f for p in toc.get("parts", []) for f in _walk(p.get("chapters")))]
+    parts = toc.get("parts", [])
+    return [toc["root"], *_walk(toc.get("chapters")), *(f for p in parts for f in _walk(p.get("chapters")))]
+
+
+def toc_files() -> list[Path]:
+    """Paths of every page in _toc.yml with their real suffix; a missing page raises FileNotFoundError."""
     paths = []
-    for name in names:
-        for suffix in (".ipynb", ".md"):
-            candidate = ROOT / f"{name}{suffix}"
-            if candidate.exists():
-                paths.append(candidate)
-                break
-        else:
+    for name in toc_entries():
+        found = [ROOT / f"{name}{s}" for s in (".ipynb", ".md") if (ROOT / f"{name}{s}").exists()]
+        if not found:
             raise FileNotFoundError(f"_toc.yml lists {name!r} but neither {name}.ipynb nor {name}.md exists")
+        paths.append(found[0])
     return paths
+
+
+def toc_notebooks() -> list[Path]:
+    """The notebooks (.ipynb) among the pages of _toc.yml that exist, in book order."""
+    return [ROOT / f"{name}.ipynb" for name in toc_entries() if (ROOT / f"{name}.ipynb").exists()]

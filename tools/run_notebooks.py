@@ -17,12 +17,7 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-
-def toc_notebooks() -> list[Path]:
-    """Every .ipynb listed in _toc.yml, in book order."""
-    from tools.book_files import toc_files
-
-    return [p for p in toc_files() if p.suffix == ".ipynb"]
+from tools.book_files import toc_notebooks  # noqa: E402
 
 
 def execute(path: Path, timeout: int = 600) -> float:

@@ -1,0 +1,74 @@
+# pcbook: `make book` builds the website, `make test` runs every check. Both create .venv themselves.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+QUIET := PCBOOK_QUIET=1 MPLBACKEND=Agg
+NB ?=
+NOTEBOOKS = $(shell $(PY) -c "from tools.book_files import toc_files; print(' '.join(str(p.relative_to(p.parents[1])) for p in toc_files() if p.suffix == '.ipynb'))")
+NBVAL := -p nbval --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 300
+STUDENT_ZIP := build/downloads/pcbook-student-notebooks.zip
+
+.PHONY: help venv vendor student book serve lab notebooks test unit nbval site bench clean
+
+help:
+	@echo "make book       build the website into _build/html (creates .venv on first use)"
+	@echo "make test       unit tests, nbval on every notebook, website build with -W, browser checks"
+	@echo "make serve      serve the website on http://127.0.0.1:8000"
+	@echo "make lab        open the notebooks in JupyterLab"
+	@echo "make notebooks  re-execute notebooks and store their outputs (NB=book/x.ipynb for one)"
+	@echo "make student    write the student notebooks zip ($(STUDENT_ZIP))"
+	@echo "make bench      time the heavy experiments; writes bench/results.{md,json}"
+
+venv: $(STAMP)
+$(STAMP): requirements.txt pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+vendor: _vendor/mathjax/tex-chtml.js
+_vendor/mathjax/tex-chtml.js: package.json package-lock.json tools/vendor_assets.py
+	npm ci --no-audit --no-fund --silent
+	$(PYTHON) tools/vendor_assets.py
+
+student: $(STAMP)
+	$(QUIET) $(PY) -m pcbook.classroom student --zip $(STUDENT_ZIP)
+
+book: $(STAMP) vendor student
+	$(QUIET) $(VENV)/bin/jupyter-book build . -W -n --keep-going
+	@echo ""
+	@echo "The website is in _build/html: open file://$(CURDIR)/_build/html/index.html or run 'make serve'."
+
+serve:
+	@test -f _build/html/index.html || { echo "no website yet: run 'make book' first"; exit 1; }
+	@echo "serving on http://127.0.0.1:8000 (Ctrl-C to stop)"
+	$(PYTHON) -m http.server 8000 --bind 127.0.0.1 --directory _build/html
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab book/
+
+notebooks: $(STAMP)
+	$(QUIET) $(PY) tools/run_notebooks.py $(NB)
+
+unit: $(STAMP)
+	$(QUIET) $(PY) -m pytest tests --ignore=tests/site -p no:cacheprovider
+
+nbval: $(STAMP)
+	$(QUIET) $(PY) -m pytest $(NBVAL) -p no:cacheprovider $(NOTEBOOKS)
+
+site: book
+	$(QUIET) $(PY) -m pytest tests/site -p no:cacheprovider
+
+test: $(STAMP)
+	$(MAKE) unit
+	$(MAKE) nbval
+	$(MAKE) site
+
+bench: $(STAMP)
+	$(QUIET) $(PY) -m bench.run
+
+clean:
+	rm -rf _build build/student $(STUDENT_ZIP)

@@ -1,0 +1,110 @@
+"""Static checks of the built website: every resource a page loads is inside the site and exists."""
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+#: tag -> attributes whose URL the browser fetches without a click
+FETCHED = {"script": ["src"], "img": ["src", "srcset"], "iframe": ["src"], "source": ["src", "srcset"],
+           "video": ["src", "poster"], "audio": ["src"], "embed": ["src"], "object": ["data"],
+           "link": ["href"]}
+CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)|@import\s+['"]([^'"]+)['"]""")
+
+
+class _Refs(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.fetched: list[str] = []
+        self.links: list[str] = []
+        self.inline_css: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        for name in FETCHED.get(tag, []):
+            if attrs.get(name):
+                if tag == "link" and attrs.get("rel") in ("canonical",):
+                    continue
+                urls = [u.strip().split(" ")[0] for u in attrs[name].split(",")] if name == "srcset" else [attrs[name]]
+                self.fetched += urls
+        if tag == "a" and attrs.get("href"):
+            self.links.append(attrs["href"])
+        if attrs.get("style"):
+            self.inline_css.append(attrs["style"])
+
+
+def _refs(page: Path) -> _Refs:
+    parser = _Refs()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser
+
+
+def _external(url: str) -> bool:
+    parts = urlsplit(url)
+    return bool(parts.scheme and parts.scheme not in ("data", "javascript", "mailto")) or url.startswith("//")
+
+
+def _target(page: Path, url: str, site: Path) -> Path | None:
+    parts = urlsplit(url)
+    if parts.scheme or not parts.path:
+        return None
+    target = (page.parent / unquote(parts.path)).resolve()
+    return target
+
+
+def test_every_page_loads_only_site_resources(site, pages):
+    bad = []
+    for page in [*pages, site / "index.html", site / "search.html"]:
+        refs = _refs(page)
+        for url in refs.fetched:
+            if _external(url):
+                bad.append(f"{page.relative_to(site)} loads {url}")
+        for css in refs.inline_css:
+            bad += [f"{page.relative_to(site)} style loads {m}" for m in CSS_URL.findall(css) if _external(m[0] or m[1])]
+    assert not bad, "pages fetch resources from outside the site:\n" + "\n".join(bad)
+
+
+def test_every_stylesheet_loads_only_site_resources(site):
+    bad = []
+    for css in site.rglob("*.css"):
+        for match in CSS_URL.finditer(css.read_text(encoding="utf-8", errors="replace")):
+            url = match.group(1) or match.group(2)
+            if _external(url):
+                bad.append(f"{css.relative_to(site)} loads {url}")
+    assert not bad, "style sheets fetch from outside the site:\n" + "\n".join(bad)
+
+
+def test_every_local_resource_and_link_exists(site, pages):
+    missing = []
+    for page in pages:
+        refs = _refs(page)
+        for url in [*refs.fetched, *refs.links]:
+            target = _target(page, url, site)
+            if target is not None and not target.exists():
+                missing.append(f"{page.relative_to(site)} -> {url}")
+    assert not missing, "broken local references:\n" + "\n".join(missing)
+
+
+def test_site_stays_small(site, pages):
+    total = sum(f.stat().st_size for f in site.rglob("*") if f.is_file())
+    assert total < 150e6, f"the site is {total / 1e6:.0f} MB, over the 150 MB budget"
+    heavy = [(p.name, p.stat().st_size / 1e6) for p in pages if p.stat().st_size > 10e6]
+    assert not heavy, f"pages over 10 MB: {heavy}"
+
+
+@pytest.mark.parametrize("name", ["intro", "bayes_in_pictures", "notation", "glossary", "bibliography",
+                                  "exercises"])
+def test_front_matter_pages_exist(site, name):
+    assert (site / "book" / f"{name}.html").exists(), f"the site has no {name} page"
+
+
+def test_student_zip_is_on_the_site(site):
+    import zipfile
+
+    path = site / "pcbook-student-notebooks.zip"
+    assert path.exists(), "the student notebooks zip is not on the site (make student)"
+    names = zipfile.ZipFile(path).namelist()
+    assert "pcbook-student/bayes_in_pictures.ipynb" in names, names
