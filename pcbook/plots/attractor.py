@@ -1,0 +1,137 @@
+"""Figures of chapter 6, free-energy attractor networks. Each ``plot_*`` draws a result computed
+by :mod:`pcbook.attractor` or :mod:`pcbook.continuous_bernoulli` and returns its Axes."""
+from __future__ import annotations
+
+import numpy as np
+
+from pcbook import continuous_bernoulli as cb
+from pcbook.plotting import get_ax
+
+_DIGIT_COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00"]
+
+
+def plot_cb_densities(bs, ax=None):
+    """Densities of CB(b) on [-1, 1] for each natural parameter in ``bs``, with their means L(b)."""
+    ax = get_ax(ax)
+    x = np.linspace(-1, 1, 401)
+    for k, b in enumerate(bs):
+        line, = ax.plot(x, cb.density(x, b), label=f"$b = {b:g}$")
+        ax.axvline(cb.langevin(b), color=line.get_color(), ls=":", lw=1.2)
+    ax.set_xlabel("activation $x$")
+    ax.set_ylabel("density $p(x \\mid b)$")
+    ax.legend(loc="upper left", fontsize=8)
+    return ax
+
+
+def plot_langevin(bs, ax=None):
+    """The Langevin function L(b) (the mean) and its derivative L'(b) (the variance) over ``bs``."""
+    ax = get_ax(ax)
+    bs = np.asarray(bs, dtype=float)
+    ax.plot(bs, cb.langevin(bs), label="mean $L(b)$")
+    ax.plot(bs, cb.dlangevin(bs), label="variance $L'(b)$")
+    ax.plot(bs, np.clip(bs / 3, -1, 1), ls="--", color="gray", lw=1, label="$b/3$")
+    ax.axhline(0, color="black", lw=0.5)
+    ax.set_xlabel("natural parameter $b$")
+    ax.legend(loc="upper left", fontsize=8)
+    return ax
+
+
+def plot_image(vector, ax=None, side: int | None = None, vmax: float | None = None):
+    """One activation vector (or pattern) as a square image, red positive and blue negative."""
+    ax = get_ax(ax)
+    vector = np.asarray(vector, dtype=float)
+    side = side or int(round(np.sqrt(vector.size)))
+    vmax = vmax or max(np.nanmax(np.abs(vector)), 1e-12)
+    ax.imshow(vector.reshape(side, side), cmap="RdBu_r", vmin=-vmax, vmax=vmax, interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return ax
+
+
+def plot_images(vectors, axes, titles=None, vmax=None):
+    """Several activation vectors on an array of axes (as many axes as vectors); returns axes."""
+    for k, ax in enumerate(np.ravel(axes)):
+        if k < len(vectors):
+            plot_image(vectors[k], ax, vmax=vmax)
+            if titles is not None:
+                ax.set_title(titles[k], fontsize=8)
+        else:
+            ax.set_axis_off()
+    return axes
+
+
+def plot_couplings(result, axes):
+    """Heat maps of J, its symmetric part and its antisymmetric part (three axes) of a
+    :class:`pcbook.attractor.SequenceResult`."""
+    mats = [result.train.J, result.J_sym, result.J_anti]
+    names = ["$J$", "symmetric part $J^{+}$", "antisymmetric part $J^{-}$"]
+    vmax = np.abs(result.train.J).max()
+    for ax, mat, name in zip(np.ravel(axes), mats, names):
+        im = ax.imshow(mat, cmap="RdBu_r", vmin=-vmax, vmax=vmax, interpolation="nearest")
+        ax.set_xlabel(f"{name}: from unit $j$", fontsize=9)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    np.ravel(axes)[0].set_ylabel("to unit $i$")
+    np.ravel(axes)[0].figure.colorbar(im, ax=list(np.ravel(axes)), shrink=0.8)
+    return axes
+
+
+def plot_label_trace(replays: dict, ax=None, digits=None):
+    """Which pattern each free-run frame resembles most, one row per condition in ``replays``
+    (a dict name -> :class:`pcbook.attractor.Replay`)."""
+    from matplotlib.colors import ListedColormap
+
+    ax = get_ax(ax)
+    names = list(replays)
+    rows = np.array([replays[n].labels for n in names])
+    k = int(rows.max()) + 1 if digits is None else len(digits)
+    ax.imshow(rows, aspect="auto", interpolation="nearest", cmap=ListedColormap(_DIGIT_COLORS[:k]),
+              vmin=-0.5, vmax=k - 0.5)
+    ax.set_yticks(range(len(names)))
+    ax.set_yticklabels(names, fontsize=8)
+    ax.set_xlabel("free-running step")
+    labels = digits if digits is not None else range(k)
+    for j, d in enumerate(labels):
+        ax.plot([], [], "s", color=_DIGIT_COLORS[j], label=f"{d}")
+    ax.legend(title="closest digit", loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+    return ax
+
+
+def plot_training_monitor(train, ax=None, window: int = 50):
+    """Accuracy, complexity and VFE of a monitored :class:`pcbook.attractor.TrainResult`, smoothed
+    by a moving average over ``window`` steps."""
+    ax = get_ax(ax)
+    if train.vfe.size == 0:
+        raise ValueError("train: was run without monitor=True, there is nothing to plot")
+    kernel = np.ones(window) / window
+    t = np.arange(window, len(train.vfe) + 1)
+    for name, series in [("VFE", train.vfe), ("$-$accuracy", -train.accuracy),
+                         ("complexity", train.complexity)]:
+        ax.plot(t, np.convolve(series, kernel, mode="valid"), label=name)
+    ax.set_xlabel("training step")
+    ax.set_ylabel(f"moving average ({window} steps)")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_window(result, axes):
+    """For the training-window slider: the free run's label trace (left) and the attractors of
+    the symmetric part next to each other (right) of a :class:`pcbook.attractor.SequenceResult`."""
+    ax_trace, ax_att = np.ravel(axes)[:2]
+    rep = result.replay
+    ax_trace.step(np.arange(len(rep.labels)), np.array(result.params.digits)[rep.labels], where="mid")
+    ax_trace.set_yticks(result.params.digits)
+    ax_trace.set_ylim(min(result.params.digits) - 0.5, max(result.params.digits) + 0.5)
+    ax_trace.set_xlabel("free-running step")
+    ax_trace.set_ylabel("closest digit")
+    ax_trace.text(0.02, 1.02, f"{rep.transitions} transitions, {100 * rep.forward_fraction:.0f}% forward",
+                  transform=ax_trace.transAxes, fontsize=9)
+    k = len(result.attractors)
+    strip = np.full((8, 9 * k - 1), np.nan)
+    for j, a in enumerate(result.attractors):
+        strip[:, 9 * j: 9 * j + 8] = a.reshape(8, 8)
+    ax_att.imshow(strip, cmap="RdBu_r", vmin=-1, vmax=1, interpolation="nearest")
+    ax_att.set_xticks([])
+    ax_att.set_yticks([])
+    ax_att.set_xlabel(f"attractors of $J^{{+}}$ ({result.n_attractors} distinct)")
+    return axes
