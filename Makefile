@@ -36,6 +36,7 @@ _vendor/mathjax/tex-chtml.js: package.json package-lock.json tools/vendor_assets
 
 student: $(STAMP)
 	$(QUIET) $(PY) -m pcbook.classroom student --zip $(STUDENT_ZIP)
+	$(QUIET) $(PY) -m pcbook.classroom index --write
 
 book: $(STAMP) vendor student
 	$(QUIET) $(VENV)/bin/jupyter-book build . -W -n --keep-going

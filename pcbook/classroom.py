@@ -215,7 +215,8 @@ def index_markdown() -> str:
     lines = [
         "# Exercises",
         "",
-        "Every exercise in the book, generated from the chapter notebooks by `python -m pcbook.classroom index`.",
+        "Every exercise in the book. This page is generated from the chapter notebooks when the book is built",
+        "(`python -m pcbook.classroom index --write`), so it always lists what the chapters contain.",
         "Coding exercises come with an answer check: call the function named in the last column on your answer.",
         "",
         '<p><a class="reference download" href="../pcbook-student-notebooks.zip" download>'

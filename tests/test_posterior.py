@@ -110,3 +110,16 @@ def test_reproduce_bogacz_ex1():
     assert m["grid_mode"] == pytest.approx(1.57)
     report = reproduce.run("bogacz-ex1", overrides=["u=3", "sigma_u=0.5", "v_p=2", "sigma_p=2"])
     assert report["metrics"]["map_phi"] == pytest.approx(gm.map_estimate(gm.make_model(3, 2, 2, 0.5)))
+
+
+def test_numbers_stated_in_chapter_1(default):
+    m = default.model
+    assert gm.dF_dphi(np.sqrt(2.0), m) == pytest.approx(3 - np.sqrt(2), abs=1e-12)  # +1.586
+    assert gm.dF_dphi(3.0, m) == pytest.approx(-42.0)
+    phi = default.map_phi
+    assert m.sigma_u / (2 * phi) ** 2 == pytest.approx(0.102, abs=5e-4)
+    laplace_evidence = np.exp(gm.free_energy(phi, m)) / (2 * np.pi) * np.sqrt(2 * np.pi) * default.laplace_sd
+    quad = posterior.evidence_by_quadrature(m)
+    assert laplace_evidence == pytest.approx(0.0376, abs=5e-5)
+    assert laplace_evidence / quad - 1 == pytest.approx(-0.043, abs=1e-3)
+    assert phi - default.mean == pytest.approx(0.083, abs=5e-4)

@@ -1,0 +1,47 @@
+"""Notebook hygiene: stored as one fresh top-to-bottom run, listed in the toc, free of widget state."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from tools.book_files import toc_notebooks  # noqa: E402
+
+NOTEBOOKS = toc_notebooks()
+
+
+def test_every_notebook_in_book_is_in_the_table_of_contents():
+    on_disk = {p.resolve() for p in (ROOT / "book").glob("*.ipynb")}
+    assert on_disk <= {p.resolve() for p in NOTEBOOKS}, on_disk - set(NOTEBOOKS)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_is_stored_as_one_fresh_run(path):
+    nb = nbformat.read(path, as_version=4)
+    counts = [c.execution_count for c in nb.cells if c.cell_type == "code" and c.source.strip()]
+    assert counts and None not in counts, "cells were never executed: run `make notebooks`"
+    assert counts == list(range(1, len(counts) + 1)), "not one top-to-bottom run in a fresh kernel"
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert not errors, f"stored error outputs: {[e.ename for e in errors]}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_metadata(path):
+    nb = nbformat.read(path, as_version=4)
+    assert nb.metadata.get("kernelspec", {}).get("name") == "python3"
+    assert isinstance(nb.metadata.get("pcbook", {}).get("chapter"), int)
+    assert "widgets" not in nb.metadata, "stored widget state bloats the page; the website uses the static view"
+    first = nb.cells[0]
+    assert first.cell_type == "markdown" and first.source.startswith("# "), "first cell must be the # title"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_uses_no_global_random_state(path):
+    nb = nbformat.read(path, as_version=4)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    for banned in ("np.random.seed(", "np.random.rand(", "np.random.randn(", "np.random.normal(", "random.seed("):
+        assert banned not in code, f"{banned} in a notebook: pass a seeded Generator as rng="

@@ -1,0 +1,86 @@
+import base64
+import json
+import re
+
+import pytest
+
+from pcbook import widgets
+
+
+def _compute(a, b=1.0):
+    if b > 2.5:
+        raise ValueError("b too large: the simulation diverged")
+    return (a, b)
+
+
+def _plot(result, ax):
+    a, b = result
+    ax.plot([0, 1], [a, b])
+    ax.set_ylim(-5, 5)
+
+
+def _frames(html):
+    return json.loads(re.search(r"var frames=(\[.*?\]);", html).group(1))
+
+
+def test_static_html_has_one_frame_per_grid_point_and_no_external_reference():
+    fig = widgets.slider_figure(_compute, _plot, {"a": widgets.Slider(-1.0, 1.0, 0.1, value=0.0, static_step=0.5),
+                                                  "b": widgets.Choice([1.0, 2.0], value=2.0)})
+    html = fig.static_html()
+    frames = _frames(html)
+    assert len(frames) == 5 * 2
+    assert all(base64.b64decode(f)[:8] == b"\x89PNG\r\n\x1a\n" for f in frames)
+    assert len(set(frames)) == len(frames), "different slider values must give different figures"
+    assert "http://" not in html and "https://" not in html
+    assert html.count('type="range"') == 2
+
+
+def test_start_value_is_on_the_static_grid_and_shown_first():
+    slider = widgets.Slider(0.0, 1.0, 0.05, value=0.35, static_step=0.25)
+    assert 0.35 in slider.static_values
+    fig = widgets.slider_figure(_compute, _plot, {"a": slider})
+    html = fig.static_html()
+    frames = _frames(html)
+    first = re.search(r'src="data:image/png;base64,([^"]+)"', html).group(1)
+    assert first == frames[slider.static_values.index(0.35)]
+
+
+def test_a_failing_setting_draws_a_message_instead_of_crashing():
+    fig = widgets.slider_figure(_compute, _plot, {"b": widgets.Slider(1.0, 3.0, 1.0, value=1.0)}, fixed={"a": 0.0})
+    png = fig.png(b=3.0)
+    assert png[:4] == b"\x89PNG"
+    assert len(_frames(fig.static_html())) == 3
+
+
+def test_too_many_frames_is_a_clear_error():
+    sliders = {name: widgets.Slider(0, 20, 1) for name in "xy"}
+    with pytest.raises(ValueError, match="static_step"):
+        widgets.slider_figure(lambda x, y: None, _plot, sliders)
+
+
+@pytest.mark.parametrize("kwargs, match", [({"low": 1.0, "high": 0.0, "step": 0.1}, "high"),
+                                           ({"low": 0.0, "high": 1.0, "step": 0.0}, "step"),
+                                           ({"low": 0.0, "high": 1.0, "step": 0.1, "value": 2.0}, "value")])
+def test_slider_validation(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        widgets.Slider(**kwargs)
+
+
+def test_bundle_offers_the_live_widget_and_the_static_html():
+    fig = widgets.slider_figure(_compute, _plot, {"a": widgets.Slider(-1, 1, 1, value=0)})
+    bundle = fig._repr_mimebundle_()
+    assert {"text/html", "text/plain", "application/vnd.jupyter.widget-view+json"} <= set(bundle)
+    live = fig.widget()
+    slider = live.children[0]
+    image = live.children[-1]
+    before = image.value
+    slider.value = 1
+    assert image.value != before, "moving the live slider must redraw the image"
+
+
+def test_integer_sliders_give_integer_values():
+    seen = []
+    fig = widgets.slider_figure(lambda k: seen.append(k) or k, lambda r, ax: ax.plot([r]),
+                                {"k": widgets.Slider(1, 5, 2)})
+    fig.static_html()
+    assert seen == [1, 3, 5] and all(isinstance(k, int) for k in seen)
