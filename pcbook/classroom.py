@@ -51,6 +51,13 @@ class Exercise:
     def number(self) -> str:
         return f"{self.chapter}.{self.index}"
 
+    @property
+    def setting(self) -> str:
+        """Suggested setting: explorations, bug hunts and warm-up coding in a lab, the rest as homework."""
+        if self.kind in ("kind-exploration", "kind-findbug") or (self.kind == "kind-coding" and self.level == "level-1"):
+            return "lab session"
+        return "homework"
+
 
 def _options(text: str) -> dict:
     return dict(re.findall(r"^:([\w-]+):\s*(.*)$", text, re.M))
@@ -222,8 +229,8 @@ def index_markdown() -> str:
         '<p><a class="reference download" href="../pcbook-student-notebooks.zip" download>'
         "Download the student notebooks (zip)</a>: every chapter with its solutions replaced by stubs.</p>",
         "",
-        "| exercise | chapter | title | kind | difficulty | answer check |",
-        "|---|---|---|---|---|---|",
+        "| exercise | chapter | title | kind | difficulty | suggested setting | answer check |",
+        "|---|---|---|---|---|---|---|",
     ]
     from pcbook import check
 
@@ -234,7 +241,7 @@ def index_markdown() -> str:
             fn = checks.get(ex.label)
             check_cell = f"`check.{fn}`" if fn else "-"
             lines.append(f"| {ex.number} | {{doc}}`{doc}` | {{ref}}`{ex.title} <{ex.label}>` | "
-                         f"{KINDS[ex.kind]} | {LEVELS[ex.level]} | {check_cell} |")
+                         f"{KINDS[ex.kind]} | {LEVELS[ex.level]} | {ex.setting} | {check_cell} |")
     return "\n".join(lines) + "\n"
 
 
