@@ -23,7 +23,7 @@ from pcbook.reproduce import experiment
 from pcbook.validate import check_positive
 
 __all__ = ["Trajectory", "simulate_gradient_ascent", "network_derivatives", "simulate_network",
-           "fixed_point", "jacobian", "linearisation_eigenvalues", "max_stable_dt", "first_time_within"]
+           "fixed_point", "jacobian", "compare_dynamics", "linearisation_eigenvalues", "max_stable_dt", "first_time_within"]
 
 #: a state larger than this in absolute value counts as diverged
 DIVERGENCE_BOUND = 1e6
@@ -178,6 +178,21 @@ def max_stable_dt(eigenvalues) -> float:
     if np.any(ev.real >= 0):
         raise ValueError("eigenvalues: all must have negative real part for Euler to be stable at any dt")
     return float(np.min(-2.0 * ev.real / np.abs(ev) ** 2))
+
+
+def compare_dynamics(dt: float = 0.01, sigma_p: float = 1.0, sigma_u: float = 1.0, u: float = 2.0,
+                     v_p: float = 3.0, t_max: float = 5.0) -> dict:
+    """Both Euler runs for one setting, for the step-size slider of chapter 2.
+
+    Returns a dict with the gradient-ascent and network :class:`Trajectory` (``ascent``,
+    ``network``), the exact mode ``phi_star`` and the linear stability limit ``dt_limit``
+    ({eq}`eq-error_units-euler-limit`) of the network at its fixed point.
+    """
+    model = gm.make_model(u=u, v_p=v_p, sigma_p=sigma_p, sigma_u=sigma_u)
+    return {"ascent": simulate_gradient_ascent(model, dt=dt, t_max=t_max),
+            "network": simulate_network(model, dt=dt, t_max=t_max),
+            "phi_star": gm.map_estimate(model),
+            "dt_limit": max_stable_dt(linearisation_eigenvalues(model))}
 
 
 def first_time_within(traj: Trajectory, target: float, tol: float) -> float:

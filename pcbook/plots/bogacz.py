@@ -76,21 +76,31 @@ def plot_network(traj, ax=None, phi_star: float | None = None):
     return ax
 
 
-def plot_dynamics(result, axes):
-    """Two panels for the step-size slider: gradient ascent (left) and the network (right).
+def plot_dynamics(result, ax=None):
+    """One panel for the step-size slider: the network (solid) and plain gradient ascent (dashed).
 
-    ``result`` is a dict with keys ``ascent``, ``network``, ``phi_star`` and ``dt_limit``.
+    ``result`` is a dict with keys ``ascent``, ``network``, ``phi_star`` and ``dt_limit``. A run
+    that blew up is reported in the figure instead of being drawn.
     """
-    axes = np.ravel(axes)
-    plot_ascent(result["ascent"], axes[0], result["phi_star"])
-    plot_network(result["network"], axes[1], result["phi_star"])
-    for ax in axes:
-        if len(ax.texts) == 0:
-            ax.set_ylim(-3, 4)
-    if result["network"].dt > result["dt_limit"] and not result["network"].diverged:
-        axes[1].text(0.02, 0.02, f"dt > {result['dt_limit']:.3f}: the fixed point is unstable",
-                     transform=axes[1].transAxes, fontsize=8, color="#B00020")
-    return axes
+    ax = get_ax(ax)
+    net, asc = result["network"], result["ascent"]
+    if net.diverged:
+        annotate_failure(ax, f"diverged: the network blew up at t = {net.t_diverged:.2f}\n"
+                             f"step size dt = {net.dt:g} is past the stability limit")
+        ax.set_xlabel("time")
+        return ax
+    plot_network(net, ax, result["phi_star"])
+    if asc.diverged:
+        ax.text(0.98, 0.04, f"gradient ascent diverged at t = {asc.t_diverged:.2f}", transform=ax.transAxes,
+                ha="right", fontsize=9, color="#B00020")
+    else:
+        ax.plot(asc.t, asc.phi, color="#0072B2", ls="--", lw=1.2, label=r"$\phi$, gradient ascent")
+    ax.legend(loc="upper right", fontsize=8)
+    ax.set_ylim(-3, 4)
+    if net.dt > result["dt_limit"]:
+        ax.text(0.02, 0.04, f"dt > {result['dt_limit']:.3f}: the fixed point is unstable",
+                transform=ax.transAxes, fontsize=9, color="#B00020")
+    return ax
 
 
 def plot_eigenvalues(eigenvalues, ax=None, dts=()):
