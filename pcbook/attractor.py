@@ -187,6 +187,8 @@ def train(patterns, sequence, beta: float = 1.0, eta: float = 1e-3, J0=None, sig
     monitor : also record accuracy, complexity and VFE after every step (slower).
     loop : use :func:`step_loop` (the teaching version) instead of the vectorised step.
     rng : None, int or Generator for the sampling noise.
+
+    Runs of 20,000 steps or more show a progress bar (see :mod:`pcbook.progress`).
     """
     rng = as_rng(rng)
     patterns = check_finite_array("patterns", patterns, ndim=2)
@@ -201,7 +203,8 @@ def train(patterns, sequence, beta: float = 1.0, eta: float = 1e-3, J0=None, sig
     sigma = np.zeros(n) if sigma0 is None else check_finite_array("sigma0", sigma0, ndim=1).copy()
     states = np.empty((len(sequence), n))
     hist = np.empty((len(sequence), 3)) if monitor else np.empty((0, 3))
-    for t in progress(range(len(sequence)), desc="training", total=len(sequence)):
+    steps = range(len(sequence))
+    for t in (progress(steps, desc="training") if len(steps) >= 20_000 else steps):
         b = patterns[sequence[t]]
         if loop:
             sigma = step_loop(J, b, sigma, beta, eta, rng)

@@ -105,9 +105,9 @@ def plot_training_monitor(train, ax=None, window: int = 50):
         raise ValueError("train: was run without monitor=True, there is nothing to plot")
     kernel = np.ones(window) / window
     t = np.arange(window, len(train.vfe) + 1)
-    for name, series in [("VFE", train.vfe), ("$-$accuracy", -train.accuracy),
-                         ("complexity", train.complexity)]:
+    for name, series in [("$-$accuracy", -train.accuracy), ("complexity", train.complexity)]:
         ax.plot(t, np.convolve(series, kernel, mode="valid"), label=name)
+    ax.plot(t, np.convolve(train.vfe, kernel, mode="valid"), "k--", lw=1.2, label="VFE")
     ax.set_xlabel("training step")
     ax.set_ylabel(f"moving average ({window} steps)")
     ax.legend(fontsize=8)
@@ -135,3 +135,26 @@ def plot_window(result, axes):
     ax_att.set_yticks([])
     ax_att.set_xlabel(f"attractors of $J^{{+}}$ ({result.n_attractors} distinct)")
     return axes
+
+
+def plot_frames(states, titles=None, ax=None, ncols: int = 10, side: int = 8):
+    """Frames of a run (rows of ``states``) tiled into one image, ``ncols`` per row, with a short
+    title above each tile (red positive, blue negative activations)."""
+    ax = get_ax(ax)
+    states = np.asarray(states, dtype=float)
+    n = len(states)
+    nrows = int(np.ceil(n / ncols))
+    gap = side + 3  # rows of each tile band: title space + image
+    mosaic = np.full((nrows * gap, ncols * (side + 1) - 1), np.nan)
+    for k, frame in enumerate(states):
+        r, c = divmod(k, ncols)
+        mosaic[r * gap + 2: r * gap + 2 + side, c * (side + 1): c * (side + 1) + side] = frame.reshape(side, side)
+        if titles is not None:
+            ax.text(c * (side + 1) + side / 2 - 0.5, r * gap + 0.6, str(titles[k]), ha="center",
+                    va="center", fontsize=8)
+    ax.imshow(mosaic, cmap="RdBu_r", vmin=-1, vmax=1, interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    return ax
