@@ -1,0 +1,214 @@
+"""Tests of pcbook.angc: NGC settling and local updates, the ANGC agent, its baselines."""
+import numpy as np
+import pytest
+
+from pcbook import angc
+from pcbook.maths import activation
+
+
+# ----------------------------------------------------------------------------- references
+def backprop_deltas(weights, x, y, act):
+    """Minus the gradient of 0.5 * ||y - f(x)||^2 / B, by an explicit backward pass (the oracle)."""
+    f, df = activation(act)
+    pre, post = [x], [x]
+    for l, (W, b) in enumerate(weights):
+        pre.append(post[-1] @ W + b)
+        post.append(pre[-1] if l == len(weights) - 1 else f(pre[-1]))
+    B = x.shape[-2]
+    delta = y - pre[-1]
+    out = [None] * len(weights)
+    for l in range(len(weights) - 1, -1, -1):
+        out[l] = (np.swapaxes(post[l], -1, -2) @ delta / B, delta.mean(axis=-2, keepdims=True))
+        if l:
+            delta = df(pre[l]) * (delta @ np.swapaxes(weights[l][0], -1, -2))
+    return out
+
+
+def loss(weights, x, y, act):
+    return 0.5 * np.sum((y - angc.forward(weights, x, act)[-1]) ** 2) / x.shape[-2]
+
+
+def circuit(sizes, seed=0, B=8):
+    rng = np.random.default_rng(seed)
+    w = angc.init_circuit(sizes, 1, rng)
+    w = [(W, rng.normal(0, 0.1, b.shape)) for W, b in w]
+    return w, rng.normal(size=(1, B, sizes[0])), rng.normal(size=(1, B, sizes[-1]))
+
+
+def rel(a, b):
+    return np.linalg.norm(a - b) / np.linalg.norm(b)
+
+
+# ----------------------------------------------------------------------------- NGC circuit
+@pytest.mark.parametrize("sizes", [(4, 16, 3), (4, 16, 16, 3), (5, 8, 12, 8, 2)])
+@pytest.mark.parametrize("act", ["relu", "tanh"])
+def test_zil_schedule_equals_backprop(sizes, act):
+    w, x, y = circuit(sizes)
+    L = len(sizes) - 1
+    s = angc.settle(w, x, y, angc.SettleParams(K=L - 1, beta=1.0, leak=0.0, act=act), zil=True)
+    for (dW, db), l in zip(backprop_deltas(w, x, y, act), range(L)):
+        np.testing.assert_allclose(s.dW[l], dW, atol=1e-12, rtol=1e-10)
+        np.testing.assert_allclose(s.db[l], db, atol=1e-12, rtol=1e-10)
+
+
+def test_zil_schedule_matches_finite_differences():
+    w, x, y = circuit((3, 6, 5, 2), seed=3)
+    s = angc.settle(w, x, y, angc.SettleParams(K=2, beta=1.0, act="tanh"), zil=True)
+    h = 1e-6
+    for l, (W, _) in enumerate(w):
+        for idx in [(0, 0, 0), (0, 1, 1), (0, W.shape[1] - 1, W.shape[2] - 1)]:
+            W[idx] += h
+            up = loss(w, x, y, "tanh")
+            W[idx] -= 2 * h
+            down = loss(w, x, y, "tanh")
+            W[idx] += h
+            assert -(up - down) / (2 * h) == pytest.approx(s.dW[l][idx], rel=1e-6, abs=1e-9)
+
+
+@pytest.mark.parametrize("K,beta,zil", [(10, 0.1, False), (20, 0.05, False), (2, 0.5, True), (3, 1.0, False)])
+def test_ngc_update_differs_from_backprop_off_zil(K, beta, zil):
+    w, x, y = circuit((4, 16, 16, 3))
+    s = angc.settle(w, x, y, angc.SettleParams(K=K, beta=beta), zil=zil)
+    bp = backprop_deltas(w, x, y, "relu")
+    diffs = [rel(s.dW[l], bp[l][0]) for l in range(3)]
+    assert max(diffs) > 0.05, diffs
+    # ... but it is still a descent direction of the output loss
+    cos = sum(np.sum(s.dW[l] * bp[l][0]) for l in range(3))
+    assert cos > 0
+
+
+def test_feedforward_start_and_K0():
+    w, x, y = circuit((4, 16, 16, 3))
+    s = angc.settle(w, x, y, angc.SettleParams(K=0))
+    ff = angc.forward(w, x)
+    assert all(np.all(e == 0) for e in s.e[1:-1])
+    np.testing.assert_allclose(s.e[-1], y - ff[-1])
+    np.testing.assert_allclose(angc.surprise(s), np.sum((y - ff[-1]) ** 2, axis=-1))
+
+
+def test_settling_reaches_the_fixed_point_and_lowers_energy():
+    w, x, y = circuit((4, 16, 16, 3))
+    P = angc.SettleParams(K=3000, beta=0.2, act="tanh")
+    s = angc.settle(w, x, y, P)
+    _, df = activation("tanh")
+    for l in (1, 2):
+        drive = -s.e[l] + df(s.h[l]) * (s.e[l + 1] @ np.swapaxes(w[l][0], -1, -2))
+        assert np.max(np.abs(drive)) < 1e-8
+    s0 = angc.settle(w, x, y, angc.SettleParams(K=0, act="tanh"))
+    assert angc.surprise(s).sum() < angc.surprise(s0).sum()
+
+
+def test_settle_batched_agents_equal_separate_runs():
+    rng = np.random.default_rng(1)
+    w = angc.init_circuit((3, 8, 2), 4, rng)
+    x, y = rng.normal(size=(4, 5, 3)), rng.normal(size=(4, 5, 2))
+    s = angc.settle(w, x, y)
+    for i in range(4):
+        si = angc.settle([(W[i:i + 1], b[i:i + 1]) for W, b in w], x[i:i + 1], y[i:i + 1])
+        np.testing.assert_allclose(si.dW[0], s.dW[0][i:i + 1], rtol=1e-12, atol=1e-14)
+
+
+def test_circuit_input_errors():
+    w, x, y = circuit((4, 6, 3))
+    with pytest.raises(ValueError, match="y"):
+        angc.settle(w, x, y[..., :2])
+    with pytest.raises(ValueError, match="y"):
+        angc.settle(w, x, np.full_like(y, np.nan))
+    with pytest.raises(ValueError, match="K"):
+        angc.settle(angc.init_circuit((2, 3, 3, 2)), x[..., :2], y[..., :2], angc.SettleParams(K=1), zil=True)
+    with pytest.raises(TypeError, match="weights"):
+        angc.settle([], x, y)
+    with pytest.raises(ValueError, match="beta"):
+        angc.SettleParams(beta=1.5)
+    with pytest.raises(ValueError, match="activation"):
+        angc.SettleParams(act="swish")
+    with pytest.raises(ValueError, match="sizes"):
+        angc.init_circuit((3,))
+
+
+# ----------------------------------------------------------------------------- target and bonus
+def test_controller_target_by_hand():
+    q = np.array([[1.0, 2.0, 3.0], [0.5, 0.0, -1.0]])
+    q_next = np.array([[0.0, 4.0, 1.0], [2.0, 2.0, 2.0]])
+    y = angc.controller_target(q, q_next, np.array([0, 2]), np.array([-1.0, 0.5]), np.array([0, 1]), 0.9)
+    np.testing.assert_allclose(y, [[-1 + 0.9 * 4, 2, 3], [0.5, 0.0, 0.5]])
+    with pytest.raises(ValueError, match="action"):
+        angc.controller_target(q, q_next, np.array([0.0, 1.0]), 0.0, 0.0)
+    with pytest.raises(ValueError, match="gamma"):
+        angc.controller_target(q, q_next, np.array([0, 1]), 0.0, 0.0, gamma=1.5)
+
+
+def test_normalise_epistemic():
+    r = np.array([[1.0, 4.0, 2.0]])
+    n, scale = angc.normalise_epistemic(r, np.array([0.0]))
+    np.testing.assert_allclose(n, [[0.25, 1.0, 0.5]])
+    n2, scale2 = angc.normalise_epistemic(np.array([[1.0]]), scale, decay=0.5)
+    assert scale2[0] == 2.0 and n2[0, 0] == 0.5
+    n3, scale3 = angc.normalise_epistemic(np.array([[1.0]]), scale, decay=1.0)
+    assert scale3[0] == 4.0 and n3[0, 0] == 0.25
+    with pytest.raises(ValueError, match="r_ep"):
+        angc.normalise_epistemic(np.array([[-1.0]]), 0.0)
+    with pytest.raises(ValueError, match="decay"):
+        angc.normalise_epistemic(r, 0.0, decay=2.0)
+
+
+def test_coverage():
+    obs = np.array([[0.0, 0.0], [0.01, 0.01], [0.99, 0.99]])
+    assert angc.coverage(obs, [0, 0], [1, 1], bins=2) == 0.5
+    with pytest.raises(ValueError, match="obs"):
+        angc.coverage(np.zeros((3, 3)), [0, 0], [1, 1])
+
+
+# ----------------------------------------------------------------------------- agent
+SMALL = angc.ANGCParams(hidden=(16,), batch=16, update_every=2, settle=angc.SettleParams(K=3, beta=0.3))
+
+
+def test_run_angc_shapes_determinism_and_batch_independence():
+    a = angc.run_angc("MountainCar-v0", seeds=[3, 5], alpha_e=[1.0, 0.0], episodes=2, params=SMALL)
+    b = angc.run_angc("MountainCar-v0", seeds=[5], alpha_e=0.0, episodes=2, params=SMALL)
+    assert a.returns.shape == (2, 2) and a.success.shape == (2, 2)
+    assert np.all(a.returns == -200) and a.first_success.tolist() == [-1, -1]
+    T = b.obs.shape[1]
+    np.testing.assert_allclose(a.obs[1, :T], b.obs[0])
+    np.testing.assert_allclose(a.surprise[1, :T], b.surprise[0], rtol=1e-9, equal_nan=True)
+    assert not np.allclose(a.obs[0, :T], a.obs[1, :T])
+    assert np.isfinite(a.surprise[:, :T - 2]).all()
+    assert a.epsilon[0] == 1.0 and np.all(np.diff(a.epsilon) <= 0)
+
+
+def test_cartpole_runs():
+    r = angc.run_angc("CartPole-v1", seeds=[0], episodes=3, params=SMALL)
+    assert r.obs.shape[2] == 4 and np.all(r.returns >= 8) and r.returns.shape == (1, 3)
+
+
+def test_run_angc_input_errors():
+    with pytest.raises(ValueError, match="env"):
+        angc.run_angc("Pong-v5", episodes=1)
+    with pytest.raises(ValueError, match="seeds"):
+        angc.run_angc(seeds=[-1], episodes=1)
+    with pytest.raises(ValueError, match="alpha_e"):
+        angc.run_angc(seeds=[0, 1], alpha_e=[1.0, 1.0, 1.0], episodes=1)
+    with pytest.raises(ValueError, match="episodes"):
+        angc.run_angc(episodes=0)
+    with pytest.raises(TypeError, match="params"):
+        angc.run_angc(episodes=1, params={})
+    with pytest.raises(ValueError, match="update_every"):
+        angc.ANGCParams(batch=4, update_every=8)
+
+
+def test_random_policy_never_reaches_the_flag():
+    returns, success = angc.random_policy("MountainCar-v0", 50, rng=0)
+    assert success.sum() == 0 and np.all(returns == -200)
+
+
+def test_world_model_surprise_falls():
+    r = angc.world_model_surprise("MountainCar-v0", 2000, angc.BOOK_PARAMS, rng=0)
+    assert r.surprise[1000:2000].mean() < 0.2 * r.surprise[:200].mean()
+    assert r.error_norm[1000:2000].mean() < 0.2 * r.error_norm[:200].mean()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_world_model_surprise_falls_across_seeds(seed):
+    r = angc.world_model_surprise("MountainCar-v0", 2000, angc.BOOK_PARAMS, rng=seed)
+    assert r.error_norm[1000:2000].mean() < 0.2 * r.error_norm[:200].mean()
