@@ -1,0 +1,165 @@
+"""Figures of chapter 7 (self-organising maps learn motor primitives).
+
+Colours follow Annabi's notebook: a prototype is drawn in magenta, the agent's drawing in cyan,
+and where both have ink the pixel is blue.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from pcbook.plotting import get_ax
+
+__all__ = ["overlay", "repertoire_mosaic", "plot_schedules", "plot_learning_curves", "plot_repertoire",
+           "plot_ring", "plot_snapshot", "plot_movement"]
+
+
+def overlay(prototype, image):
+    """RGB image: red channel = the drawing, green = the prototype, blue = 1 (both 64x64, 1 blank)."""
+    prototype, image = np.asarray(prototype, float), np.asarray(image, float)
+    return np.clip(np.stack([image, prototype, np.ones_like(image)], axis=-1), 0, 1)
+
+
+def repertoire_mosaic(prototypes, images, ncols: int = 10, gap: int = 2):
+    """All overlays of a repertoire tiled in rows of ``ncols`` with white gaps; returns (H, W, 3)."""
+    n = len(prototypes)
+    size = int(round(np.sqrt(np.asarray(prototypes[0]).size)))
+    nrows = int(np.ceil(n / ncols))
+    mosaic = np.ones((nrows * (size + gap) - gap, ncols * (size + gap) - gap, 3))
+    for k in range(n):
+        r, c = divmod(k, ncols)
+        tile = overlay(np.reshape(prototypes[k], (size, size)), np.reshape(images[k], (size, size)))
+        mosaic[r * (size + gap):r * (size + gap) + size, c * (size + gap):c * (size + gap) + size] = tile
+    return mosaic
+
+
+def plot_schedules(sched: dict, axes=None):
+    """The schedules of training: search s.d. and map learning rate, and the neighbourhood width."""
+    if axes is None:
+        import matplotlib.pyplot as plt
+
+        _, axes = plt.subplots(1, 2, figsize=(7.5, 2.8))
+    epochs = np.arange(len(sched["sigma"]))
+    axes[0].plot(epochs, sched["sigma"], label="search s.d. $\\sigma_e$")
+    axes[0].plot(epochs, sched["lr"] / max(sched["lr"][1:].max(), 1e-300), label="map learning rate / 0.01")
+    axes[0].set_xlabel("epoch")
+    axes[0].legend(loc="center left")
+    axes[1].semilogy(epochs, sched["width"], color="C2")
+    axes[1].set_xlabel("epoch")
+    axes[1].set_ylabel("neighbourhood width")
+    return axes
+
+
+def plot_learning_curves(history, ax=None, bin_epochs: int = 100):
+    """Mean inaccuracy and complexity per rollout, averaged over bins of ``bin_epochs`` epochs, with
+    95 % intervals of the bin mean; the dotted line marks when the map is frozen."""
+    ax = get_ax(ax, figsize=(6.5, 3.4))
+    n_bins = len(history.goal) // bin_epochs
+    centres = (np.arange(n_bins) + 0.5) * bin_epochs
+    for values, label, colour in ((history.inaccuracy, "inaccuracy", "C0"),
+                                  (history.complexity, "complexity", "C1")):
+        per_epoch = values[:n_bins * bin_epochs].mean(axis=1).reshape(n_bins, bin_epochs)
+        mean = per_epoch.mean(axis=1)
+        half = 1.96 * per_epoch.std(axis=1) / np.sqrt(bin_epochs)
+        ax.plot(centres, mean, color=colour, label=label)
+        ax.fill_between(centres, mean - half, mean + half, color=colour, alpha=0.3, linewidth=0)
+    ax.axvline(history.freeze_epoch, color="0.4", linestyle=":", linewidth=1)
+    ax.text(history.freeze_epoch, ax.get_ylim()[1], " map frozen", va="top", fontsize=8, color="0.3")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("nats per drawing")
+    ax.legend(loc="center left")
+    return ax
+
+
+def plot_repertoire(repertoire, ax=None, ncols: int = 10):
+    """Every goal's prototype (magenta) and the drawing the agent makes for it (cyan); goals whose
+    drawing the map classifies elsewhere get a red number."""
+    ax = get_ax(ax, figsize=(7.5, 4.0))
+    size = repertoire.images.shape[-1]
+    ax.imshow(repertoire_mosaic(repertoire.prototypes, repertoire.images, ncols), interpolation="nearest")
+    for k, win in enumerate(repertoire.winner):
+        r, c = divmod(k, ncols)
+        missed = win != k
+        ax.text(c * (size + 2) + 2, r * (size + 2) + 2, str(k), fontsize=6, va="top",
+                color="#B00020" if missed else "0.35", fontweight="bold" if missed else "normal")
+    ax.set_axis_off()
+    return ax
+
+
+def plot_ring(prototypes, axes=None):
+    """The ring topology: distances between every pair of prototypes (left) and the prototypes
+    projected on their first two principal components, joined in ring order (right)."""
+    if axes is None:
+        import matplotlib.pyplot as plt
+
+        _, axes = plt.subplots(1, 2, figsize=(7.5, 3.4))
+    W = np.asarray(prototypes, float).reshape(len(prototypes), -1)
+    sq = (W * W).sum(1)
+    dist = np.sqrt(np.maximum(sq[:, None] + sq[None, :] - 2 * W @ W.T, 0))
+    im = axes[0].imshow(dist, cmap="viridis")
+    axes[0].set_xlabel("prototype")
+    axes[0].set_ylabel("prototype")
+    axes[0].figure.colorbar(im, ax=axes[0], shrink=0.8, label="euclidean distance")
+    centred = W - W.mean(axis=0)
+    u, s, _ = np.linalg.svd(centred, full_matrices=False)
+    xy = u[:, :2] * s[:2]
+    loop = np.vstack([xy, xy[:1]])
+    axes[1].plot(loop[:, 0], loop[:, 1], color="0.6", linewidth=1, zorder=1)
+    pts = axes[1].scatter(xy[:, 0], xy[:, 1], c=np.arange(len(W)), cmap="twilight", s=28, zorder=2)
+    axes[1].figure.colorbar(pts, ax=axes[1], shrink=0.8, label="position on the ring")
+    axes[1].set_xlabel("principal component 1")
+    axes[1].set_ylabel("principal component 2")
+    axes[1].set_aspect("equal", adjustable="datalim")
+    return axes
+
+
+def plot_snapshot(repertoire, ax=None, ncols: int = 10):
+    """One moment of training: the map's prototypes and the controller's drawings then."""
+    ax = plot_repertoire(repertoire, ax, ncols)
+    if repertoire.epoch is not None:
+        ax.text(0.0, -0.02, f"epoch {repertoire.epoch}: {100 * repertoire.goals_reached_fraction:.0f} % of goals reached",
+                transform=ax.transAxes, va="top", fontsize=9)
+    return ax
+
+
+def plot_movement(movement, axes=None):
+    """One goal's movement: the arm on the canvas over its prototype, the pen path coloured by time
+    (left), and the two joint angles over the movement (right)."""
+    from matplotlib.collections import LineCollection
+
+    if axes is None:
+        import matplotlib.pyplot as plt
+
+        _, axes = plt.subplots(1, 2, figsize=(7.5, 3.4))
+    arm = movement.arm
+    h = arm.half_width
+    rgba = np.zeros(movement.prototype.shape + (4,))
+    rgba[..., 0] = rgba[..., 2] = 1.0
+    rgba[..., 3] = 1 - movement.prototype                     # magenta where the prototype has ink
+    ax = axes[0]
+    ax.imshow(rgba, extent=(-h, h, -h, h), interpolation="nearest")
+    pts = movement.points
+    segs = np.stack([pts[:-1], pts[1:]], axis=1)
+    lc = LineCollection(segs, cmap="viridis", linewidth=2)
+    lc.set_array(np.arange(len(segs)))
+    ax.add_collection(lc)
+    shoulder = arm.shoulder
+    for t, colour in ((0, "0.6"), (len(pts) - 1, "0.1")):
+        th = movement.theta[t]
+        elbow = shoulder + arm.link * np.array([np.cos(th[0]), np.sin(th[0])])
+        joints = np.array([shoulder, elbow, pts[t]])
+        ax.plot(joints[:, 0], joints[:, 1], "-o", color=colour, markersize=3, linewidth=2)
+    ax.set_xlim(-h, h)
+    ax.set_ylim(-h, h)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    verdict = "reached" if movement.winner == movement.goal else f"classified as {movement.winner}"
+    ax.text(0.02, 0.02, f"goal {movement.goal}: {verdict}\ninaccuracy {movement.inaccuracy:.1f} nats",
+            transform=ax.transAxes, fontsize=8, va="bottom")
+    steps = np.arange(len(movement.theta))
+    axes[1].plot(steps, np.degrees(movement.theta[:, 0]), label="shoulder $\\theta_1$")
+    axes[1].plot(steps, np.degrees(movement.theta[:, 1]), label="elbow $\\theta_2$")
+    axes[1].set_xlabel("step")
+    axes[1].set_ylabel("angle (degrees)")
+    axes[1].legend()
+    return axes
