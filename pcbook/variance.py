@@ -30,7 +30,7 @@ __all__ = [
     "local_mode", "LearningHistory", "learn_parameters",
     "interneuron_trial", "InterneuronResult", "simulate_interneuron_learning", "mean_field_sigma",
     "Hierarchy", "hier_errors", "hier_free_energy", "hier_phi_gradient", "hier_param_gradients",
-    "relax", "make_hierarchy", "sample_hierarchy", "FitHistory", "fit_hierarchy",
+    "relax_dt_limit", "relax", "make_hierarchy", "sample_hierarchy", "FitHistory", "fit_hierarchy",
 ]
 
 
@@ -326,8 +326,26 @@ def hier_param_gradients(phis, hier: Hierarchy) -> dict:
     }
 
 
+def relax_dt_limit(hier: Hierarchy) -> float:
+    """A safe Euler step for :func:`relax`: 1 / L, with L a bound on the curvature of F in each phi_i.
+
+    For level i, |d2F/dphi_i2| <= ||Sigma_i^{-1}|| + ||Theta_{i-1}||^2 ||Sigma_{i-1}^{-1}|| max|h'|^2
+    (ignoring the small h'' term), and Euler ascent is monotone for dt <= 1 / L
+    (the same disc argument as {eq}`eq-error_units-euler-limit`).
+    """
+    _, df = activation(hier.h)
+    slope = float(np.max(np.abs(df(np.linspace(-3, 3, 61)))))
+    inv = [1.0 / np.linalg.eigvalsh(S).min() for S in hier.sigmas]
+    bound = max(inv[i] + np.linalg.norm(hier.thetas[i - 1], 2) ** 2 * inv[i - 1] * slope ** 2
+                for i in range(1, len(hier.sigmas)))
+    return float(1.0 / bound)
+
+
 def relax(u, hier: Hierarchy, n_steps: int = 100, dt: float = 0.1, phis0=None):
     """Infer the hidden levels for a batch of inputs u by Euler ascent on F ({eq}`eq-variance-hier-phi`).
+
+    The step is ``min(dt, relax_dt_limit(hier))``, so that large weights never make the
+    relaxation oscillate or diverge.
 
     Returns the list of levels [u, phi_2, ..., phi_L], each of shape (batch, n_i).
     """
@@ -335,7 +353,7 @@ def relax(u, hier: Hierarchy, n_steps: int = 100, dt: float = 0.1, phis0=None):
     if u.shape[1] != hier.sizes[0]:
         raise ValueError(f"u: expected {hier.sizes[0]} columns, got {u.shape[1]}")
     n_steps = check_int("n_steps", n_steps, 0)
-    dt = check_positive("dt", dt)
+    dt = min(check_positive("dt", dt), relax_dt_limit(hier))
     if phis0 is None:
         phis = [u] + [np.tile(hier.v_p, (len(u), 1)) if i == len(hier.sizes) - 1 else np.zeros((len(u), n))
                       for i, n in enumerate(hier.sizes) if i > 0]
