@@ -1,0 +1,107 @@
+"""Figures of chapter 4 (neural generative coding). Each draws a computed result and returns its Axes."""
+from __future__ import annotations
+
+import numpy as np
+
+from pcbook.plotting import get_ax, show_images
+
+__all__ = ["plot_discrepancy", "plot_image_rows", "plot_reconstructions", "plot_learning_curves",
+           "plot_completion", "plot_samples", "plot_accuracies", "plot_settling_frame"]
+
+
+def plot_discrepancy(traces: dict, ax=None):
+    """Total discrepancy (sum of squared errors, eq-ngc-tod) against the settling step, one line
+    per entry of ``traces`` (label -> array of length K)."""
+    ax = get_ax(ax)
+    for label, tod in traces.items():
+        ax.plot(np.arange(1, len(tod) + 1), tod, label=label)
+    ax.set_xlabel("settling step k")
+    ax.set_ylabel("total discrepancy")
+    ax.set_yscale("log")
+    ax.legend()
+    return ax
+
+
+def plot_image_rows(rows: dict, axes=None, n: int = 10):
+    """Show the first ``n`` images of each entry of ``rows`` (label -> (N, 64) array), one row
+    each, with the label at the left."""
+    import matplotlib.pyplot as plt
+
+    if axes is None:
+        _, axes = plt.subplots(len(rows), n, figsize=(n * 0.7, len(rows) * 0.8), squeeze=False)
+    axes = np.asarray(axes).reshape(len(rows), -1)
+    for ax_row, (label, images) in zip(axes, rows.items()):
+        show_images(np.asarray(images)[:n].reshape(-1, 8, 8), axes=ax_row)
+        ax_row[0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=9)
+    return axes
+
+
+def plot_reconstructions(x, reconstructions: dict, axes=None, n: int = 10):
+    """Originals above the reconstructions of each model (label -> pixel probabilities)."""
+    return plot_image_rows({"data": x, **reconstructions}, axes, n)
+
+
+def plot_learning_curves(histories: dict, baselines: dict | None = None, ax=None):
+    """Test BCE (nats per image) after each epoch, one line per model (label -> history_ dict),
+    with horizontal reference levels (label -> value)."""
+    ax = get_ax(ax)
+    for label, hist in histories.items():
+        ax.plot(hist["epoch"], hist["test_bce"], marker="o", ms=3, label=label)
+    for (label, value), style in zip((baselines or {}).items(), (":", "--", "-.")):
+        ax.axhline(value, color="0.4", ls=style, lw=1, label=label)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("test BCE (nats per image)")
+    ax.legend()
+    return ax
+
+
+def _masked_view(result):
+    """Seen pixels as in the data; hidden pixels at 0.5 (grey)."""
+    return np.where(result.mask == 1, result.x, 0.5)
+
+
+def plot_completion(result, axes=None, n: int = 10):
+    """Pattern completion: data, what the circuit sees (hidden pixels grey), its completion."""
+    return plot_image_rows({"data": result.x, "seen": _masked_view(result), "completed": result.p}, axes, n)
+
+
+def plot_samples(samples, axes=None, ncols: int = 10):
+    """Images drawn from the generative model (pixel probabilities)."""
+    return show_images(np.asarray(samples).reshape(-1, 8, 8), axes=axes, ncols=ncols)
+
+
+def plot_accuracies(accuracies: dict, ax=None):
+    """Horizontal bars of test accuracy of a linear read-out (label -> accuracy in [0, 1])."""
+    ax = get_ax(ax)
+    labels = list(accuracies)
+    values = [accuracies[k] for k in labels]
+    ax.barh(labels, values, color="0.55")
+    for i, v in enumerate(values):
+        ax.text(v - 0.01, i, f"{v:.3f}", va="center", ha="right", color="white", fontsize=9)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("test accuracy of logistic regression")
+    ax.invert_yaxis()
+    return ax
+
+
+def plot_settling_frame(view, axes):
+    """One slider frame: the discrepancy trace (left) and reconstructions (right, data on top).
+
+    ``view`` has ``x``, ``p``, ``tod`` and ``bce`` (see :func:`pcbook.ngc.settle_view`); ``axes``
+    is an array of two Axes.
+    """
+    axes = np.ravel(axes)
+    axes[0].plot(np.arange(1, len(view.tod) + 1), view.tod, marker="o" if len(view.tod) < 20 else None, ms=3)
+    axes[0].set_xlabel("settling step k")
+    axes[0].set_ylabel("total discrepancy")
+    axes[0].set_yscale("log")
+    axes[0].text(0.97, 0.95, f"test BCE {view.bce:.2f} nats", transform=axes[0].transAxes, ha="right", va="top")
+    n = min(6, len(view.x))
+    grid = np.ones((2 * 9 - 1, n * 9 - 1))
+    for i in range(n):
+        grid[0:8, 9 * i:9 * i + 8] = view.x[i].reshape(8, 8)
+        grid[9:17, 9 * i:9 * i + 8] = view.p[i].reshape(8, 8)
+    axes[1].imshow(grid, cmap="gray_r", vmin=0, vmax=1)
+    axes[1].set_xticks([])
+    axes[1].set_yticks([4, 13], ["data", "prediction"])
+    return axes
