@@ -36,7 +36,7 @@ from pcbook.reproduce import experiment
 from pcbook.rng import as_rng
 from pcbook.validate import check_choice, check_finite_array, check_int, check_positive, check_range
 
-__all__ = ["ENVS", "SettleParams", "Settled", "init_circuit", "forward", "settle", "surprise",
+__all__ = ["ENVS", "SettleParams", "Settled", "init_circuit", "forward", "settle", "surprise", "rbf_encode",
            "controller_target", "normalise_epistemic", "ANGCParams", "ANGCResult", "run_angc",
            "random_policy", "world_model_surprise", "SurpriseResult", "coverage"]
 
@@ -177,6 +177,27 @@ def surprise(settled: Settled) -> np.ndarray:
     return sum(np.sum(e * e, axis=-1) for e in settled.e[1:])
 
 
+def rbf_encode(x, n: int) -> np.ndarray:
+    """Population code of observations scaled to [-1, 1]: Gaussian bumps on an ``n`` per axis grid.
+
+    Implements {eq}`eq-angc-rbf`: ``r_k(x) = exp(-||x - c_k||^2 / (2 s^2))`` with grid spacing ``s``.
+    ``x`` of shape (..., d) gives (..., n**d); ``n = 0`` returns ``x`` unchanged.
+    """
+    x = np.asarray(x, dtype=float)
+    n = check_int("n", n, 0)
+    if n == 0:
+        return x
+    if n == 1:
+        raise ValueError("n: need at least 2 centres per axis (or 0 for raw input)")
+    g = np.linspace(-1.0, 1.0, n)
+    s = g[1] - g[0]
+    per_axis = np.exp(-((x[..., :, None] - g) ** 2) / (2 * s * s))  # (..., d, n)
+    out = per_axis[..., 0, :]
+    for k in range(1, x.shape[-1]):
+        out = (out[..., :, None] * per_axis[..., k, None, :]).reshape(*x.shape[:-1], -1)
+    return out
+
+
 def controller_target(q, q_next, action, reward, terminated, gamma: float = 0.99) -> np.ndarray:
     """The controller's clamped target: Q-learning on the taken action, the prediction elsewhere.
 
@@ -240,6 +261,7 @@ class ANGCParams:
     """Hyperparameters of the ANGC agent (one set shared by every agent of a batched run)."""
 
     hidden: tuple = (64, 64)  # hidden widths of both circuits
+    rbf: int = 0  # > 0: encode observations by rbf**obs_dim Gaussian "place cells"; 0: raw input
     settle: SettleParams = field(default_factory=SettleParams)  # K, beta, leak, activation
     lr: float = 2e-3  # Adam step size (the release: 0.002)
     gamma: float = 0.99  # discount
@@ -266,6 +288,7 @@ class ANGCParams:
         check_range("eps_decay", self.eps_decay, 0.0, 1.0)
         check_range("eps_min", self.eps_min, 0.0, 1.0)
         check_int("target_every", self.target_every, 1)
+        check_int("rbf", self.rbf, 0)
         check_range("scale_decay", self.scale_decay, 0.0, 1.0)
         check_positive("reward_scale", self.reward_scale)
 
@@ -394,7 +417,8 @@ class _Agents:
         streams = [as_rng(int(s)).spawn(3) for s in seeds]  # weights, environment, exploration
         self.env_rngs = [s[1] for s in streams]
         self.rngs = [s[2] for s in streams]
-        sizes = ((obs_dim + n_act, *P.hidden, obs_dim), (obs_dim, *P.hidden, n_act))
+        n_in = P.rbf ** obs_dim if P.rbf else obs_dim
+        sizes = ((n_in + n_act, *P.hidden, obs_dim), (n_in, *P.hidden, n_act))
         per_agent = [[init_circuit(sz, 1, s[0]) for sz in sizes] for s in streams]
         self.world, self.ctrl = ([tuple(np.concatenate([c[k][l][j] for c in per_agent]) for j in (0, 1))
                                   for l in range(len(P.hidden) + 1)] for k in (0, 1))
@@ -406,7 +430,7 @@ class _Agents:
 
     def act(self, x, eps):
         """Epsilon-greedy actions on the controller's feed-forward values, x of shape (A, obs_dim)."""
-        greedy = forward(self.ctrl, x[:, None, :], self.P.settle.act)[-1][:, 0].argmax(axis=1)
+        greedy = forward(self.ctrl, rbf_encode(x[:, None, :], self.P.rbf), self.P.settle.act)[-1][:, 0].argmax(axis=1)
         return np.array([g.integers(self.n_act) if g.random() < eps else q
                          for g, q in zip(self.rngs, greedy)])
 
@@ -416,16 +440,17 @@ class _Agents:
         idx = self.mem.sample(self.rngs, P.batch, newest)
         m = self.mem
         o, a, r, o2, term = m.o[ar, idx], m.a[ar, idx], m.r[ar, idx], m.o2[ar, idx], m.term[ar, idx]
+        c, c2 = rbf_encode(o, P.rbf), rbf_encode(o2, P.rbf)
         # 1. world model: settled error = surprise, then its local update
-        sw = settle(self.world, np.concatenate([o, self.eye[a]], axis=-1), o2, P.settle)
+        sw = settle(self.world, np.concatenate([c, self.eye[a]], axis=-1), o2, P.settle)
         r_ep = surprise(sw)
         _adam_step(self.opt_w, self.world, sw)
         # 2. combined reward and the controller's clamped target
         r_ep_n, self.scale = normalise_epistemic(r_ep, self.scale, P.scale_decay)
         reward = P.reward_scale * (P.alpha_i * r + self.alpha_e[:, None] * r_ep_n)
-        q_next = forward(self.target, o2, P.settle.act)[-1]
-        q = forward(self.ctrl, o, P.settle.act)[-1]
-        sc = settle(self.ctrl, o, controller_target(q, q_next, a, reward, term, P.gamma), P.settle)
+        q_next = forward(self.target, c2, P.settle.act)[-1]
+        q = forward(self.ctrl, c, P.settle.act)[-1]
+        sc = settle(self.ctrl, c, controller_target(q, q_next, a, reward, term, P.gamma), P.settle)
         _adam_step(self.opt_c, self.ctrl, sc)
         return r_ep[:, :newest]
 
@@ -535,7 +560,7 @@ def world_model_surprise(env: str = "MountainCar-v0", steps: int = 2000, params:
     steps = check_int("steps", steps, 1)
     e, centre, half = _make_env(env, rng)
     n_act, d = e.action_space.n, len(centre)
-    world = init_circuit((d + n_act, *params.hidden, d), 1, rng)
+    world = init_circuit(((params.rbf ** d if params.rbf else d) + n_act, *params.hidden, d), 1, rng)
     opt, mem, eye = Adam(lr=params.lr), _Memory(1, max(params.memory, steps), d), np.eye(n_act)
     s, norm, obs_log = np.zeros(steps), np.zeros(steps), np.zeros((steps, d))
     o = e.reset()[0]
@@ -546,7 +571,7 @@ def world_model_surprise(env: str = "MountainCar-v0", steps: int = 2000, params:
         obs_log[t] = o
         o = e.reset()[0] if te or tr else o2
         idx = mem.sample([rng], params.batch, 1)
-        x = np.concatenate([mem.o[0, idx[0]], eye[mem.a[0, idx[0]]]], axis=-1)[None]
+        x = np.concatenate([rbf_encode(mem.o[0, idx[0]], params.rbf), eye[mem.a[0, idx[0]]]], axis=-1)[None]
         st = settle(world, x, mem.o2[0, idx[0]][None], params.settle)
         s[t] = surprise(st)[0, 0]
         norm[t] = np.linalg.norm(mem.o2[0, idx[0, 0]] - forward(world, x[:, :1], params.settle.act)[-1][0, 0])
