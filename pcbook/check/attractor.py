@@ -63,12 +63,13 @@ def coupling_update(func):
         expected = learning_rule(J, prev, new, eta)
         if np.allclose(answer, expected, atol=1e-12):
             continue
-        with_bias = np.outer(eta * (new - langevin(b + J @ new)), new)
-        np.fill_diagonal(with_bias, 0)
-        prev_bias = np.outer(eta * (new - langevin(b + J @ prev)), new)
-        np.fill_diagonal(prev_bias, 0)
-        now = np.outer(eta * (new - langevin(J @ new)), new)
-        np.fill_diagonal(now, 0)
+        def rule(prediction):  # eta (sigma_new - prediction) sigma_new^T with a zero diagonal
+            dJ = np.outer(eta * (new - prediction), new)
+            np.fill_diagonal(dJ, 0)
+            return dJ
+
+        with_bias, prev_bias = rule(langevin(b + J @ new)), rule(langevin(b + J @ prev))
+        now = rule(langevin(J @ new))
         full = expected + np.diag(eta * (new - langevin(J @ prev)) * new)
         if np.allclose(answer, with_bias) or np.allclose(answer, prev_bias):
             return wrong("your prediction includes the bias b.",
