@@ -38,12 +38,15 @@ def plot_schedules(sched: dict, axes=None):
         import matplotlib.pyplot as plt
 
         _, axes = plt.subplots(1, 2, figsize=(7.5, 2.8))
-    epochs = np.arange(len(sched["sigma"]))
-    axes[0].plot(epochs, sched["sigma"], label="search s.d. $\\sigma_e$")
-    axes[0].plot(epochs, sched["lr"] / max(sched["lr"][1:].max(), 1e-300), label="map learning rate / 0.01")
+    epochs = np.arange(1, len(sched["sigma"]))                 # epoch 0 (lr 1, width 100) is special
+    axes[0].plot(epochs, sched["sigma"][1:], label="search s.d. $\\sigma_e$")
+    lr = sched["lr"][1:]
+    axes[0].plot(epochs, lr / max(lr.max(), 1e-300), label=f"map learning rate / {lr.max():g}")
+    axes[0].plot(epochs, sched["alpha"][1:] * sched["sigma"][1:] / sched["alpha"][1] / sched["sigma"][1] / 100,
+                 label="controller step $\\alpha_e \\sigma_e$ / 100", linestyle="--")
     axes[0].set_xlabel("epoch")
     axes[0].legend(loc="center left")
-    axes[1].semilogy(epochs, sched["width"], color="C2")
+    axes[1].semilogy(epochs, sched["width"][1:], color="C2")
     axes[1].set_xlabel("epoch")
     axes[1].set_ylabel("neighbourhood width")
     return axes
@@ -122,9 +125,11 @@ def plot_snapshot(repertoire, ax=None, ncols: int = 10):
 
 
 def plot_movement(movement, axes=None):
-    """One goal's movement: the arm on the canvas over its prototype, the pen path coloured by time
-    (left), and the two joint angles over the movement (right)."""
+    """One goal's movement: the arm over the canvas (grey frame) and the goal's prototype, the pen
+    path coloured by time (left; the part off the canvas is not drawn on the image), and the two
+    joint angles over the movement (right)."""
     from matplotlib.collections import LineCollection
+    from matplotlib.patches import Rectangle
 
     if axes is None:
         import matplotlib.pyplot as plt
@@ -139,27 +144,30 @@ def plot_movement(movement, axes=None):
     ax.imshow(rgba, extent=(-h, h, -h, h), interpolation="nearest")
     pts = movement.points
     segs = np.stack([pts[:-1], pts[1:]], axis=1)
-    lc = LineCollection(segs, cmap="viridis", linewidth=2)
+    lc = LineCollection(segs, cmap="viridis", linewidth=2.5, zorder=3)
     lc.set_array(np.arange(len(segs)))
     ax.add_collection(lc)
     shoulder = arm.shoulder
+    seen = [np.array([[-h, -h], [h, h]]), pts]
     for t, colour in ((0, "0.6"), (len(pts) - 1, "0.1")):
         th = movement.theta[t]
         elbow = shoulder + arm.link * np.array([np.cos(th[0]), np.sin(th[0])])
         joints = np.array([shoulder, elbow, pts[t]])
+        seen.append(joints)
         ax.plot(joints[:, 0], joints[:, 1], "-o", color=colour, markersize=3, linewidth=2)
-    ax.set_xlim(-h, h)
-    ax.set_ylim(-h, h)
+    ax.add_patch(Rectangle((-h, -h), 2 * h, 2 * h, fill=False, edgecolor="0.5", linewidth=1))
+    lo, hi = np.vstack(seen).min(axis=0) - 5, np.vstack(seen).max(axis=0) + 5
+    ax.set_xlim(lo[0], hi[0])
+    ax.set_ylim(lo[1], hi[1])
     ax.set_aspect("equal")
-    ax.set_xticks([])
-    ax.set_yticks([])
+    ax.set_axis_off()
     verdict = "reached" if movement.winner == movement.goal else f"classified as {movement.winner}"
-    ax.text(0.02, 0.02, f"goal {movement.goal}: {verdict}\ninaccuracy {movement.inaccuracy:.1f} nats",
-            transform=ax.transAxes, fontsize=8, va="bottom")
+    axes[1].text(0.02, 0.98, f"goal {movement.goal}: {verdict}, inaccuracy {movement.inaccuracy:.1f} nats",
+                 transform=axes[1].transAxes, fontsize=8, va="top")
     steps = np.arange(len(movement.theta))
     axes[1].plot(steps, np.degrees(movement.theta[:, 0]), label="shoulder $\\theta_1$")
     axes[1].plot(steps, np.degrees(movement.theta[:, 1]), label="elbow $\\theta_2$")
     axes[1].set_xlabel("step")
     axes[1].set_ylabel("angle (degrees)")
-    axes[1].legend()
+    axes[1].legend(loc="best")
     return axes
