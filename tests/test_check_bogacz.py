@@ -137,3 +137,25 @@ def test_labels_are_registered():
     for label in ("ex-posterior-grid", "ex-posterior-laplace", "ex-error_units-ascent", "ex-error_units-findbug",
                   "ex-error_units-stability", "ex-variance-interneuron", "ex-variance-theta"):
         assert label in check.CHECKS
+
+
+# ---- 3.4 find the bug: trial count used as step count --------------------------------------
+def _learn(steps_of):
+    def f(phis, lr, dt, t_trial):
+        sigma = [1.0]
+        for phi in phis:
+            eps = e = 0.0
+            for _ in range(steps_of(phis, dt, t_trial)):
+                eps, e = eps + dt * (phi - 5.0 - e), e + dt * (sigma[-1] * eps - e)
+            sigma.append(sigma[-1] + lr * (eps * e - 1.0))
+        return sigma
+    return f
+
+
+def test_learn_sigma():
+    assert check.learn_sigma(_learn(lambda phis, dt, t: int(round(t / dt)))).ok
+    verdict = check.learn_sigma(_learn(lambda phis, dt, t: len(phis)))
+    assert not verdict.ok and "t_trial / dt" in verdict.hint
+    verdict = check.learn_sigma(lambda *a: _learn(lambda phis, dt, t: int(round(t / dt)))(*a)[1:])
+    assert not verdict.ok and "Sigma = 1" in verdict.hint
+    assert "ex-variance-findbug" in check.CHECKS

@@ -245,3 +245,27 @@ def test_numbers_stated_in_chapter_3():
     assert np.argmax(res.mean_sigma >= 1.8) == 222 and np.argmax(res.mean_sigma >= 1.9) == 273
     ev = np.linalg.eigvals([[0.0, -1.0], [2.0, -1.0]])
     assert np.allclose(ev.real, -0.5) and np.exp(-0.5 * 20) == pytest.approx(4.5e-5, rel=0.01)
+
+
+def test_seed_style_bug_shrinks_sigma():
+    """Exercise 3.4: one Euler step per trial of the experiment (100 here) leaves the nodes unsettled."""
+    phis = np.random.default_rng(0).normal(5.0, np.sqrt(2.0), 100)
+    sigma = 1.0
+    for phi in phis:
+        eps = e = 0.0
+        for _ in range(len(phis)):
+            eps, e = eps + 0.01 * (phi - 5.0 - e), e + 0.01 * (sigma * eps - e)
+        sigma += 0.01 * (eps * e - 1.0)
+    assert sigma == pytest.approx(0.396, abs=5e-4)
+
+
+def test_no_global_random_state_is_touched():
+    before = np.random.get_state()[1].copy()
+    variance.simulate_interneuron_learning(n_trials=5, rng=1)
+    variance.learn_parameters(n_items=5, rng=1)
+    hier = variance.make_hierarchy((3, 2), rng=1)
+    variance.sample_hierarchy(hier, 4, rng=2)
+    assert np.array_equal(before, np.random.get_state()[1])
+    a = variance.learn_parameters(n_items=50, rng=np.random.default_rng(9))
+    b = variance.learn_parameters(n_items=50, rng=9)
+    assert np.array_equal(a.sigma_p, b.sigma_p)

@@ -12,7 +12,7 @@ from pcbook import error_units, gaussian_model as gm, posterior, variance
 from pcbook.check._verdict import answer_check, correct, wrong
 
 __all__ = ["posterior_grid", "laplace_sd", "gradient_ascent", "network_step", "max_stable_dt",
-           "interneuron_trial", "theta_gradient"]
+           "interneuron_trial", "learn_sigma", "theta_gradient"]
 
 _SETTINGS = [(2.0, 3.0, 1.0, 1.0), (2.5, 2.0, 0.5, 2.0), (1.0, 1.5, 2.0, 0.25)]
 
@@ -167,6 +167,33 @@ def interneuron_trial(func):
         return wrong(f"(eps, e) after {n} steps should be {np.round(want, 5)}, you gave {np.round(got, 5)}.",
                      "eps' = phi - g - e and e' = Sigma eps - e (Bogacz Eqs. 59-60).")
     return correct("your interneuron trial matches the Euler solution, and its end point is the fixed point.")
+
+
+def _sigma_path(phis, lr: float, dt: float, n_steps: int, g_above: float = 5.0) -> np.ndarray:
+    sigma = [1.0]
+    for phi in phis:
+        eps, e = variance._interneuron_end(phi - g_above, sigma[-1], dt, n_steps)
+        sigma.append(sigma[-1] + lr * (eps * e - 1.0))
+    return np.array(sigma)
+
+
+@answer_check("ex-variance-findbug")
+def learn_sigma(func):
+    """Check ``func(phis, lr, dt, t_trial) -> Sigma before each trial`` (length len(phis) + 1, from 1)."""
+    phis = np.random.default_rng(11).normal(5.0, np.sqrt(2.0), 40)
+    want = _sigma_path(phis, 0.01, 0.01, 2000)
+    got = np.asarray(func(phis, 0.01, 0.01, 20.0), dtype=float)
+    if got.shape != want.shape:
+        return wrong(f"expected {want.size} values (Sigma = 1 before the first trial, then after each), "
+                     f"got shape {got.shape}.", "start the list with Sigma = 1 and append after every trial.")
+    if _close(got, want, rtol=1e-8):
+        return correct("each trial now lasts t_trial / dt = 2000 Euler steps, whatever the number of trials.")
+    if _close(got, _sigma_path(phis, 0.01, 0.01, len(phis)), rtol=1e-8):
+        return wrong("each trial still runs one Euler step per trial of the experiment (40 here).",
+                     "the inner loop must run round(t_trial / dt) steps; the trial count is another number.")
+    return wrong("Sigma differs from Exercise 5's learning rule.",
+                 "per trial: reset eps = e = 0, run round(t_trial / dt) Euler steps, "
+                 "then Sigma += lr * (eps * e - 1).")
 
 
 @answer_check("ex-variance-theta")
