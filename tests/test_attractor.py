@@ -382,3 +382,24 @@ def test_reproduce_experiments_report_the_issue_metrics():
     assert rep1["metrics"]["attractor_correlation"] < 0
     with pytest.raises(ValueError, match="digits"):
         reproduce.run("attractor-sim3", overrides=["digits=one,two"])
+
+
+# -- figures -----------------------------------------------------------------------------------------
+def test_every_figure_draws_without_error():
+    from matplotlib.figure import Figure
+
+    from pcbook.plots import attractor as ap
+
+    res = at.simulate_sequence(at.SequenceParams(steps=300), monitor=True, rng=0)
+    fig = Figure()
+    axes = fig.subplots(2, 4)
+    ap.plot_cb_densities([-2.0, 0.0, 3.0], ax=axes[0, 0])
+    ap.plot_langevin(np.linspace(-5, 5, 11), ax=axes[0, 1])
+    ap.plot_training_monitor(res.train, ax=axes[0, 2], window=20)
+    ap.plot_label_trace({"run": res.replay}, ax=axes[0, 3], digits=(1, 2, 3))
+    ap.plot_window(res, axes[1, :2])
+    ap.plot_couplings(res, axes[1, 2:4].tolist() + [fig.add_subplot(3, 3, 9)])
+    ap.plot_frames(res.free_states[:12], titles=list(range(12)), ax=fig.add_subplot(3, 3, 8))
+    ap.plot_images(res.patterns, np.array([fig.add_subplot(3, 3, 7)]), titles=["one"])
+    with pytest.raises(ValueError, match="monitor"):
+        ap.plot_training_monitor(at.simulate_sequence(at.SequenceParams(steps=30), rng=0).train)

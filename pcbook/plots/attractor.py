@@ -14,7 +14,7 @@ def plot_cb_densities(bs, ax=None):
     """Densities of CB(b) on [-1, 1] for each natural parameter in ``bs``, with their means L(b)."""
     ax = get_ax(ax)
     x = np.linspace(-1, 1, 401)
-    for k, b in enumerate(bs):
+    for b in bs:
         line, = ax.plot(x, cb.density(x, b), label=f"$b = {b:g}$")
         ax.axvline(cb.langevin(b), color=line.get_color(), ls=":", lw=1.2)
     ax.set_xlabel("activation $x$")
@@ -100,9 +100,9 @@ def plot_label_trace(replays: dict, ax=None, digits=None):
 def plot_training_monitor(train, ax=None, window: int = 50):
     """Accuracy, complexity and VFE of a monitored :class:`pcbook.attractor.TrainResult`, smoothed
     by a moving average over ``window`` steps."""
-    ax = get_ax(ax)
     if train.vfe.size == 0:
         raise ValueError("train: was run without monitor=True, there is nothing to plot")
+    ax = get_ax(ax)
     kernel = np.ones(window) / window
     t = np.arange(window, len(train.vfe) + 1)
     for name, series in [("$-$accuracy", -train.accuracy), ("complexity", train.complexity)]:
