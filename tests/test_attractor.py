@@ -403,3 +403,20 @@ def test_every_figure_draws_without_error():
     ap.plot_images(res.patterns, np.array([fig.add_subplot(3, 3, 7)]), titles=["one"])
     with pytest.raises(ValueError, match="monitor"):
         ap.plot_training_monitor(at.simulate_sequence(at.SequenceParams(steps=30), rng=0).train)
+
+
+@pytest.mark.parametrize("beta, low, high", [(0.5, 0.99, 1.05), (2.0, 0.94, 0.99)])
+def test_sim3_replay_is_robust_to_beta(beta, low, high):
+    for seed in range(3):  # spec: alpha 1.016 (beta 0.5) and 0.968 (beta 2), all forward
+        r = at.simulate_sequence(at.SequenceParams(beta=beta), rng=seed)
+        assert low < r.asymmetry < high
+        assert r.replay.transitions >= 15 and r.replay.forward_fraction >= 0.9
+
+
+def test_resetting_the_state_every_epoch_learns_no_sequence():
+    data = 20 * at.digit_patterns()
+    rng = np.random.default_rng(0)
+    J = np.zeros((64, 64))
+    for t in range(600):  # the state is reset to 0 before each one-step epoch
+        J = at.train(data, [t % 3], J0=J, sigma0=np.zeros(64), rng=rng).J
+    assert at.asymmetry(J) < 1e-12  # h = 0, so dJ = eta sigma sigma^T: purely symmetric
