@@ -189,8 +189,8 @@ def rbf_encode(x, n: int) -> np.ndarray:
         return x
     if n == 1:
         raise ValueError("n: need at least 2 centres per axis (or 0 for raw input)")
-    g = np.linspace(-1.0, 1.0, n)
-    s = g[1] - g[0]
+    g = -1.0 + (2.0 / (n - 1)) * np.arange(n)
+    s = 2.0 / (n - 1)
     per_axis = np.exp(-((x[..., :, None] - g) ** 2) / (2 * s * s))  # (..., d, n)
     out = per_axis[..., 0, :]
     for k in range(1, x.shape[-1]):
@@ -594,17 +594,23 @@ def coverage(obs, low, high, bins: int = 20) -> float:
     return len(set(map(tuple, cells))) / bins**2
 
 
-#: the agent the chapter's headline run uses
-BOOK_PARAMS = ANGCParams()
+#: the agent of the chapter: small circuits on a place-cell code, settled K = 5 steps of size 0.2
+BOOK_PARAMS = ANGCParams(hidden=(32,), rbf=10, settle=SettleParams(K=5, beta=0.2), batch=64, update_every=4,
+                         eps_decay=0.9998, target_every=200, reward_scale=0.1)
+#: per task (CartPole's 4-d observations go in raw: a 10**4 place-cell grid would be too large)
+PARAMS = {"MountainCar-v0": BOOK_PARAMS,
+          "CartPole-v1": ANGCParams(hidden=(64,), rbf=0, settle=SettleParams(K=5, beta=0.2), batch=64,
+                                    update_every=4, eps_decay=0.9995, target_every=200, reward_scale=0.1)}
 
 
 @experiment("angc-mountaincar", params={"episodes": 200, "epistemic": True, "env": "MountainCar-v0"},
             description="ANGC agent (NGC world model + NGC controller) on a gymnasium task", seed=0)
 def _angc_mountaincar(seed, episodes, epistemic, env):
-    res = run_angc(env, seeds=[seed], alpha_e=1.0 if epistemic else 0.0, episodes=episodes, params=BOOK_PARAMS)
+    check_choice("env", env, ENVS)
+    res = run_angc(env, seeds=[seed], alpha_e=1.0 if epistemic else 0.0, episodes=episodes, params=PARAMS[env])
     succ = res.success[0]
     _, rand_succ = random_policy(env, 50, rng=as_rng(seed).spawn(1)[0])
-    wm = world_model_surprise(env, 2000, BOOK_PARAMS, rng=seed)
+    wm = world_model_surprise(env, 2000, PARAMS[env], rng=seed)
     metrics = {
         "first_success_episode": int(res.first_success[0]),
         "success_rate_last50": float(succ[-50:].mean()),

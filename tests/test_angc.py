@@ -212,3 +212,19 @@ def test_world_model_surprise_falls():
 def test_world_model_surprise_falls_across_seeds(seed):
     r = angc.world_model_surprise("MountainCar-v0", 2000, angc.BOOK_PARAMS, rng=seed)
     assert r.error_norm[1000:2000].mean() < 0.2 * r.error_norm[:200].mean()
+
+
+def test_settle_matches_per_sample_reference():
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from bench.reference_angc import settle_per_sample
+
+    w, x, y = circuit((5, 12, 7, 3), seed=4, B=6)
+    P = angc.SettleParams(K=7, beta=0.3, leak=0.01)
+    s = angc.settle(w, x, y, P)
+    dW, db = settle_per_sample([(W[0], b[0]) for W, b in w], x[0], y[0], P.K, P.beta, P.leak)
+    for l in range(3):
+        np.testing.assert_allclose(s.dW[l][0], dW[l], rtol=1e-10, atol=1e-13)
+        np.testing.assert_allclose(s.db[l][0, 0], db[l], rtol=1e-10, atol=1e-13)
