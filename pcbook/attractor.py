@@ -121,6 +121,7 @@ def _step(J: NDArray, b: NDArray, sigma: NDArray, beta: float, eta: float, u: ND
 def step_loop(J, b, sigma, beta=1.0, eta=0.0, rng=None):
     """One network step written unit by unit: the teaching version of :func:`train`'s step.
 
+    Implements {eq}`eq-attractor-update` and {eq}`eq-attractor-learning` with explicit loops.
     Updates ``J`` in place and returns the new activations. Draws one uniform per unit, in unit
     order, so it follows the same trajectory as the vectorised step for the same seed.
     """
@@ -240,8 +241,8 @@ def relax(J, sigma0, b=None, beta: float = 1.0, max_steps: int = 1000, tol: floa
 
 
 def attractors(J, starts, beta: float = 1.0, max_steps: int = 1000, tol: float = 1e-12):
-    """Relax the zero-bias network from each row of ``starts``; returns (states (K, N), steps (K,),
-    vfe (K, 2) at start and end), see :func:`relax`."""
+    """Relax the zero-bias network from each row of ``starts`` with {eq}`eq-attractor-relax`;
+    returns (states (K, N), steps (K,), vfe (K, 2) at start and end), see :func:`relax`."""
     starts = check_finite_array("starts", starts, ndim=2)
     out = [relax(J, s, None, beta, max_steps, tol) for s in starts]
     return (np.array([o[0] for o in out]), np.array([o[1] for o in out]),
@@ -280,7 +281,8 @@ def forward_terms(J_anti, X) -> NDArray:
 
 # -- free running and replay -----------------------------------------------------------------------
 def free_run(J, sigma0, steps: int = 100, beta: float = 1.0, rng=None) -> NDArray:
-    """Stochastic steps with zero bias and no learning from ``sigma0``; returns (steps, N) states."""
+    """Stochastic steps of {eq}`eq-attractor-update` with zero bias and no learning from ``sigma0``
+    (the free run of Spisak & Friston 2025, fig. 5F); returns the (steps, N) states."""
     rng = as_rng(rng)
     J, _, sigma = _check_net(J, np.zeros(len(np.atleast_1d(sigma0))), sigma0)
     steps = check_int("steps", steps, 1)
