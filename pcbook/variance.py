@@ -73,7 +73,8 @@ def learn_parameters(n_items: int = 3000, lr: float = 0.01, v_true: float = 3.0,
     Implements {eq}`eq-variance-rules`, i.e. Bogacz (2017) Eqs. (15)-(21): after inferring phi
     for a stimulus (:func:`local_mode`), each parameter moves by ``lr`` times dF/dparameter:
     dv_p = eps_p, dSigma_p = (eps_p^2 - 1/Sigma_p)/2, dSigma_u = (eps_u^2 - 1/Sigma_u)/2.
-    Variances are kept at or above ``sigma_min`` (a guard; with small ``lr`` it is never hit).
+    Variances are kept at or above ``sigma_min``: learned from point estimates, Sigma_u collapses
+    onto this floor (chapter 3 explains why).
 
     Parameters
     ----------
