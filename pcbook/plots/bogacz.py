@@ -20,15 +20,11 @@ def plot_posterior(result, ax=None):
     plot_density(result.v, {"prior p(v)": result.prior, "likelihood p(u|v), normalised over v": lik,
                             "posterior p(v|u)": result.posterior}, ax=ax)
     m = result.model
-    marks = [(np.sqrt(max(m.u, 0.0)), r"$\sqrt{u}$", ":"), (m.v_p, "$v_p$", "--"),
-             (result.map_phi, r"$\phi^*$", "-")]
+    marks = [(np.sqrt(max(m.u, 0.0)), r"$\sqrt{u}$ (input alone)", ":"), (m.v_p, "$v_p$ (prior mean)", "--"),
+             (result.map_phi, r"$\phi^*$ (exact mode)", "-")]
     for x, label, style in marks:
         if result.v[0] <= x <= result.v[-1]:
-            ax.axvline(x, color="0.4", ls=style, lw=1)
-            # put each label on the outer side of its line, so sqrt(u) and phi* never overlap
-            right = x >= result.map_phi if label != r"$\sqrt{u}$" else x > result.map_phi
-            ax.annotate(label, (x, 1.0), xycoords=("data", "axes fraction"), xytext=(3 if right else -3, 0),
-                        textcoords="offset points", ha="left" if right else "right", va="bottom")
+            ax.axvline(x, color="0.35", ls=style, lw=1, label=label)
     ax.legend(loc="upper right", fontsize=8)
     return ax
 
@@ -90,16 +86,19 @@ def plot_dynamics(result, ax=None):
         ax.set_xlabel("time")
         return ax
     plot_network(net, ax, result["phi_star"])
+    notes = []
+    if net.dt > result["dt_limit"]:
+        notes.append(f"dt > {result['dt_limit']:.3f}: the network's fixed point is unstable")
     if asc.diverged:
-        ax.text(0.98, 0.04, f"gradient ascent diverged at t = {asc.t_diverged:.2f}", transform=ax.transAxes,
-                ha="right", fontsize=9, color="#B00020")
+        notes.append(f"gradient ascent diverged at t = {asc.t_diverged:.2f}")
     else:
         ax.plot(asc.t, asc.phi, color="#0072B2", ls="--", lw=1.2, label=r"$\phi$, gradient ascent")
+    if notes:
+        ax.text(0.02, 0.03, "\n".join(notes), transform=ax.transAxes, fontsize=9, color="#B00020", va="bottom",
+                bbox=dict(boxstyle="round", facecolor="white", edgecolor="none", alpha=0.8))
     ax.legend(loc="upper right", fontsize=8)
-    ax.set_ylim(-3, 4)
-    if net.dt > result["dt_limit"]:
-        ax.text(0.02, 0.04, f"dt > {result['dt_limit']:.3f}: the fixed point is unstable",
-                transform=ax.transAxes, fontsize=9, color="#B00020")
+    values = np.concatenate([net.phi, net.eps_p, net.eps_u])
+    ax.set_ylim(max(min(-3.0, values.min() - 0.3), -10.0), min(max(4.0, values.max() + 0.3), 10.0))
     return ax
 
 
