@@ -58,6 +58,7 @@ unit: $(STAMP)
 	$(QUIET) $(PY) -m pytest tests --ignore=tests/site -p no:cacheprovider
 
 nbval: $(STAMP)
+	@test -n "$(NOTEBOOKS)" || { echo "error: found no notebooks in _toc.yml"; exit 1; }
 	$(QUIET) $(PY) -m pytest $(NBVAL) -p no:cacheprovider $(NOTEBOOKS)
 
 site: book
