@@ -140,3 +140,27 @@ def test_reproduce_bogacz_ex2_ex3():
     m3 = reproduce.run("bogacz-ex3")["metrics"]
     assert set(m3) == {"phi_final", "phi_min", "t_phi_min", "eps_p_final", "eps_u_final"}
     assert m3["phi_min"] == pytest.approx(0.89, abs=5e-3)
+
+
+def test_numbers_stated_in_chapter_2():
+    m = gm.GaussianModel()
+    pair = eu.linearisation_eigenvalues(m)[-1]
+    assert 2 * np.pi / pair.imag == pytest.approx(1.91, abs=5e-3)
+    assert np.exp(pair.real * 2 * np.pi / pair.imag) == pytest.approx(0.161, abs=5e-4)
+    assert (2 * PHI_STAR) ** 2 / m.sigma_u == pytest.approx(9.83, abs=5e-3)
+    assert 2 / abs(gm.d2F_dphi2(PHI_STAR, m)) == pytest.approx(0.170, abs=5e-4)
+    assert gm.d2F_dphi2(3.0, m) == pytest.approx(-51.0)
+    assert 3.0 + 0.15 * gm.dF_dphi(3.0, m) == pytest.approx(-3.3)
+    assert PHI_STAR - eu.simulate_network(m).phi[-1] == pytest.approx(0.0151, abs=1e-4)
+    expected = {0.05: (False, False), 0.11: (False, False), 0.15: (True, False), 0.21: (True, False),
+                0.31: (True, False), 0.41: (True, True)}
+    for dt, (ascent_diverges, network_diverges) in expected.items():
+        assert eu.simulate_gradient_ascent(m, dt=dt).diverged == ascent_diverges
+        assert eu.simulate_network(m, dt=dt).diverged == network_diverges
+    # the buggy port of the find-the-bug exercise ignores v_p
+    for v_p in (3.0, 5.0):
+        phi, ep, e_u = v_p, 0.0, 0.0
+        for _ in range(20000):
+            phi, ep, e_u = (phi + 0.01 * e_u * (phi ** 2 - 1), ep + 0.01 * (phi - v_p - ep),
+                            e_u + 0.01 * (2 - phi ** 2 - e_u))
+        assert phi == pytest.approx(1.4142, abs=5e-5)

@@ -123,3 +123,8 @@ def test_numbers_stated_in_chapter_1(default):
     assert laplace_evidence == pytest.approx(0.0376, abs=5e-5)
     assert laplace_evidence / quad - 1 == pytest.approx(-0.043, abs=1e-3)
     assert phi - default.mean == pytest.approx(0.083, abs=5e-4)
+
+
+def test_grid_misses_a_quarter_percent_of_the_evidence(default):
+    quad = posterior.evidence_by_quadrature(default.model)
+    assert (quad - default.evidence) / quad == pytest.approx(0.0026, abs=5e-5)
