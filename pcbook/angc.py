@@ -508,9 +508,9 @@ def run_angc(env: str = "MountainCar-v0", seeds=(0,), alpha_e=1.0, episodes: int
             break
         x = (obs - centre) / half
         a = agents.act(x, eps)
+        log.step(obs, eps)
         nxt, reward, term, obs = _step_all(envs, a, log, env_spec["success"])
         agents.mem.add(x, a, reward, (nxt - centre) / half, term)
-        log.step(x * half + centre, eps)
         t += 1
         if t % u == 0:
             log.surprise(agents.learn(u))
@@ -599,7 +599,7 @@ BOOK_PARAMS = ANGCParams(hidden=(32,), rbf=10, settle=SettleParams(K=5, beta=0.2
                          eps_decay=0.9998, target_every=200, reward_scale=0.1)
 #: per task (CartPole's 4-d observations go in raw: a 10**4 place-cell grid would be too large)
 PARAMS = {"MountainCar-v0": BOOK_PARAMS,
-          "CartPole-v1": ANGCParams(hidden=(64,), rbf=0, settle=SettleParams(K=5, beta=0.2), batch=64,
+          "CartPole-v1": ANGCParams(hidden=(64,), rbf=0, settle=SettleParams(K=5, beta=0.2), batch=64, lr=1e-3,
                                     update_every=4, eps_decay=0.9995, target_every=200, reward_scale=0.1)}
 
 
