@@ -113,8 +113,8 @@ def laplace_approximation(model: gm.GaussianModel) -> tuple[float, float]:
     """Mean and standard deviation of the Laplace (Gaussian) approximation at the mode.
 
     Implements {eq}`eq-posterior-laplace`: mean phi* (the exact MAP, {eq}`eq-posterior-cubic`),
-    variance -1 / F''(phi*) with F'' = -1/Sigma_p + (2u - 6 phi*^2)/Sigma_u. Bogacz (2017) Sec. 2.3
-    makes the same Gaussian assumption about the posterior (his Eq. 6 onward).
+    variance -1 / F''(phi*) with F'' = -1/Sigma_p + (2u - 6 phi*^2)/Sigma_u. It is not in Bogacz (2017);
+    the book uses it to measure how far the exact posterior of his Exercise 1 is from a Gaussian.
     """
     phi = gm.map_estimate(model)
     curvature = gm.d2F_dphi2(phi, model)

@@ -7,7 +7,7 @@ Three learners, all driven by the gradient of the negative free energy F:
 * :func:`simulate_interneuron_learning`: Exercise 5, a variance learned by a Hebbian synapse on an
   inhibitory interneuron ({eq}`eq-variance-interneuron`, Eqs. 59-63), vectorised over seeds.
 * the vector / hierarchical model g_i = Theta_i h(phi_{i+1}) ({eq}`eq-variance-hier-F`,
-  Eqs. 42-56): :func:`hier_free_energy`, :func:`hier_phi_gradient`, :func:`hier_param_gradients`,
+  Sec. 4.1-4.2, Eqs. 44-56): :func:`hier_free_energy`, :func:`hier_phi_gradient`, :func:`hier_param_gradients`,
   :func:`relax` and :func:`fit_hierarchy`.
 
 Every ``sigma*`` is a variance (a covariance matrix in the vector model).
@@ -278,7 +278,8 @@ def _predictions(phis, hier: Hierarchy):
 def hier_errors(phis, hier: Hierarchy):
     """Prediction errors eps_i = Sigma_i^{-1} (phi_i - Theta_i h(phi_{i+1})), i = 1..L (eps_L uses v_p).
 
-    Implements {eq}`eq-variance-hier-errors`, i.e. Bogacz (2017) Eqs. (39)-(40) and (52).
+    Implements {eq}`eq-variance-hier-errors`, i.e. Bogacz (2017) Sec. 4.1-4.2: the values at which
+    the error nodes of Eqs. (45)-(46) and (54) settle.
     ``phis`` is a list of L arrays of shape (batch, n_i), phis[0] = u.
     """
     if len(phis) != len(hier.sigmas):
@@ -290,7 +291,8 @@ def hier_errors(phis, hier: Hierarchy):
 def hier_free_energy(phis, hier: Hierarchy) -> NDArray[np.float64]:
     """F per sample, sum_i -1/2 [(phi_i - mu_i)^T Sigma_i^{-1} (phi_i - mu_i) + ln |Sigma_i|].
 
-    Implements {eq}`eq-variance-hier-F`, i.e. Bogacz (2017) Eqs. (42) and (51), without the constant.
+    Implements {eq}`eq-variance-hier-F`, i.e. the negative free energy of Bogacz (2017) Sec. 4.1-4.2,
+    without the constant.
     """
     mus = _predictions(phis, hier)
     total = 0.0
@@ -313,7 +315,7 @@ def hier_phi_gradient(phis, hier: Hierarchy):
 def hier_param_gradients(phis, hier: Hierarchy) -> dict:
     """Gradients of F summed over the batch: Theta_i, Sigma_i and v_p.
 
-    Implements {eq}`eq-variance-hier-learn`, i.e. Bogacz (2017) Eqs. (48)-(50) and (55)-(56):
+    Implements {eq}`eq-variance-hier-learn`, i.e. Bogacz (2017) Eqs. (47)-(50) and (55)-(56):
     dF/dTheta_i = eps_i h(phi_{i+1})^T, dF/dSigma_i = (eps_i eps_i^T - Sigma_i^{-1}) / 2,
     dF/dv_p = eps_L. Each weight update needs only the activity at the two ends of the synapse.
     """
