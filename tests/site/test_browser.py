@@ -45,13 +45,13 @@ def test_every_page_in_a_real_browser(browser, server, pages):
         problems += [f"{path.name}: console error: {e}" for e in errors]
         has_math = page.locator(".math, span.math, div.math").count() > 0
         if has_math:
-            try:
-                page.wait_for_selector("mjx-container", timeout=15000)
+            try:  # generous: a shared CI machine can be slow; MathJax typesets ~100 formulas in ~3 s here
+                page.wait_for_function(
+                    "document.querySelectorAll('.math').length === document.querySelectorAll('.math mjx-container').length",
+                    timeout=90000)
             except Exception:
-                problems.append(f"{path.name}: the page has math but MathJax rendered none")
-            raw = page.locator(".math:not(:has(mjx-container))").count()
-            if raw:
-                problems.append(f"{path.name}: {raw} math elements were left untypeset")
+                raw = page.locator(".math:not(:has(mjx-container))").count()
+                problems.append(f"{path.name}: {raw} math elements were left untypeset by MathJax")
         broken = page.evaluate(
             "Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src.slice(0, 80))")
         problems += [f"{path.name}: image did not load: {src}" for src in broken]
@@ -69,10 +69,15 @@ def test_every_slider_changes_its_figure(browser, server, pages):
         for k in range(sliders.count()):
             slider = sliders.nth(k)
             img = slider.locator("img.pcbook-slider-frame")
-            for j in range(slider.locator("input[type=range]").count()):
-                handle = slider.locator("input[type=range]").nth(j)
+            inputs = slider.locator("input[type=range]")
+            start = [inputs.nth(j).input_value() for j in range(inputs.count())]
+            for j in range(inputs.count()):
+                for i, value in enumerate(start):  # every other input back at its start value
+                    inputs.nth(i).fill(value)
+                handle = inputs.nth(j)
                 before = img.get_attribute("src")
-                low, high, value = (int(handle.get_attribute(a)) for a in ("min", "max", "value"))
+                low, high = (int(handle.get_attribute(a)) for a in ("min", "max"))
+                value = int(start[j])
                 target = low if value != low else high
                 handle.fill(str(target))  # sets the value and fires input/change, as a drag does
                 after = img.get_attribute("src")
