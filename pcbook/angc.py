@@ -108,7 +108,8 @@ def settle(weights, x, y, params: SettleParams = SettleParams(), zil: bool | Non
     """Clamp input ``x`` and target ``y``, settle the hidden states K steps, read the local updates.
 
     Implements {eq}`eq-angc-settle`, {eq}`eq-angc-error` and {eq}`eq-angc-hebb`
-    (Ororbia & Mali 2022, eqs. 1-4; Ororbia & Kifer 2022, eqs. 2-5).
+    (the NGC state and synapse dynamics of Ororbia & Kifer 2022, as used by Ororbia & Mali 2022;
+    we could not check the papers' equation numbers).
 
     Parameters
     ----------
@@ -465,7 +466,8 @@ def run_angc(env: str = "MountainCar-v0", seeds=(0,), alpha_e=1.0, episodes: int
     """Train one ANGC agent per (seed, epistemic weight) pair, all in one vectorised loop.
 
     Implements {eq}`eq-angc-combined` and {eq}`eq-angc-target` with circuits that learn by
-    {eq}`eq-angc-settle` and {eq}`eq-angc-hebb` (Ororbia & Mali 2022, Algorithm 1).
+    {eq}`eq-angc-settle` and {eq}`eq-angc-hebb` (the ANGC loop of Ororbia & Mali 2022: replay,
+    target controller, epsilon-greedy; the paper's algorithm numbering was not checked).
 
     Parameters
     ----------
