@@ -80,3 +80,23 @@ def settle_rows(X, weights, params, K=None, beta=None):
     from pcbook.ngc import settle
 
     return np.array([settle(x[None, :], weights, params, K, beta).prediction[0] for x in X])
+
+
+def train_per_sample(X, params, n_batches, rng=0):
+    """Train like :meth:`pcbook.ngc.NGC.fit` but settle every image of a batch on its own
+    (``n_batches`` batches only); the Hebbian update is then computed from the stacked states."""
+    from pcbook.maths import Adam
+    from pcbook.ngc import SettleState, apply_updates, hebbian_updates, init_weights, settle
+
+    rng = np.random.default_rng(rng)
+    weights = init_weights(params, rng)
+    opt = Adam(lr=params.lr)
+    order = rng.permutation(len(X))
+    for b in range(n_batches):
+        xb = X[order[b * params.batch_size:(b + 1) * params.batch_size]]
+        states = [settle(x[None, :], weights, params) for x in xb]
+        stacked = SettleState(*(
+            [np.vstack([s_.__dict__[k][l] for s_ in states]) for l in range(len(states[0].__dict__[k]))]
+            for k in ("z", "zbar", "e")), tod=np.mean([s_.tod for s_ in states], axis=0))
+        apply_updates(weights, hebbian_updates(stacked, weights, params), opt, params)
+    return weights

@@ -265,7 +265,7 @@ def energy(z: list, weights: Weights, params: NGCParams, mask=None) -> float:
 
 def total_discrepancy(e: list) -> float:
     """Total discrepancy ``sum_l sum_j (e[l]_j)^2``, averaged over the batch ({eq}`eq-ngc-tod`)."""
-    return float(sum(np.sum(err * err) for err in e) / len(e[0]))
+    return float(sum(np.vdot(err, err) for err in e) / len(e[0]))
 
 
 def state_update(z: list, e: list, weights: Weights, params: NGCParams, beta: float,

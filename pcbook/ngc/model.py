@@ -15,7 +15,7 @@ from pcbook.ngc.circuit import (NGCParams, Weights, apply_updates, hebbian_updat
                                 predictions, settle)
 
 __all__ = ["gncn_t1", "gncn_t1_sigma", "gncn_pdh", "BinaryDigits", "load_binary_digits", "NGC",
-           "mean_bce", "bernoulli_baseline", "random_mask", "CompletionResult", "complete",
+           "mean_bce", "bernoulli_baseline", "SettleView", "settle_view", "random_mask", "CompletionResult", "complete",
            "generate", "sample_gmm", "latent_accuracy"]
 
 
@@ -123,7 +123,8 @@ class NGC:
 
     def settle(self, X, K=None, beta=None, mask=None):
         """The settled state for images ``X`` (see :func:`pcbook.ngc.settle`)."""
-        return settle(X, self.weights_, self.params, K=K, beta=beta, mask=mask)
+        with _blas_single_thread():
+            return settle(X, self.weights_, self.params, K=K, beta=beta, mask=mask)
 
     def reconstruct(self, X, K=None, beta=None) -> np.ndarray:
         """Pixel probabilities predicted after settling on ``X``."""
@@ -136,6 +137,23 @@ class NGC:
     def encode(self, X, K=None) -> np.ndarray:
         """Top-layer states ``z[L]`` after settling on ``X`` (the codes of the chapter)."""
         return self.settle(X, K).z[-1]
+
+
+@dataclass(frozen=True)
+class SettleView:
+    """What one setting of (K, beta) does: images ``x``, predictions ``p``, the mean discrepancy
+    trace ``tod`` and the BCE in nats per image."""
+
+    x: np.ndarray
+    p: np.ndarray
+    tod: np.ndarray
+    bce: float
+
+
+def settle_view(model: NGC, X, K: int | None = None, beta: float | None = None) -> SettleView:
+    """Settle a trained ``model`` on ``X`` with ``K`` steps of size ``beta`` ({eq}`eq-ngc-settle`)."""
+    state = model.settle(X, K=K, beta=beta)
+    return SettleView(np.asarray(X), state.prediction, state.tod, mean_bce(X, state.prediction))
 
 
 def random_mask(shape, fraction: float, rng=None) -> np.ndarray:
@@ -211,8 +229,9 @@ def sample_gmm(model: NGC, X_train, n_samples: int = 20, n_components: int = 10,
     n_components = check_int("n_components", n_components, low=1)
     rng = as_rng(rng)
     codes = model.encode(X_train)
-    gmm = GaussianMixture(n_components, covariance_type="full", reg_covar=1e-4,
-                          random_state=int(rng.integers(2**31 - 1))).fit(codes)
+    with _blas_single_thread():
+        gmm = GaussianMixture(n_components, covariance_type="full", reg_covar=1e-4,
+                              random_state=int(rng.integers(2**31 - 1))).fit(codes)
     gmm.random_state = int(rng.integers(2**31 - 1))
     z_top, _ = gmm.sample(n_samples)
     return generate(model.weights_, model.params, z_top), gmm
@@ -224,8 +243,9 @@ def latent_accuracy(model: NGC, data: BinaryDigits) -> tuple[float, float]:
     from sklearn.linear_model import LogisticRegression
 
     def acc(train, test):
-        clf = LogisticRegression(max_iter=2000).fit(train, data.y_train)
-        return float(clf.score(test, data.y_test))
+        with _blas_single_thread():
+            clf = LogisticRegression(max_iter=2000).fit(train, data.y_train)
+            return float(clf.score(test, data.y_test))
 
     return (acc(model.encode(data.X_train), model.encode(data.X_test)),
             acc(data.X_train, data.X_test))

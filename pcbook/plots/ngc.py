@@ -6,7 +6,8 @@ import numpy as np
 from pcbook.plotting import get_ax, show_images
 
 __all__ = ["plot_discrepancy", "plot_image_rows", "plot_reconstructions", "plot_learning_curves",
-           "plot_completion", "plot_samples", "plot_accuracies", "plot_settling_frame"]
+           "plot_completion", "plot_samples", "plot_accuracies", "plot_settling_frame",
+           "plot_completion_frame"]
 
 
 def plot_discrepancy(traces: dict, ax=None):
@@ -84,6 +85,15 @@ def plot_accuracies(accuracies: dict, ax=None):
     return ax
 
 
+def _image_grid(rows, n):
+    """Stack ``n`` 8x8 images of each row (list of (N, 64) arrays) into one array with gaps."""
+    grid = np.ones((len(rows) * 9 - 1, n * 9 - 1))
+    for r, images in enumerate(rows):
+        for i in range(n):
+            grid[9 * r:9 * r + 8, 9 * i:9 * i + 8] = np.asarray(images[i]).reshape(8, 8)
+    return grid
+
+
 def plot_settling_frame(view, axes):
     """One slider frame: the discrepancy trace (left) and reconstructions (right, data on top).
 
@@ -96,12 +106,24 @@ def plot_settling_frame(view, axes):
     axes[0].set_ylabel("total discrepancy")
     axes[0].set_yscale("log")
     axes[0].text(0.97, 0.95, f"test BCE {view.bce:.2f} nats", transform=axes[0].transAxes, ha="right", va="top")
-    n = min(6, len(view.x))
-    grid = np.ones((2 * 9 - 1, n * 9 - 1))
-    for i in range(n):
-        grid[0:8, 9 * i:9 * i + 8] = view.x[i].reshape(8, 8)
-        grid[9:17, 9 * i:9 * i + 8] = view.p[i].reshape(8, 8)
-    axes[1].imshow(grid, cmap="gray_r", vmin=0, vmax=1)
+    axes[1].imshow(_image_grid([view.x, view.p], min(6, len(view.x))), cmap="gray_r", vmin=0, vmax=1)
     axes[1].set_xticks([])
     axes[1].set_yticks([4, 13], ["data", "prediction"])
+    return axes
+
+
+def plot_completion_frame(result, axes):
+    """One slider frame of pattern completion: images (left: data, seen with hidden pixels grey,
+    completed) and the masked MSE of the circuit vs filling with the training mean (right)."""
+    axes = np.ravel(axes)
+    axes[0].imshow(_image_grid([result.x, _masked_view(result), result.p], min(6, len(result.x))),
+                   cmap="gray_r", vmin=0, vmax=1)
+    axes[0].set_xticks([])
+    axes[0].set_yticks([4, 13, 22], ["data", "seen", "completed"])
+    values = [result.masked_mse, result.mean_fill_mse]
+    axes[1].bar(["NGC", "mean image"], values, color=["C0", "0.6"])
+    for i, v in enumerate(values):
+        axes[1].text(i, v, f"{v:.3f}", ha="center", va="bottom")
+    axes[1].set_ylim(0, 0.2)
+    axes[1].set_ylabel("MSE per hidden pixel")
     return axes
