@@ -13,6 +13,7 @@ deviation internally, so nothing in the book passes a variance where a library w
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -113,12 +114,31 @@ def stationary_points(model: GaussianModel) -> NDArray[np.float64]:
 
     Multiplying {eq}`eq-error_units-dF` by Sigma_p Sigma_u gives the cubic
     -2 Sigma_p phi^3 + (2 Sigma_p u - Sigma_u) phi + Sigma_u v_p = 0 ({eq}`eq-posterior-cubic`),
-    solved here with :func:`numpy.roots`.
+    i.e. the depressed cubic phi^3 + p phi + q = 0 with p = Sigma_u / (2 Sigma_p) - u and
+    q = -Sigma_u v_p / (2 Sigma_p). It is solved in closed form (Cardano's formula for one real
+    root, the trigonometric form for three), each root polished by two Newton steps; the tests
+    compare it with :func:`numpy.roots`.
     """
-    m = model
-    roots = np.roots([-2.0 * m.sigma_p, 0.0, 2.0 * m.sigma_p * m.u - m.sigma_u, m.sigma_u * m.v_p])
-    real = roots[np.abs(roots.imag) <= 1e-9 * max(1.0, np.max(np.abs(roots)))].real
-    return np.sort(real)
+    p = model.sigma_u / (2.0 * model.sigma_p) - model.u
+    q = -model.sigma_u * model.v_p / (2.0 * model.sigma_p)
+    disc = q * q / 4.0 + p * p * p / 27.0
+    if disc > 0 or p == 0:  # one real root
+        r = math.sqrt(max(disc, 0.0))
+        roots = [math.copysign(abs(-q / 2 + r) ** (1 / 3), -q / 2 + r)
+                 + math.copysign(abs(-q / 2 - r) ** (1 / 3), -q / 2 - r)]
+    else:  # three real roots (p < 0)
+        m = 2.0 * math.sqrt(-p / 3.0)
+        arg = max(-1.0, min(1.0, 3.0 * q / (p * m)))
+        theta = math.acos(arg) / 3.0
+        roots = [m * math.cos(theta - 2.0 * math.pi * k / 3.0) for k in range(3)]
+    polished = []
+    for x in roots:
+        for _ in range(2):
+            slope = 3.0 * x * x + p
+            if slope != 0:
+                x -= (x * x * x + p * x + q) / slope
+        polished.append(x)
+    return np.sort(np.array(polished))
 
 
 def map_estimate(model: GaussianModel) -> float:

@@ -128,3 +128,20 @@ def test_numbers_stated_in_chapter_1(default):
 def test_grid_misses_a_quarter_percent_of_the_evidence(default):
     quad = posterior.evidence_by_quadrature(default.model)
     assert (quad - default.evidence) / quad == pytest.approx(0.0026, abs=5e-5)
+
+
+def test_closed_form_cubic_roots_match_numpy_roots():
+    rng = np.random.default_rng(0)
+    for _ in range(2000):
+        u, v_p = rng.uniform(-3, 12), rng.uniform(-5, 5)
+        s_p, s_u = np.exp(rng.uniform(-3, 2, size=2))
+        m = gm.make_model(u, v_p, s_p, s_u)
+        ref = np.roots([-2 * s_p, 0.0, 2 * s_p * u - s_u, s_u * v_p])
+        ref = np.sort(ref[np.abs(ref.imag) < 1e-7 * max(1, np.abs(ref).max())].real)
+        got = gm.stationary_points(m)
+        if got.size != ref.size:  # only at a (near-)double root, where both are ill-conditioned
+            assert np.min(np.abs(np.diff(np.sort(np.roots([-2 * s_p, 0, 2 * s_p * u - s_u, s_u * v_p]).real)))) < 1e-3
+            continue
+        assert np.allclose(got, ref, atol=1e-8 * max(1.0, np.abs(ref).max()))
+        for x in got:
+            assert abs(gm.dF_dphi(x, m)) < 1e-7 * max(1.0, abs(x) ** 3 * 2 * s_p / (s_p * s_u))
