@@ -27,15 +27,15 @@ def draw_cb(b: float, u: float) -> float:
     if abs(b) < 1e-8:
         m = 2.0 * u - 1.0
         return m + 0.5 * b * (1.0 - m * m)
-    a, v = abs(b), (u if b >= 0 else 1.0 - u)
-    if a < 0.5:
-        g = math.log1p((1.0 - v) * math.expm1(-2.0 * a))
-    else:  # log(v + (1 - v) e^{-2a}) as a log-sum-exp
-        p, q = math.log(v), math.log1p(-v) - 2.0 * a
+    if abs(b) < 0.5:
+        a, v = abs(b), (u if b >= 0 else 1.0 - u)
+        x = 1.0 + math.log1p((1.0 - v) * math.expm1(-2.0 * a)) / a
+        x = x if b > 0 else -x
+    else:  # ln((1 - u) e^{-b} + u e^{b}) / b as a log-sum-exp
+        p, q = b + math.log(u), math.log1p(-u) - b
         top = max(p, q)
-        g = top + math.log1p(math.exp(min(p, q) - top))
-    x = 1.0 + g / a
-    return min(1.0, max(-1.0, x if b > 0 else -x))
+        x = (top + math.log1p(math.exp(min(p, q) - top))) / b
+    return min(1.0, max(-1.0, x))
 
 
 def train_reference(patterns, sequence, beta=1.0, eta=1e-3, seed=0):

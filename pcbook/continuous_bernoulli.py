@@ -28,7 +28,6 @@ _SMALL_DL = 0.1       # |b| below this: series for L'(b)
 _SMALL_PHI = 1e-4     # |b| below this: series for phi(b)
 _SMALL_SAMPLE = 1e-8  # |b| below this: first-order expansion of the sampler
 _TINY = np.finfo(float).tiny
-_ONE_MINUS = 1.0 - 2.0 ** -53  # largest double below 1
 
 
 def _langevin(x: NDArray) -> NDArray:
@@ -45,26 +44,34 @@ def _langevin(x: NDArray) -> NDArray:
 def _sample(b: NDArray, u: NDArray) -> NDArray:
     """Inverse-CDF draw from CB(b) given uniforms ``u`` in [0, 1), without input checks.
 
-    With a = |b| and v = u (b >= 0) or 1 - u (b < 0): x = sign(b) (1 + ln(v + (1 - v) e^{-2a}) / a).
-    The logarithm is logaddexp(ln v, ln(1 - v) - 2a) (no overflow for any a), recomputed as
-    log1p((1 - v) expm1(-2a)) where a < 0.5 (no digits lost when a is small); series below 1e-8.
+    x = logaddexp(b + ln u, ln(1 - u) - b) / b never forms e^{|b|}. Where |b| < 0.5 that division
+    would lose digits, so there, with a = |b| and v = u (b >= 0) or 1 - u (b < 0),
+    x = sign(b) (1 + log1p((1 - v) expm1(-2a)) / a); below a = 1e-8 a series.
     """
     shape = np.shape(b)
-    b, u = np.ravel(b), np.ravel(u)
-    a = np.abs(b)
-    v = np.minimum(np.maximum(np.where(b >= 0, u, 1.0 - u), _TINY), _ONE_MINUS)  # no log(0)
-    x = 1.0 + np.logaddexp(np.log(v), np.log1p(-v) - 2.0 * a) / np.maximum(a, _TINY)
-    small = np.flatnonzero(a < 0.5)
+    b, u = np.ravel(b), np.maximum(np.ravel(u), _TINY)  # u = 0 would give log(0)
+    small = np.flatnonzero(np.abs(b) < 0.5)
     if small.size:
-        a_s, v_s = a[small], v[small]
-        x_s = 1.0 + np.log1p((1.0 - v_s) * np.expm1(-2.0 * a_s)) / np.maximum(a_s, _TINY)
-        tiny = a_s < _SMALL_SAMPLE  # x = m + b (1 - m^2) / 2 with m = 2u - 1, written for b >= 0
-        if tiny.any():
-            m = 2.0 * v_s - 1.0
-            x_s = np.where(tiny, m + 0.5 * a_s * (1.0 - m * m), x_s)
-        x[small] = x_s
-    x = np.maximum(np.minimum(x, 1.0, out=x), -1.0, out=x)  # rounding only: x is in [-1, 1]
-    return np.where(b >= 0, x, -x).reshape(shape)
+        b_div = b.copy()
+        b_div[small] = 1.0
+    else:
+        b_div = b
+    x = np.logaddexp(b + np.log(u), np.log1p(-u) - b) / b_div
+    if small.size:
+        x[small] = _sample_small(b[small], u[small])
+    return np.maximum(np.minimum(x, 1.0, out=x), -1.0, out=x).reshape(shape)
+
+
+def _sample_small(b: NDArray, u: NDArray) -> NDArray:
+    """The sampler for |b| < 0.5, written so that no digits are lost as b -> 0."""
+    a = np.abs(b)
+    v = np.where(b >= 0, u, 1.0 - u)
+    x = 1.0 + np.log1p((1.0 - v) * np.expm1(-2.0 * a)) / np.maximum(a, _TINY)
+    tiny = a < _SMALL_SAMPLE  # x = m + a (1 - m^2) / 2 with m = 2v - 1, written for b >= 0
+    if tiny.any():
+        m = 2.0 * v - 1.0
+        x = np.where(tiny, m + 0.5 * a * (1.0 - m * m), x)
+    return np.where(b >= 0, x, -x)
 
 
 def _as_float(name: str, value) -> NDArray:
@@ -173,9 +180,9 @@ def sample(b, rng=None) -> NDArray | float:
     """Draw one sample from CB(b) per entry of ``b`` by the inverse CDF, one uniform per entry.
 
     Implements {eq}`eq-attractor-cb-sample`: with u ~ U(0, 1),
-    x = ln((1 - u) e^{-b} + u e^{b}) / b, rewritten so that no exponential of a large ``|b|`` is
-    ever formed and no digits are lost for small ``|b|`` (``log1p``/``expm1`` below ``|b| = 0.5``,
-    ``logaddexp`` above, x = 2u - 1 + b(1 - (2u-1)^2)/2 below ``|b| = 1e-8``).
+    x = ln((1 - u) e^{-b} + u e^{b}) / b, evaluated as ``logaddexp(b + ln u, ln(1 - u) - b) / b`` so
+    that no exponential of a large ``|b|`` is ever formed, and rewritten with ``log1p``/``expm1``
+    below ``|b| = 0.5`` so that no digits are lost as b -> 0 (a series below ``|b| = 1e-8``).
 
     Parameters
     ----------
