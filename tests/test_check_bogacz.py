@@ -2,7 +2,7 @@
 import numpy as np
 from scipy import stats
 
-from pcbook import check, error_units, gaussian_model as gm, posterior, variance
+from pcbook import check, gaussian_model as gm, posterior, variance
 
 
 # ---- 1.2 posterior on a grid ----------------------------------------------------------------
