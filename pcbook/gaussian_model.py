@@ -23,7 +23,7 @@ from pcbook.validate import check_positive, check_range
 
 __all__ = [
     "GaussianModel", "make_model", "normal_pdf", "g", "dg", "free_energy", "dF_dphi", "d2F_dphi2",
-    "prediction_errors", "stationary_points", "map_estimate",
+    "prediction_errors", "stationary_points", "map_estimate", "local_mode",
 ]
 
 
@@ -149,3 +149,19 @@ def map_estimate(model: GaussianModel) -> float:
     """
     roots = stationary_points(model)
     return float(roots[np.argmax(free_energy(roots, model))])
+
+
+def local_mode(model: GaussianModel) -> float:
+    """The maximum of F reached by gradient ascent started at phi = v_p, run to convergence.
+
+    In one dimension the flow d phi/dt = dF/dphi moves uphill to the nearest stationary point in
+    the direction of the initial gradient, so it is read off the roots of the cubic
+    {eq}`eq-posterior-cubic` instead of simulating the ascent of {eq}`eq-error_units-ascent`.
+    """
+    roots = stationary_points(model)
+    slope = dF_dphi(model.v_p, model)
+    if slope > 0:
+        return float(roots[roots >= model.v_p].min())
+    if slope < 0:
+        return float(roots[roots <= model.v_p].max())
+    return float(model.v_p)

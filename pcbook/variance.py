@@ -27,32 +27,14 @@ from pcbook.rng import as_rng
 from pcbook.validate import check_finite_array, check_int, check_positive, check_range
 
 __all__ = [
-    "local_mode", "LearningHistory", "learn_parameters",
+    "LearningHistory", "learn_parameters",
     "interneuron_trial", "InterneuronResult", "simulate_interneuron_learning", "mean_field_sigma",
     "Hierarchy", "hier_errors", "hier_free_energy", "hier_phi_gradient", "hier_param_gradients",
     "relax_dt_limit", "relax", "make_hierarchy", "sample_hierarchy", "FitHistory", "fit_hierarchy",
 ]
 
 
-# ----------------------------------------------------------------------------------------------
 # Sec. 2.4: learning v_p, Sigma_p, Sigma_u of the scalar model
-# ----------------------------------------------------------------------------------------------
-def local_mode(model: gm.GaussianModel) -> float:
-    """The maximum of F reached by gradient ascent started at phi = v_p, run to convergence.
-
-    In one dimension the flow d phi/dt = dF/dphi moves uphill to the nearest stationary point in
-    the direction of the initial gradient, so it is read off the roots of the cubic
-    {eq}`eq-posterior-cubic`; this is the fixed point of the chapter 2 network.
-    """
-    roots = gm.stationary_points(model)
-    slope = gm.dF_dphi(model.v_p, model)
-    if slope > 0:
-        return float(roots[roots >= model.v_p].min())
-    if slope < 0:
-        return float(roots[roots <= model.v_p].max())
-    return float(model.v_p)
-
-
 @dataclass(frozen=True)
 class LearningHistory:
     """Parameters after each stimulus (index 0: the start) and the inferred phi per stimulus."""
@@ -71,21 +53,17 @@ def learn_parameters(n_items: int = 3000, lr: float = 0.01, v_true: float = 3.0,
     """Learn v_p, Sigma_p, Sigma_u from a stream u ~ N(v^2, Sigma_u_true), v ~ N(v_true, Sigma_p_true).
 
     Implements {eq}`eq-variance-rules`, i.e. Bogacz (2017) Eqs. (15)-(21): after inferring phi
-    for a stimulus (:func:`local_mode`), each parameter moves by ``lr`` times dF/dparameter:
+    (:func:`pcbook.gaussian_model.local_mode`), each parameter moves by ``lr`` times its dF/d:
     dv_p = eps_p, dSigma_p = (eps_p^2 - 1/Sigma_p)/2, dSigma_u = (eps_u^2 - 1/Sigma_u)/2.
     Variances are kept at or above ``sigma_min``: learned from point estimates, Sigma_u collapses
     onto this floor (chapter 3 explains why).
 
     Parameters
     ----------
-    n_items : int
-        Number of stimuli (>= 1).
-    lr : float
-        Learning rate alpha, in (0, 1].
+    n_items, lr : int, float
+        Number of stimuli (>= 1) and learning rate alpha in (0, 1].
     v_true, sigma_p_true, sigma_u_true : float
-        The world that generates the stimuli.
-    v_p0, sigma_p0, sigma_u0 : float
-        Initial parameters of the learner.
+        The world that generates the stimuli; v_p0, sigma_p0, sigma_u0: the learner's start.
     sigma_min : float
         Floor for the learned variances (> 0).
     learn : tuple of str
@@ -115,7 +93,7 @@ def learn_parameters(n_items: int = 3000, lr: float = 0.01, v_true: float = 3.0,
     for k in progress(range(n_items), desc="stimuli", total=n_items):
         v_p, s_p, s_u = params[k]
         model = gm.GaussianModel(u=float(u[k]), v_p=v_p, sigma_p=s_p, sigma_u=s_u)
-        phi = phis[k] = local_mode(model)
+        phi = phis[k] = gm.local_mode(model)
         eps_p, eps_u = gm.prediction_errors(phi, model)
         step = lr * mask * (eps_p, 0.5 * (eps_p ** 2 - 1.0 / s_p), 0.5 * (eps_u ** 2 - 1.0 / s_u))
         params[k + 1] = params[k] + step
@@ -123,9 +101,7 @@ def learn_parameters(n_items: int = 3000, lr: float = 0.01, v_true: float = 3.0,
     return LearningHistory(params[:, 0], params[:, 1], params[:, 2], phis, u, v)
 
 
-# ----------------------------------------------------------------------------------------------
 # Sec. 5.1 and Exercise 5: a variance learned on an interneuron
-# ----------------------------------------------------------------------------------------------
 def interneuron_trial(phi: float, g_above: float, sigma: float, dt: float = 0.01, n_steps: int = 2000):
     """One trial of the error node eps and interneuron e, by plain Euler steps from eps = e = 0.
 
@@ -236,9 +212,7 @@ def _bogacz_ex5(seed, trials, lr, n_seeds):
     return metrics, reference
 
 
-# ----------------------------------------------------------------------------------------------
 # Sec. 4: the vector and hierarchical model
-# ----------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Hierarchy:
     """Parameters of p(phi_i | phi_{i+1}) = N(phi_i; Theta_i h(phi_{i+1}), Sigma_i), i = 1..L.

@@ -14,7 +14,7 @@ def test_local_mode_is_where_gradient_ascent_ends():
     for u, v_p in [(2.0, 3.0), (9.0, 1.0), (0.5, -2.0), (4.0, 0.3)]:
         m = gm.make_model(u, v_p, 1.0, 0.5)
         tr = error_units.simulate_gradient_ascent(m, dt=0.002, t_max=40.0)
-        assert variance.local_mode(m) == pytest.approx(tr.phi[-1], abs=1e-6)
+        assert gm.local_mode(m) == pytest.approx(tr.phi[-1], abs=1e-6)
 
 
 def test_learning_prior_with_known_sensory_noise_shrinks_sigma_p():
