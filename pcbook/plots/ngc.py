@@ -33,6 +33,8 @@ def plot_image_rows(rows: dict, axes=None, n: int = 10):
     axes = np.asarray(axes).reshape(len(rows), -1)
     for ax_row, (label, images) in zip(axes, rows.items()):
         show_images(np.asarray(images)[:n].reshape(-1, 8, 8), axes=ax_row)
+        for ax in ax_row:
+            ax.spines[:].set_visible(False)
         ax_row[0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=9)
     return axes
 
@@ -68,7 +70,10 @@ def plot_completion(result, axes=None, n: int = 10):
 
 def plot_samples(samples, axes=None, ncols: int = 10):
     """Images drawn from the generative model (pixel probabilities)."""
-    return show_images(np.asarray(samples).reshape(-1, 8, 8), axes=axes, ncols=ncols)
+    axes = show_images(np.asarray(samples).reshape(-1, 8, 8), axes=axes, ncols=ncols)
+    for ax in np.ravel(axes):
+        ax.spines[:].set_visible(False)
+    return axes
 
 
 def plot_accuracies(accuracies: dict, ax=None):
@@ -86,8 +91,9 @@ def plot_accuracies(accuracies: dict, ax=None):
 
 
 def _image_grid(rows, n):
-    """Stack ``n`` 8x8 images of each row (list of (N, 64) arrays) into one array with gaps."""
-    grid = np.ones((len(rows) * 9 - 1, n * 9 - 1))
+    """Stack ``n`` 8x8 images of each row (list of (N, 64) arrays) into one array; the one-pixel
+    gaps are NaN, which imshow leaves blank."""
+    grid = np.full((len(rows) * 9 - 1, n * 9 - 1), np.nan)
     for r, images in enumerate(rows):
         for i in range(n):
             grid[9 * r:9 * r + 8, 9 * i:9 * i + 8] = np.asarray(images[i]).reshape(8, 8)
@@ -106,9 +112,10 @@ def plot_settling_frame(view, axes):
     axes[0].set_ylabel("total discrepancy")
     axes[0].set_yscale("log")
     axes[0].text(0.97, 0.95, f"test BCE {view.bce:.2f} nats", transform=axes[0].transAxes, ha="right", va="top")
-    axes[1].imshow(_image_grid([view.x, view.p], min(6, len(view.x))), cmap="gray_r", vmin=0, vmax=1)
+    axes[1].imshow(_image_grid([view.x, view.p], min(4, len(view.x))), cmap="gray_r", vmin=0, vmax=1)
     axes[1].set_xticks([])
-    axes[1].set_yticks([4, 13], ["data", "prediction"])
+    axes[1].set_yticks([3.5, 12.5], ["data", "prediction"])
+    axes[1].spines[:].set_visible(False)
     return axes
 
 
@@ -116,10 +123,11 @@ def plot_completion_frame(result, axes):
     """One slider frame of pattern completion: images (left: data, seen with hidden pixels grey,
     completed) and the masked MSE of the circuit vs filling with the training mean (right)."""
     axes = np.ravel(axes)
-    axes[0].imshow(_image_grid([result.x, _masked_view(result), result.p], min(6, len(result.x))),
+    axes[0].imshow(_image_grid([result.x, _masked_view(result), result.p], min(4, len(result.x))),
                    cmap="gray_r", vmin=0, vmax=1)
     axes[0].set_xticks([])
-    axes[0].set_yticks([4, 13, 22], ["data", "seen", "completed"])
+    axes[0].set_yticks([3.5, 12.5, 21.5], ["data", "seen", "completed"])
+    axes[0].spines[:].set_visible(False)
     values = [result.masked_mse, result.mean_fill_mse]
     axes[1].bar(["NGC", "mean image"], values, color=["C0", "0.6"])
     for i, v in enumerate(values):
