@@ -14,6 +14,7 @@ AIF". Notation:
 """
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -264,6 +265,10 @@ class MotorSOM:
         self.n_snapshots = check_int("n_snapshots", n_snapshots, low=1)
 
     def fit(self, rng=None) -> "MotorSOM":
+        with _one_blas_thread():
+            return self._fit(rng)
+
+    def _fit(self, rng) -> "MotorSOM":
         """Train for ``params.epochs`` epochs ({eq}`eq-som-random-search`, {eq}`eq-som-kohonen`).
 
         Each epoch picks a goal k, runs the 2K antithetic rollouts C_k +- delta_j, lets the map
@@ -343,7 +348,9 @@ class MotorSOM:
             arm = ArmParams(arm.link, arm.theta0, check_positive("angle_scale", angle_scale), arm.half_width,
                             arm.size, arm.line_width)
         C = self.C_ if C is None else check_finite_array("C", C, ndim=2)
-        points = arm_trajectory(esn_rollout(self.reservoir_, C, self.params.n_steps, self.params.esn_dtype), arm)
+        with _one_blas_thread():
+            omega = esn_rollout(self.reservoir_, C, self.params.n_steps, self.params.esn_dtype)
+        points = arm_trajectory(omega, arm)
         return points, rasterise(points, arm)
 
     def evaluate(self, angle_scale: float | None = None, W=None, C=None) -> Repertoire:
@@ -396,6 +403,20 @@ class Movement:
     inaccuracy: float
     complexity: float
     arm: ArmParams
+
+
+def _one_blas_thread():
+    """Run BLAS on one thread while the context lasts (threadpoolctl, installed with scikit-learn).
+
+    The matrices of this model are small (at most a few hundred rows of 100): a second BLAS thread
+    saves nothing, and its busy-waiting slows training down by an order of magnitude when the
+    cores are shared with other work. The previous setting is restored on exit.
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - scikit-learn always brings it
+        return nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def _distinct_runs(goals: NDArray) -> list[tuple[int, int]]:
