@@ -164,3 +164,22 @@ def test_numbers_stated_in_chapter_2():
             phi, ep, e_u = (phi + 0.01 * e_u * (phi ** 2 - 1), ep + 0.01 * (phi - v_p - ep),
                             e_u + 0.01 * (2 - phi ** 2 - e_u))
         assert phi == pytest.approx(1.4142, abs=5e-5)
+
+
+def test_step_size_figure_reports_divergence_in_the_figure():
+    import matplotlib
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    from pcbook.plots import bogacz as plots
+    for dt, expect in [(0.01, None), (0.21, "gradient ascent diverged"), (0.41, "diverged: the network blew up")]:
+        ax = Figure().subplots()
+        plots.plot_dynamics(eu.compare_dynamics(dt=dt), ax)
+        texts = " ".join(t.get_text() for t in ax.texts)
+        if expect is None:
+            assert texts == "" and len(ax.lines) >= 4
+        else:
+            assert expect in texts
+    ax = Figure().subplots()
+    plots.plot_eigenvalues(eu.linearisation_eigenvalues(), ax, dts=(0.1, 0.2))
+    assert len(ax.lines) >= 3

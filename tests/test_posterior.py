@@ -145,3 +145,15 @@ def test_closed_form_cubic_roots_match_numpy_roots():
         assert np.allclose(got, ref, atol=1e-8 * max(1.0, np.abs(ref).max()))
         for x in got:
             assert abs(gm.dF_dphi(x, m)) < 1e-7 * max(1.0, abs(x) ** 3 * 2 * s_p / (s_p * s_u))
+
+
+def test_figures_draw(default):
+    import matplotlib
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    from pcbook.plots import bogacz as plots
+    ax = plots.plot_posterior(default, Figure().subplots())
+    assert len(ax.lines) == 6  # prior, likelihood, posterior and three reference lines
+    ax = plots.plot_laplace(default, Figure().subplots())
+    assert len(ax.lines) == 4

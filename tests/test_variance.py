@@ -269,3 +269,17 @@ def test_no_global_random_state_is_touched():
     a = variance.learn_parameters(n_items=50, rng=np.random.default_rng(9))
     b = variance.learn_parameters(n_items=50, rng=9)
     assert np.array_equal(a.sigma_p, b.sigma_p)
+
+
+def test_figures_draw():
+    import matplotlib
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    from pcbook.plots import bogacz as plots
+    h = variance.learn_parameters(n_items=20, rng=0)
+    assert len(plots.plot_parameter_learning(h, Figure().subplots(), truth={"v_p": 3.0}).lines) == 4
+    res = variance.simulate_interneuron_learning(n_trials=10, n_seeds=3, rng=0)
+    assert len(plots.plot_interneuron(res, Figure().subplots()).lines) == 5
+    fit = variance.fit_hierarchy(np.zeros((4, 4)), variance.make_hierarchy((4, 2), rng=0), n_epochs=3)
+    assert len(plots.plot_fit(fit, Figure().subplots()).lines) == 2
