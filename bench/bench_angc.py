@@ -5,7 +5,7 @@
 * ``angc-ablation-batched``: ten agents (5 seeds x epistemic on/off) trained side by side in one
   vectorised loop for 20 episodes, against the same ten agents run one after the other
   (``bench/reference_angc.py``).
-* ``ngc-settle``: one settle-and-read of a 103-32-3 circuit on a batch of 64, against a
+* ``ngc-settle``: 100 settle-and-reads of a 103-32-3 circuit on a batch of 64, against a
   per-sample loop with 2-D arrays.
 * ``SCALING``: time of one settle as the hidden width grows.
 """
@@ -37,11 +37,12 @@ def _one_by_one():
 
 
 def _settle():
-    return angc.settle(_W, _X, _Y, _P.settle)
+    return [angc.settle(_W, _X, _Y, _P.settle) for _ in range(100)]
 
 
 def _settle_loop():
-    return settle_per_sample([(W[0], b[0]) for W, b in _W], _X[0], _Y[0], _P.settle.K, _P.settle.beta)
+    W2 = [(W[0], b[0]) for W, b in _W]
+    return [settle_per_sample(W2, _X[0], _Y[0], _P.settle.K, _P.settle.beta) for _ in range(10)]
 
 
 def _make_step(n: int):
@@ -54,8 +55,8 @@ CASES = [
          notes="1 agent, 200 Mountain Car episodes, K = 5 settling steps, update every 4 steps"),
     Case("angc-ablation-batched", _batched, _one_by_one, repeats=1,
          notes="10 agents x 20 episodes in one loop vs one after the other"),
-    Case("ngc-settle", _settle, _settle_loop, repeats=5,
-         notes="settle + local updates, 103-32-3 circuit, batch 64, K = 5; reference loops over samples"),
+    Case("ngc-settle", _settle, _settle_loop, reference_scale=0.1, repeats=3,
+         notes="100 settles + local updates, 103-32-3 circuit, batch 64, K = 5; reference loops over samples"),
 ]
 
 SCALING = [Scaling("ngc-settle-width", _make_step, sizes=(16, 32, 64, 128, 256), steps=20,
