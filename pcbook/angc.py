@@ -560,6 +560,8 @@ def world_model_surprise(env: str = "MountainCar-v0", steps: int = 2000, params:
     """
     rng = as_rng(rng)
     steps = check_int("steps", steps, 1)
+    if not isinstance(params, ANGCParams):
+        raise TypeError("params: expected an ANGCParams")
     e, centre, half = _make_env(env, rng)
     n_act, d = e.action_space.n, len(centre)
     world = init_circuit(((params.rbf ** d if params.rbf else d) + n_act, *params.hidden, d), 1, rng)

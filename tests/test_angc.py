@@ -194,6 +194,28 @@ def test_run_angc_input_errors():
         angc.run_angc(episodes=1, params={})
     with pytest.raises(ValueError, match="update_every"):
         angc.ANGCParams(batch=4, update_every=8)
+    with pytest.raises(TypeError, match="params"):
+        angc.world_model_surprise(steps=2, params=None)
+    with pytest.raises(ValueError, match="steps"):
+        angc.world_model_surprise(steps=0)
+    with pytest.raises(ValueError, match="n"):
+        angc.rbf_encode(np.zeros((2, 2)), 1)
+
+
+def test_rbf_encode():
+    code = angc.rbf_encode(np.array([[-1.0, 1.0]]), 3)
+    assert code.shape == (1, 9)
+    # the centre (-1, 1) is the third of nine (position-major order) and has activity 1
+    assert code[0].argmax() == 2 and code[0, 2] == pytest.approx(1.0)
+    assert code[0, 3] == pytest.approx(np.exp(-0.5) * np.exp(-2.0))
+    np.testing.assert_array_equal(angc.rbf_encode(np.ones((2, 3)), 0), np.ones((2, 3)))
+
+
+def test_no_global_random_state_is_touched():
+    before = np.random.get_state()[1].copy()
+    angc.run_angc("MountainCar-v0", seeds=[0], episodes=1, params=SMALL)
+    angc.random_policy(episodes=1, rng=0)
+    np.testing.assert_array_equal(np.random.get_state()[1], before)
 
 
 def test_random_policy_never_reaches_the_flag():
