@@ -234,7 +234,7 @@ def index_markdown() -> str:
     ]
     from pcbook import check
 
-    checks = {getattr(f, "exercise_label", None): name for name, f in vars(check).items() if callable(f)}
+    checks = {label: func.__name__ for label, func in check.load_all().items()}
     for path in _notebooks():
         doc = path.relative_to(ROOT / "book").with_suffix("").as_posix()
         for ex in find_exercises(path):

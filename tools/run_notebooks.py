@@ -37,7 +37,7 @@ def main(argv: list[str]) -> int:
     paths = [Path(a).resolve() for a in argv] or toc_notebooks()
     for path in paths:
         seconds = execute(path)
-        print(f"{seconds:6.1f} s  {path.relative_to(ROOT)}")
+        print(f"{seconds:6.1f} s  {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
     return 0
 
 
