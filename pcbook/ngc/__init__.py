@@ -11,7 +11,7 @@ Notation (row vectors, one sample per row; see the book's notation page):
 
 Submodules: :mod:`pcbook.ngc.circuit` (generic circuit pieces, reused by active NGC),
 :mod:`pcbook.ngc.model` (GNCN presets, the :class:`NGC` estimator, completion, sampling,
-read-out), :mod:`pcbook.ngc.backprop` (the backprop-equivalence limit) and
+read-out), :mod:`pcbook.ngc.backprop` (the energy and the backprop limit) and
 :mod:`pcbook.ngc.experiments` (``python -m pcbook reproduce ngc-digits``).
 """
 from pcbook.ngc.circuit import *  # noqa: F401,F403

@@ -1,5 +1,6 @@
-"""The limit in which an NGC circuit computes exactly the backprop gradient (zero-divergence
-inference learning, Song et al. 2020; the setting of the released active-NGC code).
+"""NGC as gradient descent: the energy that type-1 settling descends, and the limit in which an
+NGC circuit computes exactly the backprop gradient (zero-divergence inference learning, Song et
+al. 2020; the setting of the released active-NGC code).
 
 An x -> y circuit: the top layer is clamped to an input ``x_top``, the bottom to a target ``y``.
 With feed-forward initialisation, ``beta = 1``, no leak and no prior, tied error synapses with
@@ -18,7 +19,33 @@ from pcbook.validate import check_finite_array
 from pcbook.ngc.circuit import (NGCParams, Weights, _phi, error_neurons, initial_state, predictions,
                                  state_update)
 
-__all__ = ["zil_params", "scheduled_updates", "backprop_updates"]
+__all__ = ["energy", "zil_params", "scheduled_updates", "backprop_updates"]
+
+
+def energy(z: list, weights: Weights, params: NGCParams, mask=None) -> float:
+    """The energy ``F`` whose negative gradient is the type-1 state update, summed over the batch.
+
+    Implements {eq}`eq-ngc-energy`: ``F = BCE(x, zbar[0]) + 1/2 sum_{l>=1} ||z[l] - zbar[l]||^2
+    + gamma_v/2 sum_l ||z[l]||^2 + lam sum_l |z[l]|`` (with ``1/2 ||x - zbar[0]||^2`` instead of the
+    BCE for an identity output). Defined for GNCN-t1-like circuits (tied synapses with phi',
+    identity hidden predictions of ``z``, no lateral, skip or precision terms); the top is free.
+    """
+    if (params.error_synapses != "tied" or not params.use_dphi or params.g_hidden != "identity"
+            or params.hidden_target != "state" or params.skip or params.n_group or params.precision):
+        raise ValueError("params: the energy is defined here for type-1 circuits (GNCN-t1) only")
+    zbar = predictions(z, weights, params)
+    w = 1.0 if mask is None else mask
+    if params.g_out == "sigmoid":
+        p = np.clip(zbar[0], 1e-300, 1.0)
+        q = np.clip(1.0 - zbar[0], 1e-300, 1.0)
+        F = -np.sum(w * (z[0] * np.log(p) + (1.0 - z[0]) * np.log(q)))
+    else:
+        F = 0.5 * np.sum(w * (z[0] - zbar[0]) ** 2)
+    for l in range(1, params.L + 1):
+        if l < params.L:
+            F += 0.5 * np.sum((z[l] - zbar[l]) ** 2)
+        F += 0.5 * params.gamma_v * np.sum(z[l] ** 2) + params.lam * np.sum(np.abs(z[l]))
+    return float(F)
 
 
 def zil_params(params: NGCParams) -> NGCParams:

@@ -22,7 +22,7 @@ from pcbook.validate import check_choice, check_finite_array, check_int, check_p
 
 __all__ = [
     "NGCParams", "Weights", "SettleState", "init_weights", "lateral_matrix", "modulation_matrix",
-    "clip_columns", "predictions", "precisions", "error_neurons", "energy", "total_discrepancy", "state_update",
+    "clip_columns", "predictions", "precisions", "error_neurons", "total_discrepancy", "state_update",
     "settle_step", "initial_state", "settle", "hebbian_updates", "apply_updates",
 ]
 
@@ -123,9 +123,9 @@ class SettleState:
 def lateral_matrix(J: int, n_group: int, alpha_e: float = 0.15, alpha_h: float = 0.1) -> np.ndarray:
     """The lateral competition matrix ``V = alpha_h (B * (1 - I)) - alpha_e I``.
 
-    Implements {eq}`eq-ngc-lateral` (Ororbia & Kifer 2022, eq. 3): ``B`` is a 0/1 block mask that
-    groups consecutive units in columns of ``n_group``; the state receives ``-phi(z) V``, so each
-    unit excites itself by ``alpha_e`` and inhibits the other units of its group by ``alpha_h``.
+    Implements {eq}`eq-ngc-lateral` (Ororbia & Kifer 2022; paper equation number not checked).
+    ``B`` is a 0/1 block mask that groups consecutive units in columns of ``n_group``; the state
+    receives ``-phi(z) V``, so each unit excites itself by ``alpha_e`` and inhibits the other units of its group by ``alpha_h``.
     """
     J = check_int("J", J, low=1)
     n_group = check_int("n_group", n_group, low=1)
@@ -197,7 +197,8 @@ def _phi(params: NGCParams, l: int, top_clamped: bool):
 def predictions(z: list, weights: Weights, params: NGCParams, top_clamped: bool = False) -> list:
     """Top-down predictions ``zbar[l] = g^l(phi(z[l+1]) W[l+1] + phi(z[l+2]) M[l+2])``, l = 0 .. L-1.
 
-    Implements {eq}`eq-ngc-prediction` (Ororbia & Kifer 2022, eq. 1); the skip term only for PDH.
+    Implements {eq}`eq-ngc-prediction` (Ororbia & Kifer 2022; paper equation number not
+    checked); the skip term only for PDH.
     """
     L = params.L
     act = [None] + [_phi(params, l, top_clamped)[0](z[l]) for l in range(1, L + 1)]
@@ -218,9 +219,10 @@ def precisions(weights: Weights) -> list:
 def error_neurons(z: list, zbar: list, weights: Weights, params: NGCParams, mask=None, prec=None) -> list:
     """Error neurons ``e[l] = (target[l] - zbar[l]) Sigma[l]^{-1}``, l = 0 .. L-1.
 
-    Implements {eq}`eq-ngc-error` (Ororbia & Kifer 2022, eq. 2). The bottom target is the clamped
-    data ``z[0]``; hidden targets are ``z[l]`` or ``phi(z[l])`` (``params.hidden_target``). ``mask``
-    (same shape as ``z[0]``, 1 = observed) silences the bottom errors of unobserved pixels.
+    Implements {eq}`eq-ngc-error` (Ororbia & Kifer 2022; paper equation number not checked).
+    The bottom target is the clamped data ``z[0]``; hidden targets are ``z[l]`` or ``phi(z[l])``
+    (``params.hidden_target``). ``mask`` (same shape as ``z[0]``, 1 = observed) silences the
+    bottom errors of unobserved pixels.
     ``prec`` (from :func:`precisions`) saves recomputing the precisions at every step.
     """
     prec = precisions(weights) if prec is None else prec
@@ -237,32 +239,6 @@ def error_neurons(z: list, zbar: list, weights: Weights, params: NGCParams, mask
     return e
 
 
-def energy(z: list, weights: Weights, params: NGCParams, mask=None) -> float:
-    """The energy ``F`` whose negative gradient is the type-1 state update, summed over the batch.
-
-    Implements {eq}`eq-ngc-energy`: ``F = BCE(x, zbar[0]) + 1/2 sum_{l>=1} ||z[l] - zbar[l]||^2
-    + gamma_v/2 sum_l ||z[l]||^2 + lam sum_l |z[l]|`` (with ``1/2 ||x - zbar[0]||^2`` instead of the
-    BCE for an identity output). Defined for GNCN-t1-like circuits (tied synapses with phi',
-    identity hidden predictions of ``z``, no lateral, skip or precision terms); the top is free.
-    """
-    if (params.error_synapses != "tied" or not params.use_dphi or params.g_hidden != "identity"
-            or params.hidden_target != "state" or params.skip or params.n_group or params.precision):
-        raise ValueError("params: the energy is defined here for type-1 circuits (GNCN-t1) only")
-    zbar = predictions(z, weights, params)
-    w = 1.0 if mask is None else mask
-    if params.g_out == "sigmoid":
-        p = np.clip(zbar[0], 1e-300, 1.0)
-        q = np.clip(1.0 - zbar[0], 1e-300, 1.0)
-        F = -np.sum(w * (z[0] * np.log(p) + (1.0 - z[0]) * np.log(q)))
-    else:
-        F = 0.5 * np.sum(w * (z[0] - zbar[0]) ** 2)
-    for l in range(1, params.L + 1):
-        if l < params.L:
-            F += 0.5 * np.sum((z[l] - zbar[l]) ** 2)
-        F += 0.5 * params.gamma_v * np.sum(z[l] ** 2) + params.lam * np.sum(np.abs(z[l]))
-    return float(F)
-
-
 def total_discrepancy(e: list) -> float:
     """Total discrepancy ``sum_l sum_j (e[l]_j)^2``, averaged over the batch ({eq}`eq-ngc-tod`)."""
     return float(sum(np.vdot(err, err) for err in e) / len(e[0]))
@@ -272,7 +248,7 @@ def state_update(z: list, e: list, weights: Weights, params: NGCParams, beta: fl
                  top_clamped: bool = False) -> list:
     """One Euler step of the free states, driven by the previous step's errors.
 
-    Implements {eq}`eq-ngc-state` (Ororbia & Kifer 2022, eqs. 3-4):
+    Implements {eq}`eq-ngc-state` (Ororbia & Kifer 2022; paper equation numbers not checked):
     ``z[l] += beta (-gamma_v z[l] + d[l] - phi(z[l]) V[l] - lam sign(z[l]))`` with
     ``d[l] = -e[l] + phi'(z[l]) * (e[l-1] W[l]^T)`` (tied) or ``-e[l] + e[l-1] E[l]`` (learned).
     The top layer has no error of its own; clamped layers do not move. Returns a new list.
@@ -372,7 +348,7 @@ def hebbian_updates(state: SettleState, weights: Weights, params: NGCParams,
                     top_clamped: bool = False) -> list[np.ndarray]:
     """Two-factor Hebbian deltas from a settled state, batch-averaged, in ``weights.learned()`` order.
 
-    Implements {eq}`eq-ngc-dW` and {eq}`eq-ngc-dE` (Ororbia & Kifer 2022, eqs. 5-6):
+    Implements {eq}`eq-ngc-dW` and {eq}`eq-ngc-dE` (Ororbia & Kifer 2022; paper equation numbers not checked):
     ``dW[l] = phi(z[l])^T e[l-1] (* M_W)``, ``dE[l] = gamma_e dW[l]^T (* M_E)``,
     ``dM[l] = phi(z[l])^T e[l-2]`` and ``dSigma[l] = (e[l]^T e[l] - Sigma[l]^{-1}) / 2``. These are
     ascent directions (add them).

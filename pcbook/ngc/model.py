@@ -81,7 +81,7 @@ class NGC:
     """An NGC circuit trained on images with settling plus local Hebbian updates (Adam, ascent).
 
     ``fit`` learns ``weights_`` and records ``history_`` (test BCE after each epoch when ``X_test``
-    is given). Follows Ororbia & Kifer (2022), Algorithm 1: for each batch, settle K steps from a
+    is given). As in Ororbia & Kifer (2022): for each batch, settle K steps from a
     cold start ({eq}`eq-ngc-settle`), then one update of every synapse ({eq}`eq-ngc-dW`).
     """
 
