@@ -63,6 +63,11 @@ def test_modulation_mistakes_get_their_hint(mistake, hint):
     assert hint in verdict.message + verdict.hint
 
 
+def test_unanswered_explorations_say_so():
+    assert "not answered" in check.ngc_settling_time(..., None, None).message
+    assert "not answered" in check.ngc_completion_limit(..., None, None, None).message
+
+
 @pytest.fixture(scope="module")
 def run():
     return ngc.fit_models(seed=0, epochs=10)

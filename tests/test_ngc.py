@@ -222,6 +222,17 @@ def test_same_seed_same_result_and_no_global_state():
     np.testing.assert_array_equal(np.random.get_state()[1], state)
 
 
+def test_reproduce_experiment_reports_the_issue_metrics():
+    from pcbook import reproduce
+
+    report = reproduce.run("ngc-digits", seed=0, overrides=["epochs=1", "K=20"])
+    assert {"bce_cold_start", "bce_t1", "bce_pdh", "masked_mse_pdh", "latent_accuracy_pdh"} <= set(report["metrics"])
+    assert report["metrics"]["bce_cold_start"] == pytest.approx(D_LN2, abs=1e-9)
+    assert set(report["params"]) == {"epochs", "K", "beta", "model"}
+    only_t1 = reproduce.run("ngc-digits", seed=0, overrides={"epochs": 1, "model": "t1", "beta": 0.05})
+    assert "bce_pdh" not in only_t1["metrics"] and "bce_t1" in only_t1["metrics"]
+
+
 # ---------------------------------------------------------------- bad input
 def test_bad_input_names_the_argument():
     with pytest.raises(ValueError, match="error_synapses"):

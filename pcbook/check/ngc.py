@@ -80,6 +80,10 @@ def ngc_modulation(modulation):
     return correct("M_W has identical rows, entries in (0, 1], and ignores the scale of W.")
 
 
+def _unanswered(name: str):
+    return wrong(f"`{name}` is not answered yet.", f"replace the ... in `{name} = ...` by a number.")
+
+
 def _settling_grid(model, X, Ks, betas):
     return {(K, b): model.score(X, K=K, beta=b) for K in Ks for b in betas}
 
@@ -87,6 +91,8 @@ def _settling_grid(model, X, Ks, betas):
 @answer_check("ex-ngc-settling-time")
 def ngc_settling_time(answer, model, X, Ks=(1, 5, 10, 20, 50, 100, 200), betas=(0.05, 0.1, 0.2)):
     """Check the settling time ``beta * K`` at which ``model`` reaches its lowest BCE on ``X``."""
+    if answer is Ellipsis or answer is None:
+        return _unanswered("settling_time")
     answer = float(answer)
     grid = _settling_grid(model, X, Ks, betas)
     best = min(grid.values())
@@ -106,6 +112,8 @@ def ngc_completion_limit(answer, model, X, fill, fractions=(0.1, 0.2, 0.3, 0.4, 
     """Check the largest hidden fraction at which ``model``'s completion beats the mean fill."""
     from pcbook.ngc import complete
 
+    if answer is Ellipsis or answer is None:
+        return _unanswered("largest_fraction")
     answer = float(answer)
     wins = [f for f in fractions if (r := complete(model, X, f, rng=rng, fill=fill)).masked_mse < r.mean_fill_mse]
     limit = max(wins) if wins else 0.0
