@@ -354,7 +354,6 @@ def _adam_step(opt, weights, settled):
     opt.step([a for wb in weights for a in wb], [d for pair in zip(settled.dW, settled.db) for d in pair])
 
 
-
 class _Log:
     """Per-step and per-episode records of a batched run."""
 
