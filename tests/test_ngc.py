@@ -339,3 +339,36 @@ def test_headline_holds_across_seeds(seed):
     assert t1[-1] < 18.0
     assert t1[5] < baseline
     assert pdh[-1] < t1[-1] - 1.5
+
+
+@pytest.mark.slow
+def test_long_settling_claims_of_exercise_4_3(trained):
+    """PDH gets worse beyond beta*K = 10 because its lateral self-excitation inflates the states
+    (without V it keeps improving); t1 keeps improving with longer settling."""
+    X = trained.data.X_test
+    t1, pdh = trained.models["t1"], trained.models["pdh"]
+    assert t1.score(X, K=200, beta=0.2) < t1.score(X, K=100, beta=0.1) < t1.score(X, K=50, beta=0.1)
+    best = pdh.score(X, K=100, beta=0.1)                                     # beta * K = 10
+    assert best < pdh.score(X, K=50, beta=0.1) - 0.5                          # training: 5
+    assert best < pdh.score(X, K=200, beta=0.1) - 0.5                         # 20
+    assert pdh.score(X, K=200, beta=0.2) > pdh.score(X, K=50, beta=0.1) + 10  # 40
+    long_run = pdh.settle(X, K=200, beta=0.2)
+    no_lateral = dataclasses.replace(pdh.weights_, V=[None] * len(pdh.weights_.V))
+    calm = ngc.settle(X, no_lateral, pdh.params, K=200, beta=0.2)
+    assert np.abs(long_run.z[-1]).max() > 5 * np.abs(calm.z[-1]).max()
+    assert ngc.mean_bce(X, calm.prediction) < ngc.mean_bce(X, long_run.prediction) - 10
+
+
+def test_relu_derivative_zero_at_zero_would_freeze_a_cold_start(monkeypatch):
+    """Why pcbook takes ReLU'(0) = 1: with the shared convention 0, GNCN-t1-Sigma never leaves z = 0."""
+    from pcbook.maths import activation
+    from pcbook.ngc import circuit
+
+    data = ngc.load_binary_digits(rng=0)
+    params = ngc.gncn_t1_sigma()
+    w = ngc.init_weights(params, 0)
+    assert np.abs(ngc.settle(data.X_test[:20], w, params).z[1]).max() > 0
+    monkeypatch.setattr(circuit, "_d_relu_at_zero_one", activation("relu")[1])
+    frozen = ngc.settle(data.X_test[:20], w, params)
+    assert all(np.all(z == 0) for z in frozen.z[1:])
+    assert ngc.mean_bce(data.X_test[:20], frozen.prediction) == pytest.approx(D_LN2, abs=1e-9)
