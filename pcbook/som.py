@@ -265,21 +265,30 @@ class MotorSOM:
         self.n_snapshots = check_int("n_snapshots", n_snapshots, low=1)
 
     def fit(self, rng=None) -> "MotorSOM":
+        """Train for ``params.epochs`` epochs ({eq}`eq-som-random-search`, {eq}`eq-som-kohonen`).
+
+        Each epoch picks a goal k, runs the 2K antithetic rollouts C_k +- delta_j, lets the map
+        classify (and, while it learns, absorb) every drawing in turn, scores each with free energy
+        ({eq}`eq-som-free-energy`), and moves C_k along sum_j (F(C_k - delta_j) - F(C_k + delta_j)) delta_j.
+
+        Rollouts of consecutive epochs with distinct goals do not depend on each other (only goal
+        k's row of C changes in an epoch), so they are run and drawn in one batch; the map's
+        sequential updates within an epoch only touch the inked pixels (see ``_Map``). The result
+        equals the plain epoch-by-epoch loop of ``bench/reference_som.py`` up to rounding.
+
+        Parameters
+        ----------
+        rng : None, int or numpy.random.Generator
+            Spawned into four streams: reservoir, initial map, goals, search directions.
+
+        Returns
+        -------
+        self, with ``reservoir_``, ``W_`` (n, 4096), ``C_`` (n, U) and ``history_`` (:class:`History`).
+        """
         with _one_blas_thread():
             return self._fit(rng)
 
     def _fit(self, rng) -> "MotorSOM":
-        """Train for ``params.epochs`` epochs ({eq}`eq-som-random-search`, {eq}`eq-som-kohonen`).
-
-        Each epoch picks a goal k, runs the 2K antithetic rollouts C_k +- delta_j, lets the map
-        classify (and, while it learns, absorb) every drawing in turn, scores each with free energy,
-        and moves C_k along sum_j (F(C_k - delta_j) - F(C_k + delta_j)) delta_j.
-
-        Rollouts of consecutive epochs with distinct goals do not depend on each other (only goal
-        k's row of C changes in an epoch), so they are run and drawn in one batch; the map's
-        sequential updates within an epoch are carried out exactly in the 2K-dimensional span of
-        the epoch's images (see ``_Map``). The result equals the plain epoch-by-epoch loop.
-        """
         p = self.params
         rng = as_rng(rng)
         rng_res, rng_map, rng_goal, rng_search = rng.spawn(4)
@@ -311,14 +320,9 @@ class MotorSOM:
                 while len(snaps_W) < len(snap_at) and snap_at[len(snaps_W)] <= e:
                     snaps_W.append(the_map.W.astype(np.float32))
                     snaps_C.append(C.copy())
-                g, s = goals[e], images[e - start]
-                ink = 1.0 - s
-                cols = np.flatnonzero(ink.any(axis=0))
-                ink = ink[:, cols]
-                # inaccuracy = -sum ln f + u.(ln f - ln(1 - f)), with u = 1 - s the ink
-                f = squash(the_map.row(g))
-                inacc = -np.log(f).sum() + ink @ (np.log(f[cols]) - np.log1p(-f[cols]))
-                win = the_map.epoch(ink, cols, sched["lr"][e] * np.exp(-ring0**2 / sched["width"][e] ** 2), shift)
+                g = goals[e]
+                eta0 = sched["lr"][e] * np.exp(-ring0**2 / sched["width"][e] ** 2)
+                inacc, win = _score_epoch(the_map, images[e - start], g, eta0, shift)
                 comp = p.beta * ring_distance(win, g, n) + log_z
                 fe = inacc + comp
                 C[g] += sched["alpha"][e] * ((fe[0::2] - fe[1::2]) @ deltas[e - start])
@@ -403,6 +407,18 @@ class Movement:
     inaccuracy: float
     complexity: float
     arm: ArmParams
+
+
+def _score_epoch(the_map: "_Map", s: NDArray, goal: int, eta0: NDArray, shift: NDArray):
+    """Inaccuracy of the epoch's drawings ``s`` (2K, D) under the goal's prototype as it stood at the
+    start of the epoch ({eq}`eq-som-inaccuracy`), and the map's winners (updating the map)."""
+    ink = 1.0 - s
+    cols = np.flatnonzero(ink.any(axis=0))
+    ink = ink[:, cols]
+    # -sum [s ln f + (1 - s) ln(1 - f)] = -sum ln f + u.(ln f - ln(1 - f)), with u = 1 - s the ink
+    f = squash(the_map.row(goal))
+    inacc = -np.log(f).sum() + ink @ (np.log(f[cols]) - np.log1p(-f[cols]))
+    return inacc, the_map.epoch(ink, cols, eta0, shift)
 
 
 def _one_blas_thread():
