@@ -15,7 +15,7 @@ AIF". Notation:
 from __future__ import annotations
 
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -349,8 +349,7 @@ class MotorSOM:
         self._check_fitted()
         arm = self.params.arm
         if angle_scale is not None:
-            arm = ArmParams(arm.link, arm.theta0, check_positive("angle_scale", angle_scale), arm.half_width,
-                            arm.size, arm.line_width)
+            arm = replace(arm, angle_scale=check_positive("angle_scale", angle_scale))
         C = self.C_ if C is None else check_finite_array("C", C, ndim=2)
         with _one_blas_thread():
             omega = esn_rollout(self.reservoir_, C, self.params.n_steps, self.params.esn_dtype)
