@@ -294,3 +294,55 @@ def test_epistemic_ablation_as_the_chapter_reports_it(sweep):
     assert sweep.success[on, 40:50].sum() < sweep.success[off, 40:50].sum()
     # ... and similar returns at the end
     assert abs(sweep.returns[on, 150:].mean() - sweep.returns[off, 150:].mean()) < 10
+
+
+# ----------------------------------------------------------------------------- what the chapter's prose states
+def test_book_parameters_are_the_ones_the_chapter_describes():
+    P = angc.BOOK_PARAMS
+    assert P.hidden == (32,) and P.rbf == 10 and (P.settle.K, P.settle.beta, P.settle.leak) == (5, 0.2, 0.0)
+    assert (P.batch, P.update_every, P.target_every, P.scale_decay) == (64, 4, 200, 0.999)
+    assert (P.eps_start, P.eps_decay, P.eps_min, P.reward_scale, P.alpha_i) == (1.0, 0.9998, 0.02, 0.1, 1.0)
+
+
+def test_notebook_zil_comparison_claims():
+    rng = np.random.default_rng(0)
+    weights = angc.init_circuit((4, 16, 16, 3), rng=rng)
+    x, y = rng.normal(size=(1, 8, 4)), rng.normal(size=(1, 8, 3))
+    zil = angc.settle(weights, x, y, angc.SettleParams(K=2, beta=1.0), zil=True)
+    for l, (dW, db) in enumerate(backprop_deltas(weights, x, y, "relu")):
+        np.testing.assert_allclose(zil.dW[l], dW, rtol=1e-10, atol=1e-13)
+    for K, beta in [(10, 0.1), (5, 0.2), (100, 0.1)]:
+        ngc = angc.settle(weights, x, y, angc.SettleParams(K=K, beta=beta))
+        for a, b in zip(ngc.dW, zil.dW):
+            assert rel(a, b) > 0.5
+            assert np.sum(a * b) / np.linalg.norm(a) / np.linalg.norm(b) > 0.5
+
+
+def test_surprise_falls_by_orders_of_magnitude():
+    r = angc.world_model_surprise("MountainCar-v0", 2000, angc.BOOK_PARAMS, rng=0)
+    assert r.surprise[1000:2000].mean() < 0.01 * r.surprise[:200].mean()
+
+
+def test_exploration_exercise_as_the_solution_describes_it():
+    from dataclasses import replace
+
+    low_eps = replace(angc.BOOK_PARAMS, eps_start=0.05, eps_min=0.05)
+    run = angc.run_angc("MountainCar-v0", seeds=[0, 0], alpha_e=[0.0, 10.0], episodes=20, params=low_eps)
+    box = np.array([-1.2, -0.07]), np.array([0.6, 0.07])
+    cov = [angc.coverage(run.obs[i], *box) for i in range(2)]
+    assert cov[1] > cov[0]
+    assert run.first_success[0] == -1 and 0 <= run.first_success[1] < 20
+
+
+@pytest.mark.slow
+def test_first_flag_after_a_few_dozen_episodes(sweep):
+    assert np.all((sweep.first_success >= 20) & (sweep.first_success <= 60))
+    assert sweep.returns[0, :20].max() == -200
+
+
+@pytest.mark.slow
+def test_cartpole_as_the_chapter_reports_it():
+    run = angc.run_angc("CartPole-v1", seeds=[0], alpha_e=1.0, episodes=150, params=angc.PARAMS["CartPole-v1"])
+    blocks = run.returns[0].reshape(6, 25).mean(axis=1)
+    assert blocks[:3].max() < 50 and blocks.max() > 150 and blocks[-1] < blocks.max()
+    assert run.first_success[0] == -1
