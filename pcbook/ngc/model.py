@@ -11,8 +11,8 @@ from pcbook.maths import Adam, bce
 from pcbook.progress import progress
 from pcbook.rng import as_rng
 from pcbook.validate import check_finite_array, check_int, check_range
-from pcbook.ngc.circuit import (NGCParams, Weights, apply_updates, hebbian_updates, init_weights,
-                                predictions, settle)
+from pcbook.ngc.circuit import NGCParams, Weights, init_weights, predictions, settle
+from pcbook.ngc.learning import apply_updates, hebbian_updates
 
 __all__ = ["gncn_t1", "gncn_t1_sigma", "gncn_pdh", "BinaryDigits", "load_binary_digits", "NGC",
            "mean_bce", "bernoulli_baseline", "SettleView", "settle_view", "random_mask", "CompletionResult", "complete",

@@ -1,0 +1,79 @@
+"""NGC learning: two-factor Hebbian updates of a settled circuit, modulation, column-norm clipping.
+
+Same conventions as :mod:`pcbook.ngc.circuit` (row vectors, lists of synapses indexed by layer).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from pcbook.validate import check_finite_array, check_positive
+from pcbook.ngc.circuit import NGCParams, SettleState, Weights, _phi
+
+__all__ = ["modulation_matrix", "clip_columns", "hebbian_updates", "apply_updates"]
+
+
+def modulation_matrix(W: np.ndarray) -> np.ndarray:
+    """The modulation matrix ``M_W`` of a synaptic matrix (one factor per postsynaptic unit).
+
+    Implements {eq}`eq-ngc-modulation` (Ororbia & Kifer 2022, supplement; ngc-learn's
+    ``calc_modulatory_factor``): ``m_j = min(2 sum_i |W_ij| / max_k sum_i |W_ik|, 1)`` and every
+    row of ``M_W`` equals ``m``. Scaling ``W`` leaves ``M_W`` unchanged.
+    """
+    W = check_finite_array("W", W, ndim=2)
+    mass = np.abs(W).sum(axis=0)
+    top = mass.max()
+    m = np.ones_like(mass) if top == 0 else np.minimum(2.0 * mass / top, 1.0)
+    return np.broadcast_to(m, W.shape).copy()
+
+
+def clip_columns(A: np.ndarray, max_norm: float = 1.0) -> np.ndarray:
+    """Rescale, in place, every column of ``A`` whose Euclidean norm exceeds ``max_norm``.
+
+    Implements {eq}`eq-ngc-clip`; returns ``A``.
+    """
+    max_norm = check_positive("max_norm", max_norm)
+    norms = np.linalg.norm(A, axis=0)
+    A *= np.where(norms > max_norm, max_norm / np.maximum(norms, 1e-300), 1.0)
+    return A
+
+
+def hebbian_updates(state: SettleState, weights: Weights, params: NGCParams,
+                    top_clamped: bool = False) -> list[np.ndarray]:
+    """Two-factor Hebbian deltas from a settled state, batch-averaged, in ``weights.learned()`` order.
+
+    Implements {eq}`eq-ngc-dW` and {eq}`eq-ngc-dE` (Ororbia & Kifer 2022; paper equation numbers not checked):
+    ``dW[l] = phi(z[l])^T e[l-1] (* M_W)``, ``dE[l] = gamma_e dW[l]^T (* M_E)``,
+    ``dM[l] = phi(z[l])^T e[l-2]`` and ``dSigma[l] = (e[l]^T e[l] - Sigma[l]^{-1}) / 2``. These are
+    ascent directions (add them).
+    """
+    n = len(state.z[0])
+    act = [None] + [_phi(params, l, top_clamped)[0](state.z[l]) for l in range(1, params.L + 1)]
+    deltas = {}
+    for l in range(1, params.L + 1):
+        dW = act[l].T @ state.e[l - 1] / n
+        if params.modulation:
+            dW = dW * modulation_matrix(weights.W[l])
+        deltas["W", l] = dW
+        if weights.E[l] is not None:
+            dE = params.gamma_e * dW.T
+            deltas["E", l] = dE * modulation_matrix(weights.E[l]) if params.modulation else dE
+        if l >= 2 and weights.M[l] is not None:
+            deltas["M", l] = act[l].T @ state.e[l - 2] / n
+        if l < params.L and weights.Sigma[l] is not None:
+            deltas["Sigma", l] = 0.5 * (state.e[l].T @ state.e[l] / n - np.linalg.inv(weights.Sigma[l]))
+    return [deltas[key] for key in weights.learned()]
+
+
+def apply_updates(weights: Weights, deltas: list, optimizer, params: NGCParams) -> Weights:
+    """Feed the Hebbian deltas to ``optimizer`` (e.g. :class:`pcbook.maths.Adam`, ascent), then
+    cap every column norm of ``W``, ``E`` and ``M`` at ``params.max_norm`` and keep each ``Sigma``
+    symmetric with diagonal >= 1 ({eq}`eq-ngc-clip`). Modifies ``weights`` in place and returns it."""
+    optimizer.step(weights.arrays(), deltas)
+    for kind, l in weights.learned():
+        A = getattr(weights, kind)[l]
+        if kind == "Sigma":
+            A[...] = 0.5 * (A + A.T)
+            np.fill_diagonal(A, np.maximum(np.diag(A), 1.0))
+        elif params.max_norm:
+            clip_columns(A, params.max_norm)
+    return weights
