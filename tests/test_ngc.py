@@ -265,6 +265,12 @@ def test_bad_input_names_the_argument():
         ngc.energy([np.zeros((1, 64))], w, ngc.gncn_pdh())
     with pytest.raises(ValueError, match="model"):
         ngc.run_digits(model="vae")
+    with pytest.raises(TypeError, match="params"):
+        ngc.NGC(params={"K": 5}).fit(np.zeros((4, 64)))
+    with pytest.raises(ValueError, match="epochs"):
+        ngc.NGC().fit(np.zeros((4, 64)), epochs=-1)
+    with pytest.raises(ValueError, match="X"):
+        ngc.NGC().fit(np.zeros(64))
     with pytest.raises(ValueError, match="max_norm"):
         ngc.clip_columns(np.ones((2, 2)), 0.0)
     with pytest.raises(ValueError, match="n_group"):

@@ -137,7 +137,20 @@ def lateral_matrix(J: int, n_group: int, alpha_e: float = 0.15, alpha_h: float =
 
 
 def init_weights(params: NGCParams, rng=None) -> Weights:
-    """Gaussian initial synapses ``N(0, weight_sd^2)``; identity covariances; fixed lateral ``V``."""
+    """Initial synapses of a circuit described by ``params``.
+
+    Parameters
+    ----------
+    params : NGCParams
+    rng : None, int or numpy.random.Generator
+
+    Returns
+    -------
+    Weights
+        ``W`` (and ``E``, ``M`` where the variant has them) drawn from ``N(0, weight_sd^2)``,
+        identity covariances ``Sigma`` (GNCN-t1-Sigma), and the fixed lateral matrices ``V``
+        of {eq}`eq-ngc-lateral` when ``params.n_group > 0``.
+    """
     rng = as_rng(rng)
     s, L, sd = params.sizes, params.L, params.weight_sd
     W = [None] + [rng.normal(0.0, sd, (s[l], s[l - 1])) for l in range(1, L + 1)]
@@ -173,6 +186,20 @@ def predictions(z: list, weights: Weights, params: NGCParams, top_clamped: bool 
 
     Implements {eq}`eq-ngc-prediction` (Ororbia & Kifer 2022; paper equation number not
     checked); the skip term only for PDH.
+
+    Parameters
+    ----------
+    z : list of arrays
+        States by layer, ``z[l]`` of shape ``(N, J_l)``; ``z[0]`` is not used.
+    weights : Weights
+    params : NGCParams
+    top_clamped : bool
+        If True the top layer is an input and enters linearly (no ``phi``).
+
+    Returns
+    -------
+    list of arrays
+        ``zbar[0] ... zbar[L-1]``, ``zbar[l]`` of shape ``(N, J_l)``.
     """
     L = params.L
     act = [None] + [_phi(params, l, top_clamped)[0](z[l]) for l in range(1, L + 1)]
@@ -198,6 +225,11 @@ def error_neurons(z: list, zbar: list, weights: Weights, params: NGCParams, mask
     (``params.hidden_target``). ``mask`` (same shape as ``z[0]``, 1 = observed) silences the
     bottom errors of unobserved pixels.
     ``prec`` (from :func:`precisions`) saves recomputing the precisions at every step.
+
+    Returns
+    -------
+    list of arrays
+        ``e[0] ... e[L-1]``, ``e[l]`` of shape ``(N, J_l)``; the top layer has no error neurons.
     """
     prec = precisions(weights) if prec is None else prec
     e = [z[0] - zbar[0]]
@@ -225,7 +257,22 @@ def state_update(z: list, e: list, weights: Weights, params: NGCParams, beta: fl
     Implements {eq}`eq-ngc-state` (Ororbia & Kifer 2022; paper equation numbers not checked):
     ``z[l] += beta (-gamma_v z[l] + d[l] - phi(z[l]) V[l] - lam sign(z[l]))`` with
     ``d[l] = -e[l] + phi'(z[l]) * (e[l-1] W[l]^T)`` (tied) or ``-e[l] + e[l-1] E[l]`` (learned).
-    The top layer has no error of its own; clamped layers do not move. Returns a new list.
+    The top layer has no error of its own; clamped layers do not move.
+
+    Parameters
+    ----------
+    z, e : lists of arrays
+        States (``z[0]`` clamped) and the errors of the previous step.
+    weights, params : the circuit.
+    beta : float
+        Step size.
+    top_clamped : bool
+        If True ``z[L]`` is clamped (an x -> y circuit) and is not updated.
+
+    Returns
+    -------
+    list of arrays
+        The new states (a new list; the arrays of ``z`` are not modified).
     """
     L = params.L
     new = list(z)
@@ -250,7 +297,15 @@ def state_update(z: list, e: list, weights: Weights, params: NGCParams, beta: fl
 def settle_step(z: list, e: list, weights: Weights, params: NGCParams, beta: float,
                 top_clamped: bool = False, mask=None, prec=None) -> tuple[list, list, list]:
     """One settling step in ngc-learn's order: states from the previous errors, then predictions,
-    then errors. Returns ``(z, zbar, e)``."""
+    then errors (part of {eq}`eq-ngc-settle`).
+
+    Parameters are those of :func:`state_update` and :func:`error_neurons`.
+
+    Returns
+    -------
+    tuple of lists
+        ``(z, zbar, e)`` after the step.
+    """
     z = state_update(z, e, weights, params, beta, top_clamped)
     zbar = predictions(z, weights, params, top_clamped)
     return z, zbar, error_neurons(z, zbar, weights, params, mask, prec)
@@ -263,6 +318,12 @@ def initial_state(x, weights: Weights, params: NGCParams, z_top=None, init: str 
     ``init="zero"``: cold start, every free state, prediction and error at zero.
     ``init="feedforward"``: each hidden state set to its top-down prediction from the clamped
     top ``z_top`` (so hidden errors start at zero for a ``"state"`` target), errors computed.
+    Arguments as in :func:`settle`.
+
+    Returns
+    -------
+    tuple of lists
+        ``(z, zbar, e)`` at step 0.
     """
     check_choice("init", init, ("zero", "feedforward"))
     n, L = len(x), params.L
@@ -302,6 +363,19 @@ def settle(x, weights: Weights, params: NGCParams, K: int | None = None, beta: f
     init : {"zero", "feedforward"}
     mask : array like ``x``, optional
         1 where the pixel is observed; unobserved pixels send no error (pattern completion).
+
+    Returns
+    -------
+    SettleState
+        Final states, predictions and errors, and the total discrepancy after every step.
+
+    Examples
+    --------
+    >>> from pcbook import ngc
+    >>> params = ngc.gncn_t1()
+    >>> state = ngc.settle(np.zeros((2, 64)), ngc.init_weights(params, 0), params, K=1)
+    >>> float(state.prediction[0, 0])
+    0.5
     """
     x = check_finite_array("x", x, ndim=2)
     if x.shape[1] != params.sizes[0]:

@@ -45,6 +45,19 @@ def hebbian_updates(state: SettleState, weights: Weights, params: NGCParams,
     ``dW[l] = phi(z[l])^T e[l-1] (* M_W)``, ``dE[l] = gamma_e dW[l]^T (* M_E)``,
     ``dM[l] = phi(z[l])^T e[l-2]`` and ``dSigma[l] = (e[l]^T e[l] - Sigma[l]^{-1}) / 2``. These are
     ascent directions (add them).
+
+    Parameters
+    ----------
+    state : SettleState
+        The settled circuit (final states and errors).
+    weights, params : the circuit.
+    top_clamped : bool
+        True if the top layer was clamped (it then enters linearly).
+
+    Returns
+    -------
+    list of arrays
+        One delta per learned array, in the order of ``weights.learned()``.
     """
     n = len(state.z[0])
     act = [None] + [_phi(params, l, top_clamped)[0](state.z[l]) for l in range(1, params.L + 1)]

@@ -90,7 +90,23 @@ class NGC:
         self.rng = rng
 
     def fit(self, X, epochs: int = 10, X_test=None) -> "NGC":
-        """Train for ``epochs`` passes over ``X`` (rows in [0, 1]) in shuffled batches."""
+        """Train for ``epochs`` passes over ``X`` in shuffled batches.
+
+        Parameters
+        ----------
+        X : array (N, J_0)
+            Training images, one per row, pixels in [0, 1].
+        epochs : int >= 0
+        X_test : array, optional
+            Images on which the test BCE is recorded before training and after every epoch.
+
+        Returns
+        -------
+        NGC
+            ``self``, with ``weights_``, ``optimizer_`` and ``history_`` (``epoch``, ``test_bce``).
+        """
+        if not isinstance(self.params, NGCParams):
+            raise TypeError(f"params: expected an NGCParams, got {type(self.params).__name__}")
         X = check_finite_array("X", X, ndim=2)
         epochs = check_int("epochs", epochs, low=0)
         init_rng, order_rng = as_rng(self.rng).spawn(2)
@@ -185,6 +201,26 @@ def complete(model: NGC, X, fraction: float = 0.5, K=None, rng=None, fill=None) 
     Implements {eq}`eq-ngc-mmse`: hidden pixels send no error while settling, and the masked MSE
     is the mean of ``(x - p)^2`` over hidden pixels. ``fill`` (per-pixel means, e.g. of the
     training set) gives the baseline that fills hidden pixels with a constant guess.
+
+    Parameters
+    ----------
+    model : NGC
+        A trained model.
+    X : array (N, J_0)
+        Images to complete.
+    fraction : float in [0, 1]
+        Share of each image's pixels that is hidden (at random, see :func:`random_mask`).
+    K : int, optional
+        Settling steps (default: the model's).
+    rng : None, int or numpy.random.Generator
+        Chooses the hidden pixels.
+    fill : array (J_0,), optional
+        Constant guess for the baseline (default: the mean of ``X``).
+
+    Returns
+    -------
+    CompletionResult
+        Seen pixels are kept as they are in ``p``; hidden ones hold the circuit's prediction.
     """
     X = check_finite_array("X", X, ndim=2)
     mask = random_mask(X.shape, fraction, rng)
