@@ -2,18 +2,21 @@
 
 One module per concept, named after the concept rather than the chapter:
 
-============================  =====================================================
+===============================  ==================================================
 module                        chapter
-============================  =====================================================
+===============================  ==================================================
 ``pcbook.bayes``              0  Bayes' rule in pictures (conjugate Gaussian)
+``pcbook.gaussian_model``     1-3  the scalar model u = g(v) + noise shared by Part I
 ``pcbook.posterior``          1  Bogacz's exact posterior on a grid
 ``pcbook.error_units``        2  gradient ascent on F, prediction-error units
 ``pcbook.variance``           3  learning variances, priors and weights
 ``pcbook.ngc``                4  neural generative coding on digits
 ``pcbook.angc``               5  active NGC agents in gymnasium tasks
+``pcbook.continuous_bernoulli``  6  the continuous Bernoulli on [-1, 1]
 ``pcbook.attractor``          6  free-energy attractor networks learn sequences
+``pcbook.envs``               7  the two-link drawing arm and its 64x64 canvas
 ``pcbook.som``                7  self-organising maps learn motor primitives
-============================  =====================================================
+===============================  ==================================================
 
 Shared modules: ``rng`` (SPEC 7 ``as_rng``), ``validate`` (clear input errors), ``maths``
 (activations, Adam), ``data`` (bundled digits), ``plotting`` and ``plots`` (figures),
