@@ -1,10 +1,7 @@
 """pcbook: the helper package of the book on predictive coding and active inference.
 
-One module per concept, named after the concept rather than the chapter:
+One module per concept, named after the concept rather than the chapter (module, chapter, topic):
 
-===============================  ==================================================
-module                        chapter
-===============================  ==================================================
 ``pcbook.bayes``              0  Bayes' rule in pictures (conjugate Gaussian)
 ``pcbook.gaussian_model``     1-3  the scalar model u = g(v) + noise shared by Part I
 ``pcbook.posterior``          1  Bogacz's exact posterior on a grid
@@ -16,7 +13,6 @@ module                        chapter
 ``pcbook.attractor``          6  free-energy attractor networks learn sequences
 ``pcbook.envs``               7  the two-link drawing arm and its 64x64 canvas
 ``pcbook.som``                7  self-organising maps learn motor primitives
-===============================  ==================================================
 
 Shared modules: ``rng`` (SPEC 7 ``as_rng``), ``validate`` (clear input errors), ``maths``
 (activations, Adam), ``data`` (bundled digits), ``plotting`` and ``plots`` (figures),
