@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["sigmoid", "relu", "identity", "activation", "ACTIVATIONS", "Adam", "log_clip", "bce"]
+__all__ = ["sigmoid", "relu", "identity", "activation", "ACTIVATIONS", "Adam", "log_clip", "bce", "one_blas_thread"]
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
@@ -106,3 +106,15 @@ class Adam:
             v *= self.beta2
             v += (1.0 - self.beta2) * d * d
             p += self.lr * (m / c1) / (np.sqrt(v / c2) + self.eps)
+
+
+def one_blas_thread():
+    """Context manager that runs BLAS on one thread and restores the previous setting on exit.
+
+    The book's matrices are small (at most a few hundred rows): a second BLAS thread saves
+    nothing, and its busy-waiting slowed NGC and SOM training several times over when the two
+    cores were shared with other work. Uses threadpoolctl (a dependency of scikit-learn).
+    """
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")

@@ -14,13 +14,13 @@ AIF". Notation:
 """
 from __future__ import annotations
 
-from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import NDArray
 
 from pcbook.envs.drawing import ArmParams, arm_trajectory, rasterise
+from pcbook.maths import one_blas_thread
 from pcbook.progress import progress
 from pcbook.reproduce import experiment
 from pcbook.rng import as_rng
@@ -285,7 +285,7 @@ class MotorSOM:
         -------
         self, with ``reservoir_``, ``W_`` (n, 4096), ``C_`` (n, U) and ``history_`` (:class:`History`).
         """
-        with _one_blas_thread():
+        with one_blas_thread():
             return self._fit(rng)
 
     def _fit(self, rng) -> "MotorSOM":
@@ -351,7 +351,7 @@ class MotorSOM:
         if angle_scale is not None:
             arm = replace(arm, angle_scale=check_positive("angle_scale", angle_scale))
         C = self.C_ if C is None else check_finite_array("C", C, ndim=2)
-        with _one_blas_thread():
+        with one_blas_thread():
             omega = esn_rollout(self.reservoir_, C, self.params.n_steps, self.params.esn_dtype)
         points = arm_trajectory(omega, arm)
         return points, rasterise(points, arm)
@@ -418,20 +418,6 @@ def _score_epoch(the_map: "_Map", s: NDArray, goal: int, eta0: NDArray, shift: N
     f = squash(the_map.row(goal))
     inacc = -np.log(f).sum() + ink @ (np.log(f[cols]) - np.log1p(-f[cols]))
     return inacc, the_map.epoch(ink, cols, eta0, shift)
-
-
-def _one_blas_thread():
-    """Run BLAS on one thread while the context lasts (threadpoolctl, installed with scikit-learn).
-
-    The matrices of this model are small (at most a few hundred rows of 100): a second BLAS thread
-    saves nothing, and its busy-waiting slows training down by an order of magnitude when the
-    cores are shared with other work. The previous setting is restored on exit.
-    """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - scikit-learn always brings it
-        return nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
 
 
 def _distinct_runs(goals: NDArray) -> list[tuple[int, int]]:
