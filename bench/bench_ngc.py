@@ -3,11 +3,11 @@ and the cost of one settling step as the layers widen."""
 from __future__ import annotations
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 from bench.common import Case, Scaling
 from bench.reference_ngc import train_per_sample
 from pcbook import ngc
+from pcbook.maths import one_blas_thread
 
 _DATA = {}
 
@@ -40,7 +40,7 @@ def _settling_step(n: int):
     z, e = start.z, start.e
 
     def step():
-        with threadpool_limits(limits=1, user_api="blas"):   # as in training (NGC.fit)
+        with one_blas_thread():   # as in training (NGC.fit)
             state = (z, None, e)
             for _ in range(10):
                 state = ngc.settle_step(state[0], state[2], weights, params, params.beta)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pcbook.data import train_test_split_digits
-from pcbook.maths import Adam, bce
+from pcbook.maths import Adam, bce, one_blas_thread
 from pcbook.progress import progress
 from pcbook.rng import as_rng
 from pcbook.validate import check_finite_array, check_int, check_range
@@ -69,14 +69,6 @@ def bernoulli_baseline(X_train, X_test) -> float:
     return mean_bce(X_test, np.broadcast_to(X_train.mean(axis=0), np.shape(X_test)))
 
 
-def _blas_single_thread():
-    """Context that runs BLAS on one thread: the circuit's matrices are small, and threaded BLAS
-    on a busy 2-core machine made training about 8 times slower in our measurements."""
-    from threadpoolctl import threadpool_limits
-
-    return threadpool_limits(limits=1, user_api="blas")
-
-
 class NGC:
     """An NGC circuit trained on images with settling plus local Hebbian updates (Adam, ascent).
 
@@ -113,7 +105,7 @@ class NGC:
         self.weights_ = init_weights(self.params, init_rng)
         self.optimizer_ = Adam(lr=self.params.lr)
         self.history_ = {"epoch": [], "test_bce": []}
-        with _blas_single_thread():
+        with one_blas_thread():
             if X_test is not None:
                 self._record(0, X_test)
             for epoch in progress(range(1, epochs + 1), desc="epochs"):
@@ -139,7 +131,7 @@ class NGC:
 
     def settle(self, X, K=None, beta=None, mask=None):
         """The settled state for images ``X`` (see :func:`pcbook.ngc.settle`)."""
-        with _blas_single_thread():
+        with one_blas_thread():
             return settle(X, self.weights_, self.params, K=K, beta=beta, mask=mask)
 
     def reconstruct(self, X, K=None, beta=None) -> np.ndarray:
@@ -265,7 +257,7 @@ def sample_gmm(model: NGC, X_train, n_samples: int = 20, n_components: int = 10,
     n_components = check_int("n_components", n_components, low=1)
     rng = as_rng(rng)
     codes = model.encode(X_train)
-    with _blas_single_thread():
+    with one_blas_thread():
         gmm = GaussianMixture(n_components, covariance_type="full", reg_covar=1e-4,
                               random_state=int(rng.integers(2**31 - 1))).fit(codes)
     gmm.random_state = int(rng.integers(2**31 - 1))
@@ -279,7 +271,7 @@ def latent_accuracy(model: NGC, data: BinaryDigits) -> tuple[float, float]:
     from sklearn.linear_model import LogisticRegression
 
     def acc(train, test):
-        with _blas_single_thread():
+        with one_blas_thread():
             clf = LogisticRegression(max_iter=2000).fit(train, data.y_train)
             return float(clf.score(test, data.y_test))
 
