@@ -378,3 +378,15 @@ def test_relu_derivative_zero_at_zero_would_freeze_a_cold_start(monkeypatch):
     frozen = ngc.settle(data.X_test[:20], w, params)
     assert all(np.all(z == 0) for z in frozen.z[1:])
     assert ngc.mean_bce(data.X_test[:20], frozen.prediction) == pytest.approx(D_LN2, abs=1e-9)
+
+
+@pytest.mark.slow
+def test_ablation_relu_states_and_no_lateral(trained):
+    """The chapter's ablation: ReLU states give most of PDH's gain over t1; V does not help here."""
+    data = trained.data
+    t1, pdh = trained.models["t1"].score(data.X_test), trained.models["pdh"].score(data.X_test)
+    relu_t1 = ngc.NGC(ngc.gncn_t1(phi="relu"), rng=0).fit(data.X_train, epochs=10).score(data.X_test)
+    no_v = ngc.NGC(ngc.gncn_pdh(n_group=0), rng=0).fit(data.X_train, epochs=10).score(data.X_test)
+    assert relu_t1 == pytest.approx(12.34, abs=0.05) and no_v == pytest.approx(11.47, abs=0.05)   # printed
+    assert t1 - relu_t1 > 0.75 * (t1 - pdh)
+    assert no_v < pdh
