@@ -219,29 +219,34 @@ in the blanks (...); the cell after it checks your answer with pcbook.check and 
 
 def index_markdown() -> str:
     """The exercises index page (book/exercises.md), generated from the notebooks."""
-    lines = [
-        "# Exercises",
-        "",
-        "Every exercise in the book. This page is generated from the chapter notebooks when the book is built",
-        "(`python -m pcbook.classroom index --write`), so it always lists what the chapters contain.",
-        "Coding exercises come with an answer check: call the function named in the last column on your answer.",
-        "",
-        '<p><a class="reference download" href="../pcbook-student-notebooks.zip" download>'
-        "Download the student notebooks (zip)</a>: every chapter with its solutions replaced by stubs.</p>",
-        "",
-        "| exercise | chapter | title | kind | difficulty | suggested setting | answer check |",
-        "|---|---|---|---|---|---|---|",
-    ]
     from pcbook import check
 
     checks = {label: func.__name__ for label, func in check.load_all().items()}
+    lines = [
+        "# Exercises",
+        "",
+        "Every exercise in the book, chapter by chapter. This page is generated from the chapter notebooks",
+        "when the book is built (`python -m pcbook.classroom index --write`), so it always lists what the",
+        "chapters contain. Coding exercises come with an answer check: in the notebook, call the function",
+        "named in the last column on your answer. The suggested setting follows a simple rule: explorations,",
+        "bug hunts and warm-up coding suit a lab session; derivations and harder coding suit homework.",
+        "",
+        '<p><a class="reference download" href="../pcbook-student-notebooks.zip" download>'
+        "Download the student notebooks (zip)</a>: every chapter with its solutions replaced by stubs.</p>",
+    ]
     for path in _notebooks():
+        exercises = find_exercises(path)
+        if not exercises:
+            continue
         doc = path.relative_to(ROOT / "book").with_suffix("").as_posix()
-        for ex in find_exercises(path):
+        lines += ["", f"## Chapter {exercises[0].chapter}: {{doc}}`{doc}`", "",
+                  "| exercise | title | kind | difficulty | setting | answer check |",
+                  "|---|---|---|---|---|---|"]
+        for ex in exercises:
             fn = checks.get(ex.label)
             check_cell = f"`check.{fn}`" if fn else "-"
-            lines.append(f"| {ex.number} | {{doc}}`{doc}` | {{ref}}`{ex.title} <{ex.label}>` | "
-                         f"{KINDS[ex.kind]} | {LEVELS[ex.level]} | {ex.setting} | {check_cell} |")
+            lines.append(f"| {ex.number} | {{ref}}`{ex.title} <{ex.label}>` | {KINDS[ex.kind]} | "
+                         f"{LEVELS[ex.level]} | {ex.setting} | {check_cell} |")
     return "\n".join(lines) + "\n"
 
 
