@@ -64,7 +64,7 @@ def _make_step(n: int):
 
 CASES = [
     Case("som-training-20k", _fast, _seed_loop, reference_scale=_REF_EPOCHS / _EPOCHS, repeats=1,
-         budget_seconds=60.0,
+         budget_seconds=60.0, goal_ratio=50.0,
          notes="20000 epochs x 10 rollouts; reference: the seed's loop with a matplotlib Axes per rollout, "
                f"{_REF_EPOCHS} epochs scaled"),
     Case("som-training-2k-plain-numpy", _fast_2k, _plain_numpy, reference_scale=_REF_EPOCHS / 2000,
