@@ -25,6 +25,13 @@ def _open(browser, url):
     return context, page, requests, errors
 
 
+_MATHJAX_DONE = """async () => {
+    if (!window.MathJax || !window.MathJax.startup) { return "never loaded"; }
+    await window.MathJax.startup.promise;
+    return "typeset";
+}"""
+
+
 def _page_names(pages):
     return [p.stem for p in pages]
 
@@ -45,13 +52,10 @@ def test_every_page_in_a_real_browser(browser, server, pages):
         problems += [f"{path.name}: console error: {e}" for e in errors]
         has_math = page.locator(".math, span.math, div.math").count() > 0
         if has_math:
-            try:  # generous: a shared CI machine can be slow; MathJax typesets ~100 formulas in ~3 s here
-                page.wait_for_function(
-                    "document.querySelectorAll('.math').length === document.querySelectorAll('.math mjx-container').length",
-                    timeout=90000)
-            except Exception:
-                raw = page.locator(".math:not(:has(mjx-container))").count()
-                problems.append(f"{path.name}: {raw} math elements were left untypeset by MathJax")
+            state = page.evaluate(_MATHJAX_DONE)  # waits for MathJax's first typeset pass
+            raw = page.locator(".math:not(:has(mjx-container))").count()
+            if state != "typeset" or raw:
+                problems.append(f"{path.name}: MathJax {state}; {raw} math elements left untypeset")
         broken = page.evaluate(
             "Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src.slice(0, 80))")
         problems += [f"{path.name}: image did not load: {src}" for src in broken]
