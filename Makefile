@@ -57,11 +57,11 @@ notebooks: $(STAMP)
 	$(QUIET) $(PY) tools/run_notebooks.py $(NB)
 
 unit: $(STAMP)
-	$(QUIET) MPLBACKEND=Agg $(PY) -m pytest tests --ignore=tests/site -p no:cacheprovider
+	$(QUIET) MPLBACKEND=Agg $(PY) -m pytest tests --ignore=tests/site -p no:cacheprovider --durations=12
 
 nbval: $(STAMP)
 	@test -n "$(NOTEBOOKS)" || { echo "error: found no notebooks in _toc.yml"; exit 1; }
-	$(QUIET) $(PY) -m pytest $(NBVAL) -p no:cacheprovider $(NOTEBOOKS)
+	$(QUIET) $(PY) -m pytest $(NBVAL) -p no:cacheprovider --durations=8 $(NOTEBOOKS)
 
 site: book
 	$(QUIET) $(PY) -m pytest tests/site -p no:cacheprovider
