@@ -155,18 +155,13 @@ def test_local_weight_and_covariance_updates_equal_gradient_of_F(hier):
     rng = np.random.default_rng(1)
     phis = [rng.standard_normal((3, n)) for n in hier.sizes]
     grads = variance.hier_param_gradients(phis, hier)
-    for k in range(2):
-        def F(T, k=k):
-            thetas = list(hier.thetas)
-            thetas[k] = T
-            return variance.hier_free_energy(phis, replace(hier, thetas=tuple(thetas))).sum()
-        assert np.allclose(grads["thetas"][k], _fd(F, hier.thetas[k]), atol=1e-7)
-    for k in range(3):
-        def F(S, k=k):
-            sigmas = list(hier.sigmas)
-            sigmas[k] = S
-            return variance.hier_free_energy(phis, replace(hier, sigmas=tuple(sigmas))).sum()
-        assert np.allclose(grads["sigmas"][k], _fd(F, hier.sigmas[k]), atol=1e-7)
+    for field in ("thetas", "sigmas"):
+        for k, value in enumerate(getattr(hier, field)):
+            def F(X, field=field, k=k):
+                values = list(getattr(hier, field))
+                values[k] = X
+                return variance.hier_free_energy(phis, replace(hier, **{field: tuple(values)})).sum()
+            assert np.allclose(grads[field][k], _fd(F, value), atol=1e-7), (field, k)
     assert np.allclose(grads["v_p"], _fd(lambda v: variance.hier_free_energy(phis, replace(hier, v_p=v)).sum(),
                                          hier.v_p), atol=1e-7)
 
