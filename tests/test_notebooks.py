@@ -9,7 +9,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from tools.book_files import toc_notebooks  # noqa: E402
+from tools import book_files  # noqa: E402
+from tools.book_files import GENERATED_PAGES, toc_notebooks  # noqa: E402
 
 NOTEBOOKS = toc_notebooks()
 
@@ -17,6 +18,26 @@ NOTEBOOKS = toc_notebooks()
 def test_every_notebook_in_book_is_in_the_table_of_contents():
     on_disk = {p.resolve() for p in (ROOT / "book").glob("*.ipynb")}
     assert on_disk <= {p.resolve() for p in NOTEBOOKS}, on_disk - set(NOTEBOOKS)
+
+
+def test_generated_pages_are_not_stored_and_do_not_block_the_notebook_list(tmp_path, monkeypatch):
+    """A fresh clone (CI runs `make test` without `make book`) lacks the generated pages."""
+    ignored = (ROOT / ".gitignore").read_text().split()
+    assert set(GENERATED_PAGES.values()) <= set(ignored)
+    (tmp_path / "_toc.yml").write_text((ROOT / "_toc.yml").read_text())
+    (tmp_path / "book").mkdir()
+    for path in NOTEBOOKS:
+        (tmp_path / path.relative_to(ROOT)).write_text("{}")
+    for name in book_files.toc_entries():
+        page = tmp_path / f"{name}.md"
+        if name not in GENERATED_PAGES and not (tmp_path / f"{name}.ipynb").exists():
+            page.parent.mkdir(parents=True, exist_ok=True)
+            page.write_text("# page")
+    monkeypatch.setattr(book_files, "ROOT", tmp_path)
+    assert [p.name for p in book_files.toc_notebooks()] == [p.name for p in NOTEBOOKS]
+    (tmp_path / "book" / "notation.md").unlink()
+    with pytest.raises(FileNotFoundError, match="book/notation"):
+        book_files.toc_notebooks()
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
