@@ -49,7 +49,8 @@ class Exercise:
 
     @property
     def number(self) -> str:
-        return f"{self.chapter}.{self.index}"
+        """The number the website shows: N.M in the numbered parts, plain M on the unnumbered chapter 0."""
+        return f"{self.chapter}.{self.index}" if self.chapter else str(self.index)
 
     @property
     def setting(self) -> str:
@@ -239,7 +240,8 @@ def index_markdown() -> str:
         if not exercises:
             continue
         doc = path.relative_to(ROOT / "book").with_suffix("").as_posix()
-        lines += ["", f"## Chapter {exercises[0].chapter}: {{doc}}`{doc}`", "",
+        heading = f"Chapter {exercises[0].chapter}" if exercises[0].chapter else "Getting started"
+        lines += ["", f"## {heading}: {{doc}}`{doc}`", "",
                   "| exercise | title | kind | difficulty | setting | answer check |",
                   "|---|---|---|---|---|---|"]
         for ex in exercises:

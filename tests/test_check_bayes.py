@@ -42,7 +42,7 @@ def test_precision_check_passes_the_reference_and_catches_added_variances():
 
 def test_a_stub_or_a_crash_is_a_verdict_not_an_exception():
     def stub(*args):
-        raise NotImplementedError("Exercise 0.1")
+        raise NotImplementedError("Exercise 1")
 
     assert "not implemented" in repr(check.grid_posterior_density(stub))
     assert "ZeroDivisionError" in repr(check.precision_weighted_posterior(lambda *a: 1 / 0))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import http.server
 import shutil
+import sys
 import threading
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "_build" / "html"
+sys.path.insert(0, str(ROOT))  # tools.book_files
 
 
 @pytest.fixture(scope="session")

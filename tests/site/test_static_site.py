@@ -108,3 +108,19 @@ def test_student_zip_is_on_the_site(site):
     assert path.exists(), "the student notebooks zip is not on the site (make student)"
     names = zipfile.ZipFile(path).namelist()
     assert "pcbook-student/bayes_in_pictures.ipynb" in names, names
+
+
+def test_exercise_numbers_in_the_kit_match_the_website(site):
+    """The student stubs and the exercises index use the number the chapter page shows."""
+    from pcbook.classroom import find_exercises
+    from tools.book_files import toc_notebooks
+
+    caption = re.compile(r'id="(?P<label>[\w-]+)">\s*<p class="admonition-title">'
+                         r'<span class="caption-number">Exercise (?P<number>[\d.]+) </span>')
+    checked = 0
+    for path in toc_notebooks():
+        shown = dict(caption.findall((site / "book" / f"{path.stem}.html").read_text()))
+        for ex in find_exercises(path):
+            assert shown.get(ex.label) == ex.number, f"{ex.label}: page shows {shown.get(ex.label)}, kit {ex.number}"
+            checked += 1
+    assert checked >= 20
