@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 QUIET := PCBOOK_QUIET=1 OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 NB ?=
 NOTEBOOKS = $(shell $(PY) -c "from tools.book_files import toc_notebooks; print(' '.join(str(p.relative_to(p.parents[1])) for p in toc_notebooks()))")
-NBVAL := -p nbval --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 300
+NBVAL := -p nbval -p tests.nbval_figures --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 300
 STUDENT_ZIP := build/downloads/pcbook-student-notebooks.zip
 
 .PHONY: help venv vendor student book serve lab notebooks test unit nbval site bench clean
