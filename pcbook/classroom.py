@@ -25,9 +25,9 @@ import nbformat
 __all__ = ["Exercise", "find_exercises", "stub_source", "student_notebook", "write_students", "index_markdown"]
 
 ROOT = Path(__file__).resolve().parents[1]
-KINDS = {"kind-derivation": "derivation (pen and paper)", "kind-coding": "coding",
-         "kind-exploration": "exploration with sliders", "kind-findbug": "find the bug"}
-LEVELS = {"level-1": "1 (warm-up)", "level-2": "2", "level-3": "3 (hard)"}
+KINDS = {"kind-derivation": "derivation", "kind-coding": "coding",
+         "kind-exploration": "exploration", "kind-findbug": "find the bug"}
+LEVELS = {"level-1": "1", "level-2": "2", "level-3": "3"}
 _EX_START = re.compile(r"```\{exercise-start\}\s*(?P<title>[^\n]*)\n(?P<opts>(?::[\w-]+:[^\n]*\n)*)```", re.M)
 _SOL_START = re.compile(r"```\{solution-start\}\s*(?P<label>[\w-]+)")
 _SOL_END = re.compile(r"```\{solution-end\}")
@@ -218,6 +218,16 @@ in the blanks (...); the cell after it checks your answer with pcbook.check and 
 """
 
 
+def _chapter_title(path: Path) -> str:
+    """The title of a chapter notebook: the text of its first level-1 heading."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        match = re.search(r"^# (.+)$", cell.source, re.M) if cell.cell_type == "markdown" else None
+        if match:
+            return match.group(1).strip()
+    raise ValueError(f"{path.name}: no '# title' heading")
+
+
 def index_markdown() -> str:
     """The exercises index page (book/exercises.md), generated from the notebooks."""
     from pcbook import check
@@ -228,9 +238,15 @@ def index_markdown() -> str:
         "",
         "Every exercise in the book, chapter by chapter. This page is generated from the chapter notebooks",
         "when the book is built (`python -m pcbook.classroom index --write`), so it always lists what the",
-        "chapters contain. Coding exercises come with an answer check: in the notebook, call the function",
-        "named in the last column on your answer. The suggested setting follows a simple rule: explorations,",
-        "bug hunts and warm-up coding suit a lab session; derivations and harder coding suit homework.",
+        "chapters contain.",
+        "",
+        "* **Kind**: a *derivation* is done with pen and paper, *coding* means writing a function, an",
+        "  *exploration* is done with the chapter's sliders, and *find the bug* starts from faulty code.",
+        "* **Level**: 1 is a warm-up, 2 takes some thought, 3 is hard.",
+        "* **Setting**: explorations, bug hunts and warm-up coding suit a lab session; derivations and",
+        "  harder coding suit homework.",
+        "* **Check**: coding exercises come with an answer check; in the notebook, call the function named",
+        "  there on your answer.",
         "",
         '<p><a class="reference download" href="../pcbook-student-notebooks.zip" download>'
         "Download the student notebooks (zip)</a>: every chapter with its solutions replaced by stubs.</p>",
@@ -240,9 +256,10 @@ def index_markdown() -> str:
         if not exercises:
             continue
         doc = path.relative_to(ROOT / "book").with_suffix("").as_posix()
-        heading = f"Chapter {exercises[0].chapter}" if exercises[0].chapter else "Getting started"
-        lines += ["", f"## {heading}: {{doc}}`{doc}`", "",
-                  "| exercise | title | kind | difficulty | setting | answer check |",
+        chapter = exercises[0].chapter
+        lines += ["", f"## {f'{chapter}. ' if chapter else ''}{_chapter_title(path)}", "",
+                  f"Chapter page: {{doc}}`{doc}`.", "",
+                  "| | exercise | kind | level | setting | check |",
                   "|---|---|---|---|---|---|"]
         for ex in exercises:
             fn = checks.get(ex.label)

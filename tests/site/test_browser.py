@@ -1,6 +1,6 @@
 """A real headless Chromium opens every page of the book from a server on 127.0.0.1 and checks what a
 reader sees: math typeset by the site's own MathJax, every image loaded, sliders that change the
-figure, no console error, and no request leaving 127.0.0.1."""
+figure, tables that fit the text column, no console error, and no request leaving 127.0.0.1."""
 from __future__ import annotations
 
 import zipfile
@@ -32,6 +32,11 @@ _MATHJAX_DONE = """async () => {
 }"""
 
 
+_WIDE_TABLES = """() => [...document.querySelectorAll('.bd-article table')]
+    .map(t => [t.scrollWidth, t.parentElement.clientWidth, t.innerText.slice(0, 40)])
+    .filter(([wide, column]) => wide > column + 1)"""
+
+
 def _page_names(pages):
     return [p.stem for p in pages]
 
@@ -59,6 +64,8 @@ def test_every_page_in_a_real_browser(browser, server, pages):
         broken = page.evaluate(
             "Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src.slice(0, 80))")
         problems += [f"{path.name}: image did not load: {src}" for src in broken]
+        wide = page.evaluate(_WIDE_TABLES)
+        problems += [f"{path.name}: table {w} px wide in a {c} px column (scrolls sideways): {text}" for w, c, text in wide]
         context.close()
     assert not problems, "\n".join(problems)
 
