@@ -1,9 +1,10 @@
 """nbval plugin: compare the stored figures of a notebook with a fresh run, not only its text.
 
-nbval skips ``image/png`` outputs, so a change that alters a figure but no printed number would
-leave a stale picture on the website. This plugin (``pytest -p tests.nbval_figures``) adds one
-check to every cell nbval compares: the fresh run makes as many PNG figures as the stored
-notebook, and each looks the same. "The same" is judged on a coarse picture, so that a new
+nbval skips ``image/png`` outputs (and the sanitize file masks the frames of static sliders), so a
+change that alters a figure but no printed number would leave a stale picture on the website. This
+plugin (``pytest -p tests.nbval_figures``) adds one check to every cell nbval compares: the fresh
+run makes as many PNG images as the stored notebook (figures, and every frame of a static slider),
+and each looks the same. "The same" is judged on a coarse picture, so that a new
 font-rendering or antialiasing version of matplotlib does not fail the book, but a moved curve,
 a changed colour map or a different panel does:
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 
 import numpy as np
 from nbval.plugin import IPyNbCell
@@ -30,8 +32,23 @@ CELL_TOLERANCE = 0.05
 SIZE_TOLERANCE = 0.03
 
 
-def _pngs(outputs) -> list[str]:
-    return [o["data"]["image/png"] for o in outputs if "image/png" in o.get("data", {})]
+_SLIDER_FRAMES = re.compile(r"var frames=\[([^\]]*)\]")
+
+
+def _text(value) -> str:
+    return "".join(value) if isinstance(value, list) else value
+
+
+def output_pngs(outputs) -> list[str]:
+    """Every base64 PNG of a cell's outputs: figures, then the frames of its static sliders."""
+    pngs = []
+    for output in outputs:
+        data = output.get("data", {})
+        if "image/png" in data:
+            pngs.append(_text(data["image/png"]))
+        for frames in _SLIDER_FRAMES.findall(_text(data.get("text/html", ""))):
+            pngs += re.findall(r'"([A-Za-z0-9+/=]+)"', frames)
+    return pngs
 
 
 def _grey_cells(png_base64: str, size: tuple[int, int] | None = None) -> tuple[tuple[int, int], np.ndarray]:
@@ -44,14 +61,14 @@ def _grey_cells(png_base64: str, size: tuple[int, int] | None = None) -> tuple[t
 def figure_difference(stored: list[str], fresh: list[str]) -> str | None:
     """Why the ``fresh`` PNG figures (base64) differ from the ``stored`` ones, or None if they match."""
     if len(stored) != len(fresh):
-        return f"the notebook stores {len(stored)} figure(s) here but a fresh run makes {len(fresh)}"
+        return f"the notebook stores {len(stored)} image(s) here but a fresh run makes {len(fresh)}"
     for k, (old, new) in enumerate(zip(stored, fresh), 1):
         (old_size, old_cells), (new_size, new_cells) = _grey_cells(old), _grey_cells(new)
         if any(abs(a - b) > SIZE_TOLERANCE * a for a, b in zip(old_size, new_size)):
-            return f"figure {k}: stored {old_size[0]}x{old_size[1]} px, fresh run {new_size[0]}x{new_size[1]} px"
+            return f"image {k}: stored {old_size[0]}x{old_size[1]} px, fresh run {new_size[0]}x{new_size[1]} px"
         worst = float(np.abs(old_cells - new_cells).max())
         if worst > CELL_TOLERANCE:
-            return (f"figure {k} looks different in a fresh run (a grey cell differs by {worst:.3f} > "
+            return (f"image {k} looks different in a fresh run (a grey cell differs by {worst:.3f} > "
                     f"{CELL_TOLERANCE}): re-run the notebook with 'make notebooks NB=...'")
     return None
 
@@ -62,7 +79,7 @@ _compare_text = IPyNbCell.compare_outputs
 def _compare_text_and_figures(self, test, ref, skip_compare=None):
     if not _compare_text(self, test, ref, skip_compare):
         return False
-    problem = figure_difference(_pngs(ref), _pngs(test))
+    problem = figure_difference(output_pngs(ref), output_pngs(test))
     if problem:
         self.comparison_traceback.append(problem)
         return False

@@ -11,7 +11,7 @@ import pytest
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from tests.nbval_figures import figure_difference  # noqa: E402
+from tests.nbval_figures import output_pngs, figure_difference  # noqa: E402
 
 
 def _png(slope=1.0, width=6.0, linewidth=1.5) -> str:
@@ -36,8 +36,19 @@ def test_a_slightly_thicker_line_passes():
 @pytest.mark.parametrize("fresh, message", [
     ([_png(slope=1.2)], "looks different"),
     ([_png(width=7.0)], "px"),
-    ([_png(), _png()], "stores 1 figure"),
-    ([], "stores 1 figure"),
+    ([_png(), _png()], "stores 1 image"),
+    ([], "stores 1 image"),
 ])
 def test_a_changed_figure_fails_with_a_reason(fresh, message):
     assert message in figure_difference([_png()], fresh)
+
+
+def test_the_frames_of_a_static_slider_are_compared_too():
+    def slider(*frames):
+        html = '<div class="pcbook-slider"><script>var frames=[' + ",".join(f'"{f}"' for f in frames) + "];</script></div>"
+        return [{"output_type": "display_data", "data": {"text/html": html, "text/plain": "slider"}}]
+
+    a, b = _png(), _png(slope=1.2)
+    assert output_pngs(slider(a, b)) == [a, b]
+    assert figure_difference(output_pngs(slider(a, b)), output_pngs(slider(a, b))) is None
+    assert "image 2 looks different" in figure_difference(output_pngs(slider(a, b)), output_pngs(slider(a, a)))
