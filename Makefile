@@ -12,6 +12,10 @@ STAMP := $(VENV)/.installed
 BLAS_KERNEL := $(if $(filter x86_64,$(shell uname -m)),OPENBLAS_CORETYPE=Haswell)
 QUIET := PCBOOK_QUIET=1 OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BLAS_KERNEL)
 NB ?=
+# pytest workers for make unit / make nbval: each test module (each notebook, for nbval) stays on one
+# worker, so a notebook's cells run in order in one kernel and module fixtures are computed once.
+JOBS ?= 2
+PARALLEL := -n $(JOBS) --dist loadscope
 NOTEBOOKS = $(shell $(PY) -c "from tools.book_files import toc_notebooks; print(' '.join(str(p.relative_to(p.parents[1])) for p in toc_notebooks()))")
 NBVAL := -p nbval -p tests.nbval_figures --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 300
 STUDENT_ZIP := build/downloads/pcbook-student-notebooks.zip
@@ -61,11 +65,11 @@ notebooks: $(STAMP)
 	$(QUIET) $(PY) tools/run_notebooks.py $(NB)
 
 unit: $(STAMP)
-	$(QUIET) MPLBACKEND=Agg $(PY) -m pytest tests --ignore=tests/site -p no:cacheprovider --durations=12
+	$(QUIET) MPLBACKEND=Agg $(PY) -m pytest $(PARALLEL) tests --ignore=tests/site -p no:cacheprovider --durations=12
 
 nbval: $(STAMP)
 	@test -n "$(NOTEBOOKS)" || { echo "error: found no notebooks in _toc.yml"; exit 1; }
-	$(QUIET) $(PY) -m pytest $(NBVAL) -p no:cacheprovider --durations=8 $(NOTEBOOKS)
+	$(QUIET) $(PY) -m pytest $(PARALLEL) $(NBVAL) -p no:cacheprovider --durations=8 $(NOTEBOOKS)
 
 site: book
 	$(QUIET) $(PY) -m pytest tests/site -p no:cacheprovider
