@@ -173,7 +173,7 @@ class SliderFigure:
     """A figure with sliders; see the module docstring. Build it with :func:`slider_figure`."""
 
     def __init__(self, compute, plot, sliders, fixed=None, figsize=(6.0, 3.6), nrows=1, ncols=1,
-                 dpi=80, caption=""):
+                 dpi=80, caption="", alt=""):
         if not callable(compute) or not callable(plot):
             raise TypeError("compute and plot: both must be callables")
         if not sliders:
@@ -186,6 +186,9 @@ class SliderFigure:
         self.fixed = dict(fixed or {})
         self.figsize, self.nrows, self.ncols, self.dpi = figsize, nrows, ncols, dpi
         self.caption = caption
+        if not isinstance(alt, str):
+            raise TypeError(f"alt: expected a string describing the figure, got {alt!r}")
+        self.alt = alt
         n_frames = int(np.prod([len(s.static_values) for s in self.sliders.values()]))
         if n_frames > MAX_FRAMES:
             sizes = ", ".join(f"{k}: {len(s.static_values)}" for k, s in self.sliders.items())
@@ -221,6 +224,11 @@ class SliderFigure:
         pngs = render_pngs(draws, self.figsize, self.dpi, self.nrows, self.ncols)
         return grids, [base64.b64encode(png).decode("ascii") for png in pngs]
 
+    def frame_alt(self, values: dict) -> str:
+        """Alt text of one frame: the figure's description and the slider values it shows."""
+        shown = ", ".join(f"{self.sliders[n].label or n} = {_format_value(v)}" for n, v in values.items())
+        return f"{self.alt or 'Figure'} ({shown})"
+
     # -- the two views ------------------------------------------------------------------
     def static_html(self) -> str:
         """A self-contained HTML slider (no kernel, no external request)."""
@@ -239,22 +247,23 @@ class SliderFigure:
             )
         labels = [[_format_value(v) for v in grid] for grid in grids]
         first = int(np.ravel_multi_index(start, [len(g) for g in grids]))
+        alts = [self.frame_alt(dict(zip(names, combo))) for combo in itertools.product(*grids)]
         caption = f'<div class="pcbook-slider-caption">{html.escape(self.caption)}</div>' if self.caption else ""
         text = (
             f'<div class="pcbook-slider" id="{uid}">'
             f'<div class="pcbook-slider-controls">{"".join(controls)}</div>'
-            f'<img class="pcbook-slider-frame" alt="figure for the chosen slider values" '
+            f'<img class="pcbook-slider-frame" alt="{html.escape(alts[first])}" '
             f'src="data:image/png;base64,{pngs[first]}">{caption}'
             '<div class="pcbook-slider-note">Static preview: frames were computed when the notebook ran. '
             'Run the notebook for the live version with finer steps.</div>'
             f'<script>(function(){{var root=document.getElementById("{uid}");'
-            f"var frames={json.dumps(pngs)};var labels={json.dumps(labels)};"
+            f"var frames={json.dumps(pngs)};var alts={json.dumps(alts)};var labels={json.dumps(labels)};"
             f"var sizes={json.dumps([len(g) for g in grids])};"
             'var inputs=root.querySelectorAll("input");var outs=root.querySelectorAll("output");'
             'var img=root.querySelector("img");'
             "function update(){var idx=0;for(var i=0;i<inputs.length;i++){var v=parseInt(inputs[i].value);"
             "idx=idx*sizes[i]+v;outs[i].textContent=labels[i][v];}"
-            'img.src="data:image/png;base64,"+frames[idx];}'
+            'img.src="data:image/png;base64,"+frames[idx];img.alt=alts[idx];}'
             'for(var i=0;i<inputs.length;i++){inputs[i].addEventListener("input",update);}'
             "})();</script></div>"
         )
@@ -318,7 +327,7 @@ def _distance(a, b) -> float:
 
 def slider_figure(compute: Callable, plot: Callable, sliders: dict, *, fixed: dict | None = None,
                   figsize=(6.0, 3.6), nrows: int = 1, ncols: int = 1, dpi: int = 80,
-                  caption: str = "") -> SliderFigure:
+                  caption: str = "", alt: str = "") -> SliderFigure:
     """A figure driven by sliders, live in JupyterLab and precomputed for the website.
 
     Parameters
@@ -335,6 +344,9 @@ def slider_figure(compute: Callable, plot: Callable, sliders: dict, *, fixed: di
     figsize, nrows, ncols, dpi : figure layout of every frame.
     caption : str
         Text shown under the static figure.
+    alt : str
+        What the figure shows, for readers who cannot see it; each frame's alt text adds the
+        slider values it shows ("... (u = 2, sensory variance = 1)").
 
     Returns
     -------
@@ -342,4 +354,4 @@ def slider_figure(compute: Callable, plot: Callable, sliders: dict, *, fixed: di
         Display it (last expression of a cell) to show the sliders.
     """
     return SliderFigure(compute, plot, sliders, fixed=fixed, figsize=figsize, nrows=nrows, ncols=ncols,
-                        dpi=dpi, caption=caption)
+                        dpi=dpi, caption=caption, alt=alt)
