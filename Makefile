@@ -4,12 +4,20 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Exact versions (with hashes) the stored notebook outputs were made with, for the Python the lock
+# was made for; requirements.txt is the loose list behind it (make lock regenerates the lock).
+LOCK := requirements-lock.txt
+LOCK_PYTHON := 3.11
+PYTHON_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
 # quiet progress bars, and one BLAS thread: on 2 shared cores the book's small matrices run faster
 # without thread hand-offs. (No MPLBACKEND here: notebooks need their inline figures.)
 # One OpenBLAS kernel on every x86-64 machine: OpenBLAS picks its matrix kernel by processor, the
 # kernels round differently, and chapter 7's 20000-epoch training amplifies the last bit into the
 # printed digits. With the Haswell (AVX2) kernel every x86-64 machine prints the stored outputs.
-BLAS_KERNEL := $(if $(filter x86_64,$(shell uname -m)),OPENBLAS_CORETYPE=Haswell)
+# tools/blas_kernel.sh sets it only where the processor has AVX2 (elsewhere it says which digits
+# may differ); the note is printed once, not by every recursive make.
+BLAS_KERNEL := $(shell tools/blas_kernel.sh $(if $(PCBOOK_BLAS_NOTED),2>/dev/null))
+export PCBOOK_BLAS_NOTED := 1
 QUIET := PCBOOK_QUIET=1 OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BLAS_KERNEL)
 NB ?=
 # pytest workers for make unit / make nbval: each test module (each notebook, for nbval) stays on one
@@ -20,7 +28,7 @@ NOTEBOOKS = $(shell $(PY) -c "from tools.book_files import toc_notebooks; print(
 NBVAL := -p nbval -p tests.nbval_figures --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 300
 STUDENT_ZIP := build/downloads/pcbook-student-notebooks.zip
 
-.PHONY: help venv vendor student book serve lab notebooks test unit nbval site bench clean
+.PHONY: help venv vendor student book serve lab notebooks test unit nbval site bench clean lock test-latest provision-test provision-book
 
 help:
 	@echo "make book       build the website into _build/html (creates .venv on first use)"
@@ -30,17 +38,50 @@ help:
 	@echo "make notebooks  re-execute notebooks and store their outputs (NB=book/x.ipynb for one)"
 	@echo "make student    write the student notebooks zip ($(STUDENT_ZIP))"
 	@echo "make bench      time the heavy experiments; writes bench/results.{md,json}"
+	@echo "make lock       regenerate $(LOCK) (exact versions and hashes) from requirements.txt"
+	@echo "make test-latest  unit tests and notebooks with the newest allowed versions; reports drift"
 
 venv: $(STAMP)
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt $(LOCK) pyproject.toml
+	@PYTHON=$(PYTHON) tools/provision.sh venv
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+ifeq ($(PYTHON_VERSION),$(LOCK_PYTHON))
+	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
+else
+	@echo "note: $(LOCK) is for Python $(LOCK_PYTHON), this is $(PYTHON_VERSION): installing the loose requirements.txt; stored digits may differ (make test-latest shows where)"
 	$(PY) -m pip install --quiet -r requirements.txt
+endif
 	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
+# make lock: resolve requirements.txt again (newest allowed versions) into exact pins with hashes,
+# in a throwaway environment with pip-tools. Run make test-latest first and re-store what drifted.
+lock:
+	test -d build/lock-venv || $(PYTHON) -m venv build/lock-venv
+	build/lock-venv/bin/python -m pip install --quiet pip-tools
+	build/lock-venv/bin/pip-compile --quiet --upgrade --generate-hashes --strip-extras --allow-unsafe \
+	  --no-emit-index-url --no-emit-find-links --output-file $(LOCK) requirements.txt
+	@echo "wrote $(LOCK) for Python $(PYTHON_VERSION) (the Makefile installs it on Python $(LOCK_PYTHON))"
+
+# make test-latest: a second environment with the newest versions requirements.txt allows; runs the
+# unit tests and every notebook there and reports what drifted (tools/drift.py), without failing.
+test-latest:
+	test -d .venv-latest || $(PYTHON) -m venv .venv-latest
+	.venv-latest/bin/python -m pip install --quiet --upgrade pip
+	.venv-latest/bin/python -m pip install --quiet --upgrade --upgrade-strategy eager -r requirements.txt
+	.venv-latest/bin/python -m pip install --quiet --no-deps -e .
+	$(QUIET) MPLBACKEND=Agg .venv-latest/bin/python tools/drift.py
+
+provision-test:
+	@tools/provision.sh browser
+
+provision-book:
+	@tools/provision.sh npm
+
 vendor: _vendor/mathjax/tex-chtml.js
 _vendor/mathjax/tex-chtml.js: package.json package-lock.json tools/vendor_assets.py
+	@tools/provision.sh npm
 	npm ci --no-audit --no-fund --silent
 	$(PYTHON) tools/vendor_assets.py
 
@@ -74,7 +115,8 @@ nbval: $(STAMP)
 site: book
 	$(QUIET) $(PY) -m pytest tests/site -p no:cacheprovider
 
-test: $(STAMP)
+# Chromium is checked (and installed, as root) before anything slow starts.
+test: provision-test $(STAMP)
 	$(MAKE) unit
 	$(MAKE) nbval
 	$(MAKE) site
