@@ -11,14 +11,26 @@ The function receives ``seed`` and every parameter by keyword and returns two di
 the measured ``metrics`` and the ``reference`` values they are read against (analytic,
 published, or from a slow reference implementation). A parameter's type is the type of
 its default: int, float, bool (given as on/off, true/false, 1/0) or str.
+
+``limits={"epochs": 100_000}`` caps a parameter at the book's scale (the largest value its own
+runs come near, times a generous margin): a larger value is refused with the limit in the
+message unless the caller passes ``force=True`` (``--force``), so a typo such as
+``epochs=1000000000`` fails at once instead of running for days or exhausting memory.
+
+A metric that comes out NaN or infinite is reported as ``null`` and named in the report's
+``diverged`` list, so the report stays valid JSON (RFC 8259 has no NaN) and says what happened.
 """
 from __future__ import annotations
 
 import importlib
+import math
+import numbers
 import pkgutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from pcbook.validate import check_int, check_scale
 
 __all__ = ["experiment", "Experiment", "registry", "get", "run", "parse_params", "format_table"]
 
@@ -34,15 +46,20 @@ class Experiment:
     params: dict = field(default_factory=dict)
     description: str = ""
     default_seed: int = 0
+    limits: dict = field(default_factory=dict)
 
 
-def experiment(name: str, params: dict | None = None, description: str = "", seed: int = 0):
+def experiment(name: str, params: dict | None = None, description: str = "", seed: int = 0,
+               limits: dict | None = None):
     """Decorator that registers ``func`` as experiment ``name`` (see the module docstring)."""
 
     def register(func: Callable) -> Callable:
         if name in _REGISTRY and _REGISTRY[name].func.__qualname__ != func.__qualname__:
             raise ValueError(f"experiment {name!r} is registered twice")
-        _REGISTRY[name] = Experiment(name, func, dict(params or {}), description, seed)
+        unknown = set(limits or {}) - set(params or {})
+        if unknown:
+            raise ValueError(f"experiment {name!r}: limits for unknown parameters {sorted(unknown)}")
+        _REGISTRY[name] = Experiment(name, func, dict(params or {}), description, seed, dict(limits or {}))
         return func
 
     return register
@@ -73,42 +90,71 @@ def get(name: str) -> Experiment:
     return known[name]
 
 
-def _convert(key: str, text: str, default):
+def _convert(label: str, text: str, default):
     if isinstance(default, bool):
         lowered = str(text).lower()
         if lowered in ("on", "true", "1", "yes"):
             return True
         if lowered in ("off", "false", "0", "no"):
             return False
-        raise ValueError(f"parameter {key}: expected on/off, got {text!r}")
+        raise ValueError(f"{label}: expected on/off, got {text!r}")
     try:
-        return type(default)(text)
+        value = type(default)(text)
     except (TypeError, ValueError):
-        raise ValueError(
-            f"parameter {key}: expected {type(default).__name__}, got {text!r}"
-        ) from None
+        raise ValueError(f"{label}: expected {type(default).__name__}, got {text!r}") from None
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{label}: expected a finite number, got {text!r}")
+    return value
 
 
-def parse_params(exp: Experiment, overrides: dict | list[str] | None) -> dict:
-    """Defaults of ``exp`` updated by ``overrides`` (a dict, or ``["key=value", ...]`` strings)."""
+def _check_type(label: str, value, default):
+    """A value given from Python must have its default's type (an int may stand for a float)."""
+    if isinstance(default, bool) or isinstance(value, bool):
+        ok = isinstance(value, bool) and isinstance(default, bool)
+    elif isinstance(default, numbers.Integral):
+        ok = isinstance(value, numbers.Integral)
+    elif isinstance(default, numbers.Real):
+        ok = isinstance(value, numbers.Real) and math.isfinite(value)
+    else:
+        ok = isinstance(value, type(default))
+    if not ok:
+        raise TypeError(f"{label}: expected {type(default).__name__} (finite), got {value!r}")
+    return value
+
+
+def parse_params(exp: Experiment, overrides: dict | list[str] | None, *, force: bool = False,
+                 cli: bool = False) -> dict:
+    """Defaults of ``exp`` updated by ``overrides`` (a dict, or ``["key=value", ...]`` strings).
+
+    Values above the experiment's ``limits`` are refused unless ``force``. Messages name a
+    parameter as the caller wrote it: ``--set epochs`` when ``cli``, ``parameter epochs`` otherwise.
+    """
     params = dict(exp.params)
     if overrides is None:
         return params
     if not isinstance(overrides, dict):
+        if isinstance(overrides, str):
+            overrides = [overrides]
         pairs = {}
         for item in overrides:
-            if "=" not in item:
+            if not isinstance(item, str) or "=" not in item:
                 raise ValueError(f"--set expects key=value, got {item!r}")
             key, value = item.split("=", 1)
             pairs[key.strip()] = value.strip()
         overrides = pairs
     for key, value in overrides.items():
+        label = f"--set {key}" if cli else f"parameter {key}"
         if key not in params:
             valid = ", ".join(params) or "(none)"
             raise ValueError(
                 f"unknown parameter {key!r} for experiment {exp.name!r}; valid parameters: {valid}"
             )
-        params[key] = _convert(key, value, params[key]) if isinstance(value, str) else value
+        if isinstance(value, str) and not isinstance(params[key], str):
+            params[key] = _convert(label, value, params[key])
+        else:
+            params[key] = _check_type(label, value, params[key])
+        if key in exp.limits:
+            check_scale(label, params[key], exp.limits[key], force=force)
     return params
 
 
@@ -123,21 +169,47 @@ def _plain(value):
     return value
 
 
-def run(name: str, seed: int | None = None, overrides: dict | list[str] | None = None) -> dict:
-    """Run experiment ``name`` and return the report dictionary printed by ``--json``."""
+def _finite_or_none(value):
+    """``value`` with every NaN or infinite float replaced by ``None`` (JSON has no NaN)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite_or_none(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite_or_none(v) for v in value]
+    return value
+
+
+def _has_non_finite(value) -> bool:
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, dict):
+        value = list(value.values())
+    return isinstance(value, list) and any(_has_non_finite(v) for v in value)
+
+
+def run(name: str, seed: int | None = None, overrides: dict | list[str] | None = None, *,
+        force: bool = False, cli: bool = False) -> dict:
+    """Run experiment ``name`` and return the report dictionary printed by ``--json``.
+
+    The report holds ``experiment, seed, params, metrics, reference, seconds`` and ``diverged``:
+    the names of the metrics that came out NaN or infinite (reported as ``None``).
+    """
     exp = get(name)
-    params = parse_params(exp, overrides)
-    seed = exp.default_seed if seed is None else int(seed)
+    params = parse_params(exp, overrides, force=force, cli=cli)
+    seed = exp.default_seed if seed is None else check_int("--seed" if cli else "seed", seed, 0, 2**63 - 1)
     start = time.perf_counter()
     metrics, reference = exp.func(seed=seed, **params)
     seconds = time.perf_counter() - start
+    metrics = _plain(dict(metrics))
     return {
         "experiment": name,
         "seed": seed,
         "params": _plain(params),
-        "metrics": _plain(dict(metrics)),
-        "reference": _plain(dict(reference)),
+        "metrics": _finite_or_none(metrics),
+        "reference": _finite_or_none(_plain(dict(reference))),
         "seconds": round(seconds, 3),
+        "diverged": [k for k, v in metrics.items() if _has_non_finite(v)],
     }
 
 

@@ -5,7 +5,8 @@ import numbers
 
 import numpy as np
 
-__all__ = ["check_real", "check_positive", "check_range", "check_int", "check_finite_array", "check_choice"]
+__all__ = ["check_real", "check_positive", "check_range", "check_int", "check_finite_array", "check_choice",
+           "check_instance", "check_scale"]
 
 
 def check_real(name: str, value) -> float:
@@ -47,8 +48,24 @@ def check_int(name: str, value, low: int = 0, high: int | None = None) -> int:
 
 
 def check_finite_array(name: str, value, ndim: int | None = None, min_size: int = 1) -> np.ndarray:
-    """Return ``value`` as a float array, or raise if it has NaN/inf, the wrong ndim or too few entries."""
-    arr = np.asarray(value, dtype=float)
+    """Return ``value`` as a float array, or raise if it is not an array of finite real numbers.
+
+    Refused, each with a message naming ``name``: text, ``None`` and other non-numeric entries
+    (TypeError), complex numbers (TypeError: the imaginary part would be dropped silently),
+    ragged nested lists, the wrong number of dimensions, fewer than ``min_size`` entries, NaN or inf.
+    """
+    if value is None or isinstance(value, (str, bytes)):
+        raise TypeError(f"{name}: expected an array of real numbers, got {type(value).__name__}")
+    try:
+        arr = np.asarray(value)
+    except ValueError:  # numpy refuses ragged nested sequences
+        raise ValueError(f"{name}: expected a rectangular array of real numbers, got a ragged nested sequence") from None
+    if arr.dtype.kind == "c":
+        raise TypeError(f"{name}: expected real numbers, got complex values")
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name}: expected an array of real numbers, got entries of type "
+                        f"{type(arr.flat[0]).__name__ if arr.size else arr.dtype}")
+    arr = arr.astype(float, copy=False)
     if ndim is not None and arr.ndim != ndim:
         raise ValueError(f"{name}: expected a {ndim}-d array, got shape {arr.shape}")
     if arr.size < min_size:
@@ -56,6 +73,31 @@ def check_finite_array(name: str, value, ndim: int | None = None, min_size: int 
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name}: contains NaN or infinite values")
     return arr
+
+
+def check_instance(name: str, value, expected: type | tuple[type, ...], what: str | None = None):
+    """Return ``value``, or raise a TypeError naming ``name`` and the expected type."""
+    if not isinstance(value, expected):
+        if what is None:
+            types = expected if isinstance(expected, tuple) else (expected,)
+            what = " or ".join(t.__name__ for t in types)
+        raise TypeError(f"{name}: expected {what}, got {type(value).__name__}")
+    return value
+
+
+def check_scale(name: str, value: float, limit: float, *, force: bool = False, unit: str = "") -> float:
+    """Refuse a size far beyond the book's scale unless the caller opts in with ``force=True``.
+
+    ``limit`` is the largest value the book's own runs come near (times a generous margin); the
+    message gives it, so a caller sees the cost coming instead of waiting for days or running out
+    of memory.
+    """
+    if value > limit and not force:
+        raise ValueError(
+            f"{name}: {value:g}{unit} is far beyond the book's scale (at most {limit:g}{unit}); "
+            "pass force=True (--force on the command line) to run it anyway"
+        )
+    return value
 
 
 def check_choice(name: str, value, choices) -> object:

@@ -1,4 +1,5 @@
 """Package-wide rules: no global random state, compute modules free of matplotlib, clean imports."""
+import pytest
 import re
 import subprocess
 import sys
@@ -39,3 +40,26 @@ def test_importing_pcbook_changes_no_matplotlib_setting():
             "print(before == dict(mpl.rcParams))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "True"
+
+
+@pytest.mark.parametrize("value, error, text", [
+    ("abc", TypeError, "x: expected an array of real numbers, got str"),
+    (None, TypeError, "x: expected an array of real numbers"),
+    ([1 + 2j], TypeError, "x: expected real numbers, got complex"),
+    ([[1.0, 2.0], [3.0]], ValueError, "x: expected a rectangular array"),
+    ([None, 1.0], TypeError, "x: expected an array of real numbers, got entries of type NoneType"),
+    ([1.0, float("nan")], ValueError, "x: contains NaN"),
+])
+def test_check_finite_array_refuses_what_is_not_an_array_of_reals(value, error, text):
+    from pcbook.validate import check_finite_array
+
+    with pytest.raises(error, match=re.escape(text)):
+        check_finite_array("x", value)
+
+
+def test_check_instance_names_the_expected_type():
+    from pcbook.validate import check_instance
+
+    with pytest.raises(TypeError, match="model: expected NGCModel, got NoneType"):
+        check_instance("model", None, int, what="NGCModel")
+    assert check_instance("n", 3, int) == 3
