@@ -13,7 +13,8 @@ One network step (synchronous, every unit sees the previous state of all others)
     h = J sigma(t-1);  sigma(t) ~ CB(beta (b + h));  J += eta (sigma(t) - L(h)) sigma(t)^T, diag 0
 
 The prediction L(h) uses the previous state through the couplings only, with no bias and no
-beta, as the authors' code does; the state is never reset between epochs.
+beta, as the authors' code does; the state is never reset between epochs. The updates are
+synchronous (Little's model, not a Boltzmann machine); with asymmetric J no energy exists.
 """
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ from pcbook.validate import check_choice, check_finite_array, check_int, check_p
 
 __all__ = ["SequenceParams", "OrthoParams", "TrainResult", "Replay", "SequenceResult", "OrthoResult",
            "digit_patterns", "line_images", "update", "learning_rule", "step_loop", "train",
-           "free_energy", "relax", "attractors", "n_distinct", "decompose", "asymmetry",
+           "antisymmetric_from_predictions", "prediction_overlap", "free_energy", "relax", "attractors", "n_distinct", "decompose", "asymmetry",
            "forward_terms", "free_run", "replay", "simulate_sequence", "attractors_match",
            "simulate_orthogonalisation"]
 
@@ -149,6 +150,7 @@ class TrainResult:
     sigma: NDArray            # (N,) state after the last step (training never resets it)
     states: NDArray           # (T, N) activations after each step
     sequence: NDArray         # (T,) index of the pattern in the biases at each step
+    predictions: NDArray = field(default_factory=lambda: np.empty((0, 0)))  # (T, N) L(J sigma(t-1))
     accuracy: NDArray = field(default_factory=lambda: np.empty(0))    # (T,) if monitored
     complexity: NDArray = field(default_factory=lambda: np.empty(0))  # (T,) if monitored
     vfe: NDArray = field(default_factory=lambda: np.empty(0))         # (T,) if monitored
@@ -163,11 +165,15 @@ def _free_energy(J, b, m):
 
 
 def free_energy(J, b, sigma) -> tuple[float, float, float]:
-    """The monitor (accuracy, complexity, VFE) of the state ``sigma``.
+    """The authors' monitor (accuracy, complexity, VFE) of the state ``sigma``.
 
     Implements {eq}`eq-attractor-vfe` as the authors' code computes it: with b_q = b + J sigma,
     complexity = sum_i KL(CB(b_q,i) || CB(b_i)), accuracy = b^T L(b_q) + L(b_q)^T J L(b_q), and
-    VFE = complexity - accuracy. Only a monitor: neither inference nor learning uses it.
+    VFE = complexity - accuracy. Only a monitor: neither inference nor learning uses it, and it
+    is not the quantity inference minimises. As a function of b_q its stationary point is
+    b_q = 2 b + (J + J^T) L(b_q) (the bias counted twice, no factor 1/2), not the update's
+    b_q = b + J sigma; each unit's own free energy, {eq}`eq-attractor-unit-vfe`, is the one the
+    update minimises. A falling monitor is therefore no evidence of optimisation.
     """
     return _free_energy(*_check_net(J, b, sigma))
 
@@ -185,7 +191,8 @@ def train(patterns, sequence, beta: float = 1.0, eta: float = 1e-3, J0=None, sig
     sequence : (T,) ints in [0, K): which pattern drives each step.
     beta, eta : inverse temperature (> 0) and learning rate (>= 0).
     J0, sigma0 : starting couplings (default zeros) and state (default zeros).
-    monitor : also record accuracy, complexity and VFE after every step (slower).
+    monitor : also record the prediction L(J sigma(t-1)) and accuracy, complexity and VFE after
+        every step (slower).
     loop : use :func:`step_loop` (the teaching version) instead of the vectorised step.
     rng : None, int or Generator for the sampling noise.
 
@@ -204,9 +211,12 @@ def train(patterns, sequence, beta: float = 1.0, eta: float = 1e-3, J0=None, sig
     sigma = np.zeros(n) if sigma0 is None else check_finite_array("sigma0", sigma0, ndim=1).copy()
     states = np.empty((len(sequence), n))
     hist = np.empty((len(sequence), 3)) if monitor else np.empty((0, 3))
+    preds = np.empty((len(sequence), n)) if monitor else np.empty((0, 0))
     steps = range(len(sequence))
     for t in (progress(steps, desc="training") if len(steps) >= 20_000 else steps):
         b = patterns[sequence[t]]
+        if monitor:
+            preds[t] = _langevin(J @ sigma)
         if loop:
             sigma = step_loop(J, b, sigma, beta, eta, rng)
         else:
@@ -214,7 +224,64 @@ def train(patterns, sequence, beta: float = 1.0, eta: float = 1e-3, J0=None, sig
         states[t] = sigma
         if monitor:
             hist[t] = _free_energy(J, b, sigma)
-    return TrainResult(J, sigma, states, sequence, *hist.T)
+    return TrainResult(J, sigma, states, sequence, preds, *hist.T)
+
+
+def _monitored(train: TrainResult) -> TrainResult:
+    if not isinstance(train, TrainResult):
+        raise TypeError(f"train: expected a TrainResult, got {type(train).__name__}")
+    if train.predictions.size == 0:
+        raise ValueError("train: was run without monitor=True, it holds no predictions")
+    return train
+
+
+def _previous_states(train: TrainResult) -> NDArray:
+    """sigma(t-1) for every step t (training starts from zero unless sigma0 was given)."""
+    return np.vstack([np.zeros(train.states.shape[1]), train.states[:-1]])
+
+
+def antisymmetric_from_predictions(train: TrainResult, eta: float, stay: bool = False) -> NDArray:
+    """The antisymmetric part of the learned J, summed from the anti-Hebbian terms of training.
+
+    The Hebbian term of {eq}`eq-attractor-learning` is symmetric, so from J = 0 only the
+    prediction p_t = L(J sigma(t-1)) builds J^- ({eq}`eq-attractor-anti-sum`):
+    J^- = -(eta / 2) sum_t (p_t sigma(t)^T - sigma(t) p_t^T). With ``stay`` the prediction is
+    replaced by its least-squares fit c_t sigma(t-1) (the network predicting "stay"), the
+    approximation behind {eq}`eq-attractor-anti-pair`.
+
+    Parameters
+    ----------
+    train : a :class:`TrainResult` from ``train(..., monitor=True)`` started from J = 0.
+    eta : the learning rate of that training (>= 0).
+    stay : use the "stay" approximation instead of the recorded predictions.
+    """
+    train = _monitored(train)
+    eta = check_positive("eta", eta, allow_zero=True)
+    pred, new = train.predictions, train.states
+    if stay:
+        prev = _previous_states(train)
+        norm2 = np.sum(prev * prev, axis=1)
+        c = np.sum(pred * prev, axis=1) / np.where(norm2 > 0, norm2, 1.0)
+        pred = c[:, None] * prev
+    outer = pred.T @ new
+    return -0.5 * eta * (outer - outer.T)
+
+
+def prediction_overlap(train: TrainResult, last: int = 200) -> tuple[float, float]:
+    """Mean Pearson r of the prediction L(J sigma(t-1)) with sigma(t-1) and with sigma(t).
+
+    Over the ``last`` steps of a monitored training ({eq}`eq-attractor-learning`): a
+    prediction of the next state would correlate best with sigma(t); one that mostly says
+    "stay" correlates best with sigma(t-1). Returns ``(r_previous, r_next)``.
+    """
+    train = _monitored(train)
+    last = check_int("last", last, 1, len(train.states) - 1)
+    pred = _zscore_rows(train.predictions[-last:])
+    prev = _zscore_rows(_previous_states(train)[-last:])
+    new = _zscore_rows(train.states[-last:])
+    n = pred.shape[1]
+    return (float(np.mean(np.sum(pred * prev, axis=1)) / n),
+            float(np.mean(np.sum(pred * new, axis=1)) / n))
 
 
 # -- relaxation and attractors ---------------------------------------------------------------------
@@ -280,9 +347,14 @@ def forward_terms(J_anti, X) -> NDArray:
 
 
 # -- free running and replay -----------------------------------------------------------------------
-def free_run(J, sigma0, steps: int = 100, beta: float = 1.0, rng=None) -> NDArray:
-    """Stochastic steps of {eq}`eq-attractor-update` with zero bias and no learning from ``sigma0``
-    (the free run of Spisak & Friston 2025, fig. 5F); returns the (steps, N) states."""
+def free_run(J, sigma0, steps: int = 100, beta: float = 1.0, rng=None, *,
+             deterministic: bool = False) -> NDArray:
+    """Steps of {eq}`eq-attractor-update` with zero bias and no learning from ``sigma0`` (the
+    free run of Spisak & Friston 2025, fig. 5F); returns the (steps, N) states.
+
+    Stochastic by default; with ``deterministic`` every step is the mean L(beta J sigma), the
+    noise-free control ({eq}`eq-attractor-relax` without the stopping rule).
+    """
     rng = as_rng(rng)
     J, _, sigma = _check_net(J, np.zeros(len(np.atleast_1d(sigma0))), sigma0)
     steps = check_int("steps", steps, 1)
@@ -290,7 +362,10 @@ def free_run(J, sigma0, steps: int = 100, beta: float = 1.0, rng=None) -> NDArra
     zero = np.zeros(len(sigma))
     out = np.empty((steps, len(sigma)))
     for t in range(steps):
-        sigma = out[t] = _step(J, zero, sigma, beta, 0.0, rng.random(len(sigma)))
+        if deterministic:
+            sigma = out[t] = _langevin(beta * (J @ sigma))
+        else:
+            sigma = out[t] = _step(J, zero, sigma, beta, 0.0, rng.random(len(sigma)))
     return out
 
 
@@ -450,7 +525,8 @@ def simulate_orthogonalisation(params: OrthoParams = OrthoParams(), rng=None) ->
 
 # -- python -m pcbook reproduce --------------------------------------------------------------------
 @experiment("attractor-sim1", params={"evidence": 30.0, "beta": 0.1, "eta": 0.01, "epochs": 500},
-            description="Spisak & Friston 2025 sim. 1: attractors of two correlated images decorrelate")
+            description="Spisak & Friston 2025 sim. 1: attractors of two correlated images decorrelate",
+            limits={"epochs": 100_000})
 def _exp_sim1(seed, evidence, beta, eta, epochs):
     res = simulate_orthogonalisation(OrthoParams(evidence, beta, eta, epochs), rng=seed)
     return ({"input_correlation": res.input_correlation,
@@ -460,7 +536,8 @@ def _exp_sim1(seed, evidence, beta, eta, epochs):
 
 @experiment("attractor-sim3", params={"digits": "1,2,3", "order": "forward", "steps": 2000,
                                       "eta": 0.001, "beta": 1.0},
-            description="Spisak & Friston 2025 sim. 3: a digit sequence is stored in J and replayed")
+            description="Spisak & Friston 2025 sim. 3: a digit sequence is stored in J and replayed",
+            limits={"steps": 200_000})
 def _exp_sim3(seed, digits, order, steps, eta, beta):
     try:
         digits = tuple(int(d) for d in str(digits).split(","))

@@ -16,8 +16,10 @@ from bench.reference_attractor import train_reference  # noqa: E402
 from pcbook import attractor as at
 from pcbook import continuous_bernoulli as cb
 from pcbook import reproduce
+from claims import assert_printed, assert_prose
 
 SEEDS = range(10)
+NB = "attractor"
 
 
 # -- continuous Bernoulli ----------------------------------------------------------------------------
@@ -406,7 +408,9 @@ def test_every_figure_draws_without_error():
 
 
 @pytest.mark.parametrize("beta, low, high", [(0.5, 0.99, 1.05), (2.0, 0.94, 0.99)])
-def test_sim3_replay_is_robust_to_beta(beta, low, high):
+def test_claim_replay_is_robust_to_training_beta(beta, low, high):
+    assert_prose(NB, "This is the robustness to $\\beta$ that the paper claims, and it holds.")
+    assert_printed(NB, f"beta = {beta:g}")
     for seed in range(3):  # spec: alpha 1.016 (beta 0.5) and 0.968 (beta 2), all forward
         r = at.simulate_sequence(at.SequenceParams(beta=beta), rng=seed)
         assert low < r.asymmetry < high
@@ -420,3 +424,176 @@ def test_resetting_the_state_every_epoch_learns_no_sequence():
     for t in range(600):  # the state is reset to 0 before each one-step epoch
         J = at.train(data, [t % 3], J0=J, sigma0=np.zeros(64), rng=rng).J
     assert at.asymmetry(J) < 1e-12  # h = 0, so dJ = eta sigma sigma^T: purely symmetric
+
+
+# -- claims of the prose (issue 13) --------------------------------------------------------------
+
+
+def test_free_run_deterministic_is_the_mean_map_and_draws_nothing():
+    rng = np.random.default_rng(7)
+    J = rng.normal(0, 0.5, (6, 6))
+    s0 = rng.uniform(-1, 1, 6)
+    gen = np.random.default_rng(3)
+    out = at.free_run(J, s0, steps=5, beta=2.0, rng=gen, deterministic=True)
+    s = s0
+    for t in range(5):
+        s = cb.langevin(2.0 * J @ s)
+        np.testing.assert_allclose(out[t], s, rtol=0, atol=1e-15)
+    assert gen.random() == np.random.default_rng(3).random()  # no draw was used
+
+
+def test_predictions_are_recorded_and_rebuild_the_antisymmetric_part_exactly():
+    data = 20 * at.digit_patterns()
+    tr = at.train(data, np.arange(300) % 3, monitor=True, rng=2)
+    J = np.zeros((64, 64))
+    np.testing.assert_array_equal(tr.predictions[0], 0.0)  # sigma(-1) = 0
+    prev = np.vstack([np.zeros(64), tr.states[:-1]])
+    for t in range(300):  # the recorded prediction is L(J_t sigma(t-1)) of that step
+        np.testing.assert_allclose(tr.predictions[t], cb.langevin(J @ prev[t]), atol=1e-13)
+        J += at.learning_rule(J, prev[t], tr.states[t], 1e-3)
+    np.testing.assert_allclose(J, tr.J, atol=1e-13)
+    anti = at.antisymmetric_from_predictions(tr, 1e-3)
+    np.testing.assert_allclose(anti, at.decompose(tr.J)[1], atol=1e-13)  # eq-attractor-anti-sum
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda tr: at.prediction_overlap(at.train(np.ones((2, 3)), [0, 1, 0], rng=0)), "train"),
+    (lambda tr: at.prediction_overlap(tr, last=0), "last"),
+    (lambda tr: at.antisymmetric_from_predictions(tr, eta=-1.0), "eta"),
+    (lambda tr: at.antisymmetric_from_predictions("J", eta=1e-3), "train"),
+])
+def test_prediction_tools_bad_input_names_the_argument(call, name):
+    tr = at.train(np.ones((2, 3)), [0, 1, 0, 1], monitor=True, rng=0)
+    with pytest.raises((ValueError, TypeError), match=name):
+        call(tr)
+
+
+def test_claim_couplings_keep_growing():
+    assert_prose(NB, "The norm of $J$ keeps growing, from 25.6 to 34.3 and 44.0")
+    assert_printed(NB, "||J||_F after 2000 steps 25.6, 4000 steps 34.3, 8000 steps 44.0")
+    data = 20 * at.digit_patterns()
+    for seed in range(3):
+        rng = np.random.default_rng(seed)
+        J = sigma = None
+        norms = []
+        for start, stop in ((0, 2000), (2000, 4000), (4000, 8000)):
+            tr = at.train(data, np.arange(start, stop) % 3, J0=J, sigma0=sigma, rng=rng)
+            J, sigma = tr.J, tr.sigma
+            norms.append(np.linalg.norm(J))
+        assert 24 < norms[0] < 27  # the published 2000 steps
+        assert norms[1] / norms[0] > 1.2 and norms[2] / norms[1] > 1.2  # no sign of stopping
+
+
+def test_claim_prediction_mostly_says_stay(sim3):
+    assert_prose(NB, "the prediction correlates more with the previous state than with the new one")
+    assert_printed(NB, "prediction vs sigma(t-1): r = 0.95; vs sigma(t): r = 0.79")
+    data = 20 * at.digit_patterns()
+    trains = [sim3[0].train] + [at.train(data, np.arange(2000) % 3, monitor=True, rng=s)
+                                for s in (1, 2)]
+    for tr in trains:
+        r_prev, r_next = at.prediction_overlap(tr)
+        assert r_prev > 0.9 and r_next < 0.85 and r_prev - r_next > 0.1
+
+
+def test_claim_stay_prediction_explains_the_antisymmetric_part(sim3):
+    assert_prose(NB, "Rebuilt with the \"stay\" prediction, $J^{-}$ correlates 0.97 with the learned one")
+    assert_prose(NB, "the three pushes are not in proportion to these determinants, but all three "
+                     "come out positive")
+    assert_printed(NB, "J_anti rebuilt with p_t = c_t sigma(t-1): r = 0.97 with J_anti")
+    r = sim3[0]
+    stay = at.antisymmetric_from_predictions(r.train, r.params.eta, stay=True)
+    assert np.corrcoef(stay.ravel(), r.J_anti.ravel())[0, 1] > 0.95
+    x = cb.langevin(r.params.evidence * r.patterns)
+    assert np.all(at.forward_terms(stay, x) > 0)
+    # eq-attractor-anti-pair: each pair's own term is a Gram determinant, positive
+    xn = np.roll(x, -1, axis=0)
+    gram = np.sum(x * x, 1) * np.sum(xn * xn, 1) - np.sum(x * xn, 1) ** 2
+    assert np.all(gram > 0)
+    ratio = r.forward / gram
+    assert ratio.max() / ratio.min() > 1.5  # not in proportion
+
+
+def _monitor_of_bq(J, b, bq):
+    m = cb.langevin(bq)
+    return np.sum(cb.kl(bq, b)) - (b @ m + m @ J @ m)
+
+
+def test_claim_monitor_is_stationary_elsewhere_than_the_update():
+    assert_prose(NB, "b_q = 2 b + (J + J^\\top)\\, L(b_q),")
+    assert_prose(NB, "not at the update's $b_q = b + J \\sigma$")
+    rng = np.random.default_rng(11)
+    n = 6
+    J = rng.normal(0, 0.4, (n, n))
+    np.fill_diagonal(J, 0)
+    b = rng.normal(0, 1, n)
+    # the package's monitor is this function of b_q = b + J m
+    m = rng.uniform(-0.9, 0.9, n)
+    assert at.free_energy(J, b, m)[2] == pytest.approx(_monitor_of_bq(J, b, b + J @ m), rel=1e-12)
+
+    def grad(bq, h=1e-6):
+        e = np.eye(n) * h
+        return np.array([(_monitor_of_bq(J, b, bq + e[i]) - _monitor_of_bq(J, b, bq - e[i])) / (2 * h)
+                         for i in range(n)])
+
+    def fixed_point(f):
+        bq = np.zeros(n)
+        for _ in range(2000):
+            bq = f(bq)
+        return bq
+
+    monitor_point = fixed_point(lambda q: 2 * b + (J + J.T) @ cb.langevin(q))
+    update_point = fixed_point(lambda q: b + J @ cb.langevin(q))
+    assert np.abs(grad(monitor_point)).max() < 1e-6
+    assert np.abs(grad(update_point)).max() > 0.05
+
+
+def test_claim_relax_stops_on_a_two_cycle():
+    assert_prose(NB, "on this two-cycle it stops changing and `relax` reports convergence, after "
+                     "the monitor *rose* on the way")
+    assert_printed(NB, "relax stops after 48 steps at sigma = [0.6 0.6]")
+    assert_printed(NB, "one more step gives sigma = [-0.6 -0.6]")
+    J2 = np.array([[0.0, -4.0], [-4.0, 0.0]])
+    s, steps, f0, f1 = at.relax(J2, np.array([0.5, 0.5]))
+    assert steps < 1000 and not np.isnan(s).any()  # "converged"
+    after = at.update(J2, np.zeros(2), s, deterministic=True)
+    np.testing.assert_allclose(after, -s, atol=1e-9)  # ... on a 2-cycle, not a fixed point
+    assert np.abs(after - s).min() > 1.0
+    assert f1 > f0  # the monitor rose
+
+
+def test_claim_sim3_attractors_are_fixed_points(sim3):
+    assert_prose(NB, "one more update leaves each of them unchanged")
+    assert_printed(NB, "largest change in one more update: 2e-12")
+    for r in sim3:
+        again = cb.langevin(r.attractors @ r.J_sym.T)
+        assert np.abs(again - r.attractors).max() < 1e-9
+
+
+def test_claim_replay_is_not_noise(sim3):
+    assert_prose(NB, "The noise-free run (the row \"deterministic\") replays the same forward cycle")
+    assert_prose(NB, "The deterministic network keeps cycling forward for 2000 steps and never "
+                     "settles, and the counts hardly move with the noise level")
+    assert_printed(NB, "deterministic 25 .. 27 transitions, forward 1.00 .. 1.00")
+    assert_printed(NB, "stochastic, beta = 5 25 .. 27 transitions, forward 1.00 .. 1.00")
+    assert_printed(NB, "deterministic, 2000 steps: 536 transitions, forward 1.00")
+    for s, r in enumerate(sim3):
+        noisy = r.replay.transitions
+        det = at.replay(at.free_run(r.train.J, r.train.sigma, deterministic=True), r.patterns)
+        assert 20 <= det.transitions <= 32 and det.forward_fraction == 1.0
+        assert abs(det.transitions - noisy) <= 4
+        for beta in (2.0, 5.0):
+            rep = at.replay(at.free_run(r.train.J, r.train.sigma, beta=beta, rng=s), r.patterns)
+            assert abs(rep.transitions - noisy) <= 4 and rep.forward_fraction >= 0.9
+    long = at.free_run(sim3[0].train.J, sim3[0].train.sigma, steps=2000, deterministic=True)
+    rep = at.replay(long, sim3[0].patterns)
+    assert rep.transitions > 400 and rep.forward_fraction == 1.0
+    assert at.replay(long[-100:], sim3[0].patterns).transitions >= 20  # still cycling at the end
+
+
+def test_claim_noise_matters_at_the_edges_of_the_window():
+    assert_prose(NB, "at the edges of the window the noise does matter")
+    assert_printed(NB, "eta x steps alpha trans fwd no noise attractors own digits")
+    for steps, quiet_max, noisy_min in ((1500, 3, 8), (2500, 2, 10)):
+        r = at.simulate_sequence(at.SequenceParams(steps=steps), rng=0)
+        det = at.replay(at.free_run(r.train.J, r.train.sigma, deterministic=True), r.patterns)
+        assert det.transitions <= quiet_max and r.replay.transitions >= noisy_min

@@ -122,6 +122,7 @@ def plot_window(result, axes):
     ax_trace.step(np.arange(len(rep.labels)), np.array(result.params.digits)[rep.labels], where="mid")
     ax_trace.set_yticks(result.params.digits)
     ax_trace.set_ylim(min(result.params.digits) - 0.5, max(result.params.digits) + 0.5)
+    ax_trace.set_xlim(-0.5, len(rep.labels) - 0.5)  # the same axes in every slider frame
     ax_trace.set_xlabel("free-running step")
     ax_trace.set_ylabel("closest digit")
     ax_trace.text(0.02, 1.02, f"{rep.transitions} transitions, {100 * rep.forward_fraction:.0f}% forward",
