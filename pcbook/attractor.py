@@ -289,7 +289,9 @@ def relax(J, sigma0, b=None, beta: float = 1.0, max_steps: int = 1000, tol: floa
     """Iterate the deterministic update sigma <- L(beta (b + J sigma)) until the VFE settles.
 
     Implements {eq}`eq-attractor-relax`. Stops at the first step where the monitor VFE changes by
-    less than ``tol``. Returns ``(sigma, steps, vfe_start, vfe_end)``; ``sigma`` is all NaN and
+    less than ``tol`` (the authors' stopping rule). With zero bias the monitor is the same at
+    sigma and -sigma, so it also stops on a two-cycle sigma <-> -sigma: check a fixed point with
+    one more update. Returns ``(sigma, steps, vfe_start, vfe_end)``; ``sigma`` is all NaN and
     ``steps == max_steps`` if it did not settle.
     """
     b = np.zeros(len(np.atleast_1d(sigma0))) if b is None else b
