@@ -76,7 +76,9 @@ def run():
 @pytest.mark.slow
 def test_settling_time_answers(run):
     pdh, X = run.models["pdh"], run.data.X_test
-    assert check.ngc_settling_time(10, pdh, X)
+    right = check.ngc_settling_time(10, pdh, X)
+    assert right and "10" not in repr(right)              # the message does not give the answer away
+    assert all(len(line) <= 76 for line in repr(right).splitlines())
     verdict = check.ngc_settling_time(5, pdh, X)
     assert not verdict and "training setting" in verdict.message
     assert not check.ngc_settling_time(1, pdh, X)
@@ -86,7 +88,9 @@ def test_settling_time_answers(run):
 def test_completion_limit_answers(run):
     pdh, data = run.models["pdh"], run.data
     fill = data.X_train.mean(axis=0)
-    assert check.ngc_completion_limit(0.8, pdh, data.X_test, fill)
+    right = check.ngc_completion_limit(0.8, pdh, data.X_test, fill)
+    assert right and "0.8" not in repr(right)
+    assert all(len(line) <= 76 for line in repr(right).splitlines())
     too_far = check.ngc_completion_limit(0.9, pdh, data.X_test, fill)
     assert not too_far and "not below" in too_far.message
     too_near = check.ngc_completion_limit(0.5, pdh, data.X_test, fill)

@@ -48,7 +48,8 @@ def ngc_state_drift(drift_z1):
                          "F also contains gamma_v/2 ||z1||^2 + lam |z1|.")
         return wrong(f"the drift differs from -dF/dz1 by up to {np.max(np.abs(got - expected)):.3g}.",
                      "write F term by term and differentiate each one that contains z1.")
-    return correct("your drift is exactly -dF/dz1: the GNCN-t1 state update is gradient descent on F.")
+    return correct("your drift is exactly -dF/dz1:\n"
+                   "the GNCN-t1 state update is gradient descent on F.")
 
 
 @answer_check("ex-ngc-modulation")
@@ -77,7 +78,8 @@ def ngc_modulation(modulation):
         if np.allclose(got, np.broadcast_to(2 * mass / mass.max(), W.shape), atol=1e-12):
             return wrong("some entries exceed 1.", "cap the factors at 1: m_j = min(2 m_j / max_k m_k, 1).")
         return wrong("M_W differs from min(2 m_j / max_k m_k, 1).", "compute m_j = sum_i |W_ij| first.")
-    return correct("M_W has identical rows, entries in (0, 1], and ignores the scale of W.")
+    return correct("M_W has identical rows, entries in (0, 1],\n"
+                   "and it ignores the scale of W.")
 
 
 def _unanswered(name: str):
@@ -98,8 +100,9 @@ def ngc_settling_time(answer, model, X, Ks=(1, 5, 10, 20, 50, 100, 200), betas=(
     best = min(grid.values())
     good = sorted({round(K * b, 6) for (K, b), v in grid.items() if v <= best + 0.05})
     if any(abs(answer - t) <= 0.1 * t for t in good):
-        return correct(f"the lowest BCE ({best:.2f} nats) is reached at beta * K = {good}: what matters is the "
-                       "integration time, not K or beta alone.")
+        return correct("this settling time gives the lowest test BCE on the grid:\n"
+                       "what matters is the integration time beta * K,\n"
+                       "not K or beta alone.")
     if abs(answer - 5.0) < 0.5:
         return wrong("beta * K = 5 is the training setting, not the best one.",
                      "look at the BCE printed in the frames for larger products beta * K.")
@@ -118,7 +121,9 @@ def ngc_completion_limit(answer, model, X, fill, fractions=(0.1, 0.2, 0.3, 0.4, 
     wins = [f for f in fractions if (r := complete(model, X, f, rng=rng, fill=fill)).masked_mse < r.mean_fill_mse]
     limit = max(wins) if wins else 0.0
     if abs(answer - limit) < 1e-6:
-        return correct(f"up to {limit:g} of the pixels hidden, the circuit fills them in better than the mean image.")
+        return correct("up to this hidden fraction the circuit fills in\n"
+                       "the hidden pixels better than the mean image; beyond it,\n"
+                       "the mean image wins.")
     if answer > limit:
         return wrong(f"at {answer:g} the circuit's masked MSE is not below the mean fill.",
                      "read both numbers printed above the images of each frame.")

@@ -27,6 +27,6 @@ from pcbook.ngc.backprop import *  # noqa: F401,F403,E402
 from pcbook.ngc.backprop import __all__ as _backprop_all  # noqa: E402
 
 __all__ += list(_backprop_all)
-from pcbook.ngc.experiments import MODELS, Trained, fit_models, run_digits  # noqa: F401,E402
+from pcbook.ngc.experiments import ABLATIONS, MODELS, Trained, ablation, fit_models, run_digits  # noqa: F401,E402
 
-__all__ += ["MODELS", "Trained", "fit_models", "run_digits"]
+__all__ += ["MODELS", "ABLATIONS", "Trained", "fit_models", "run_digits", "ablation"]

@@ -19,7 +19,7 @@ from pcbook.validate import check_finite_array
 from pcbook.ngc.circuit import (NGCParams, Weights, _phi, error_neurons, initial_state, predictions,
                                  state_update)
 
-__all__ = ["energy", "zil_params", "scheduled_updates", "backprop_updates"]
+__all__ = ["energy", "drift_asymmetry", "zil_params", "scheduled_updates", "backprop_updates"]
 
 
 def energy(z: list, weights: Weights, params: NGCParams, mask=None) -> float:
@@ -46,6 +46,36 @@ def energy(z: list, weights: Weights, params: NGCParams, mask=None) -> float:
             F += 0.5 * np.sum((z[l] - zbar[l]) ** 2)
         F += 0.5 * params.gamma_v * np.sum(z[l] ** 2) + params.lam * np.sum(np.abs(z[l]))
     return float(F)
+
+
+def drift_asymmetry(x, weights: Weights, params: NGCParams, z: list, h: float = 1e-6) -> float:
+    """How far the settling drift is from being the gradient of any energy.
+
+    The drift of the free states is ``d(z) = (state_update(z, e(z), beta=1) - z)``, with the
+    errors ``e(z)`` recomputed from the states ({eq}`eq-ngc-state`). A vector field is the
+    gradient of a function only if its Jacobian ``J`` is symmetric; this returns
+    ``||J - J^T||_F / ||J||_F`` (0 for a gradient flow, up to the finite-difference error; at
+    most 2), with ``J`` from central differences of step ``h`` in every free state of the
+    single image ``x`` (shape ``(1, J_0)``) around the states ``z``.
+    """
+    x = check_finite_array("x", x, ndim=2)
+    if x.shape[0] != 1:
+        raise ValueError(f"x: expected one image (shape (1, J_0)), got shape {x.shape}")
+    sizes = params.sizes[1:]
+
+    def drift(flat):
+        zs = [x] + list(np.split(flat[None, :], np.cumsum(sizes)[:-1], axis=1))
+        e = error_neurons(zs, predictions(zs, weights, params), weights, params)
+        return np.concatenate([n - o for n, o in zip(state_update(zs, e, weights, params, 1.0)[1:], zs[1:])],
+                              axis=1)[0]
+
+    z0 = np.concatenate([np.asarray(a, dtype=float)[:1] for a in z[1:]], axis=1)[0]
+    jac = np.empty((z0.size, z0.size))
+    for i in range(z0.size):
+        step = np.zeros_like(z0)
+        step[i] = h
+        jac[:, i] = (drift(z0 + step) - drift(z0 - step)) / (2 * h)
+    return float(np.linalg.norm(jac - jac.T) / np.linalg.norm(jac))
 
 
 def zil_params(params: NGCParams) -> NGCParams:

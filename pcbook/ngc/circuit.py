@@ -245,9 +245,14 @@ def error_neurons(z: list, zbar: list, weights: Weights, params: NGCParams, mask
     return e
 
 
-def total_discrepancy(e: list) -> float:
-    """Total discrepancy ``sum_l sum_j (e[l]_j)^2``, averaged over the batch ({eq}`eq-ngc-tod`)."""
-    return float(sum(np.vdot(err, err) for err in e) / len(e[0]))
+def total_discrepancy(e: list):
+    """Total discrepancy ``sum_l sum_j (e[l]_j)^2``, averaged over the batch ({eq}`eq-ngc-tod`).
+
+    A float for errors of shape ``(N, J_l)``; one value per circuit for a stack of circuits
+    (errors of shape ``(S, N, J_l)``, see :func:`pcbook.ngc.fit_stack`).
+    """
+    tod = sum(np.sum(err * err, axis=(-2, -1)) for err in e) / e[0].shape[-2]
+    return float(tod) if np.ndim(tod) == 0 else tod
 
 
 def state_update(z: list, e: list, weights: Weights, params: NGCParams, beta: float,
@@ -279,7 +284,7 @@ def state_update(z: list, e: list, weights: Weights, params: NGCParams, beta: fl
     for l in range(1, L if top_clamped else L + 1):
         f, df = _phi(params, l, top_clamped)
         if params.error_synapses == "tied":
-            up = e[l - 1] @ weights.W[l].T
+            up = e[l - 1] @ np.swapaxes(weights.W[l], -1, -2)
         else:
             up = e[l - 1] @ weights.E[l]
         if params.use_dphi:
@@ -326,12 +331,12 @@ def initial_state(x, weights: Weights, params: NGCParams, z_top=None, init: str 
         ``(z, zbar, e)`` at step 0.
     """
     check_choice("init", init, ("zero", "feedforward"))
-    n, L = len(x), params.L
-    z = [x] + [np.zeros((n, j)) for j in params.sizes[1:]]
+    lead, L = x.shape[:-1], params.L
+    z = [x] + [np.zeros(lead + (j,)) for j in params.sizes[1:]]
     if z_top is not None:
         z[L] = check_finite_array("z_top", z_top, ndim=2)
-        if z[L].shape != (n, params.sizes[L]):
-            raise ValueError(f"z_top: expected shape {(n, params.sizes[L])}, got {z[L].shape}")
+        if z[L].shape != lead + (params.sizes[L],):
+            raise ValueError(f"z_top: expected shape {lead + (params.sizes[L],)}, got {z[L].shape}")
     if init == "zero":
         return z, [np.zeros_like(a) for a in z[:L]], [np.zeros_like(a) for a in z[:L]]
     if z_top is None:
@@ -382,10 +387,16 @@ def settle(x, weights: Weights, params: NGCParams, K: int | None = None, beta: f
         raise ValueError(f"x: expected {params.sizes[0]} columns, got shape {x.shape}")
     K = params.K if K is None else check_int("K", K, low=1)
     beta = params.beta if beta is None else check_positive("beta", beta)
+    return _settle_loop(x, weights, params, K, beta, z_top, init, mask)
+
+
+def _settle_loop(x, weights, params, K, beta, z_top=None, init="zero", mask=None) -> SettleState:
+    """The settling loop of :func:`settle` without its checks; ``x`` may carry a leading
+    stack axis ``(S, N, J_0)`` matching stacked weights (:func:`pcbook.ngc.fit_stack`)."""
     prec = precisions(weights)
     z, zbar, e = initial_state(x, weights, params, z_top, init, mask, prec)
     top_clamped = z_top is not None
-    tod = np.empty(K)
+    tod = np.empty((K,) + x.shape[:-2])
     for k in range(K):
         z, zbar, e = settle_step(z, e, weights, params, beta, top_clamped, mask, prec)
         tod[k] = total_discrepancy(e)

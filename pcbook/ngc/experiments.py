@@ -8,13 +8,18 @@ import numpy as np
 from pcbook.reproduce import experiment
 from pcbook.validate import check_choice
 from pcbook.ngc.circuit import init_weights, settle
-from pcbook.ngc.model import (NGC, BinaryDigits, bernoulli_baseline, complete, gncn_pdh, gncn_t1, gncn_t1_sigma,
-                              latent_accuracy, load_binary_digits, mean_bce)
+from pcbook.ngc.model import (NGC, BinaryDigits, bernoulli_baseline, complete, fit_stack, gncn_pdh, gncn_t1,
+                              gncn_t1_sigma, latent_accuracy, load_binary_digits, mean_bce)
 
-__all__ = ["MODELS", "Trained", "fit_models", "run_digits"]
+__all__ = ["MODELS", "ABLATIONS", "Trained", "fit_models", "run_digits", "ablation"]
 
 #: the GNCN presets by name
 MODELS = {"t1": gncn_t1, "pdh": gncn_pdh, "t1-sigma": gncn_t1_sigma}
+
+#: the chapter's component ablations: one change at a time from GNCN-t1 towards GNCN-PDH
+ABLATIONS = {"GNCN-t1": gncn_t1(), "GNCN-t1 with ReLU": gncn_t1(phi="relu"),
+             "GNCN-t1-Sigma": gncn_t1_sigma(), "GNCN-PDH": gncn_pdh(),
+             "GNCN-PDH without V": gncn_pdh(n_group=0)}
 
 
 @dataclass
@@ -39,6 +44,17 @@ def fit_models(seed: int = 0, epochs: int = 10, names=("t1", "pdh"), K: int = 50
         rng = rngs[list(MODELS).index(name)]
         models[name] = NGC(MODELS[name](K=K, beta=beta), rng=rng).fit(data.X_train, epochs, data.X_test)
     return Trained(data, models, rngs[len(MODELS):])
+
+
+def ablation(data: BinaryDigits, names=None, seeds=(0, 1, 2), epochs: int = 10) -> dict:
+    """Test BCE (nats per image) of each named variant of :data:`ABLATIONS` after ``epochs``
+    epochs, one value per seed, as ``{name: array of len(seeds)}``. The seeds of one variant
+    train together (:func:`pcbook.ngc.fit_stack`); the data split is ``data`` for all."""
+    names = tuple(ABLATIONS) if names is None else tuple(names)
+    for name in names:
+        check_choice("names", name, tuple(ABLATIONS))
+    return {name: np.array([m.score(data.X_test) for m in fit_stack(ABLATIONS[name], data.X_train, seeds, epochs)])
+            for name in names}
 
 
 def run_digits(seed: int = 0, epochs: int = 10, K: int = 50, beta: float = 0.1, model: str = "both",
@@ -75,6 +91,7 @@ def run_digits(seed: int = 0, epochs: int = 10, K: int = 50, beta: float = 0.1, 
 
 
 @experiment("ngc-digits", params={"epochs": 10, "K": 50, "beta": 0.1, "model": "both"},
-            description="GNCN-t1 vs GNCN-PDH on binarised 8x8 digits (Ororbia & Kifer 2022, ours on sklearn digits)")
+            description="GNCN-t1 vs GNCN-PDH on binarised 8x8 digits (Ororbia & Kifer 2022, ours on sklearn digits)",
+            limits={"epochs": 1_000, "K": 10_000})
 def _ngc_digits(seed, epochs, K, beta, model):
     return run_digits(seed=seed, epochs=epochs, K=K, beta=beta, model=model)

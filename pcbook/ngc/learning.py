@@ -9,7 +9,7 @@ import numpy as np
 from pcbook.validate import check_finite_array, check_positive
 from pcbook.ngc.circuit import NGCParams, SettleState, Weights, _phi
 
-__all__ = ["modulation_matrix", "clip_columns", "hebbian_updates", "apply_updates"]
+__all__ = ["modulation_matrix", "clip_columns", "hebbian_updates", "apply_updates", "synapse_alignment"]
 
 
 def modulation_matrix(W: np.ndarray) -> np.ndarray:
@@ -32,7 +32,7 @@ def clip_columns(A: np.ndarray, max_norm: float = 1.0) -> np.ndarray:
     Implements {eq}`eq-ngc-clip`; returns ``A``.
     """
     max_norm = check_positive("max_norm", max_norm)
-    norms = np.linalg.norm(A, axis=0)
+    norms = np.linalg.norm(A, axis=-2, keepdims=True)
     A *= np.where(norms > max_norm, max_norm / np.maximum(norms, 1e-300), 1.0)
     return A
 
@@ -59,21 +59,22 @@ def hebbian_updates(state: SettleState, weights: Weights, params: NGCParams,
     list of arrays
         One delta per learned array, in the order of ``weights.learned()``.
     """
-    n = len(state.z[0])
+    n = state.z[0].shape[-2]
+    T = lambda a: np.swapaxes(a, -1, -2)  # noqa: E731  (transpose; works on stacks of circuits)
     act = [None] + [_phi(params, l, top_clamped)[0](state.z[l]) for l in range(1, params.L + 1)]
     deltas = {}
     for l in range(1, params.L + 1):
-        dW = act[l].T @ state.e[l - 1] / n
+        dW = T(act[l]) @ state.e[l - 1] / n
         if params.modulation:
             dW = dW * modulation_matrix(weights.W[l])
         deltas["W", l] = dW
         if weights.E[l] is not None:
-            dE = params.gamma_e * dW.T
+            dE = params.gamma_e * T(dW)
             deltas["E", l] = dE * modulation_matrix(weights.E[l]) if params.modulation else dE
         if l >= 2 and weights.M[l] is not None:
-            deltas["M", l] = act[l].T @ state.e[l - 2] / n
+            deltas["M", l] = T(act[l]) @ state.e[l - 2] / n
         if l < params.L and weights.Sigma[l] is not None:
-            deltas["Sigma", l] = 0.5 * (state.e[l].T @ state.e[l] / n - np.linalg.inv(weights.Sigma[l]))
+            deltas["Sigma", l] = 0.5 * (T(state.e[l]) @ state.e[l] / n - np.linalg.inv(weights.Sigma[l]))
     return [deltas[key] for key in weights.learned()]
 
 
@@ -85,8 +86,22 @@ def apply_updates(weights: Weights, deltas: list, optimizer, params: NGCParams) 
     for kind, l in weights.learned():
         A = getattr(weights, kind)[l]
         if kind == "Sigma":
-            A[...] = 0.5 * (A + A.T)
-            np.fill_diagonal(A, np.maximum(np.diag(A), 1.0))
+            A[...] = 0.5 * (A + np.swapaxes(A, -1, -2))
+            diag = np.arange(A.shape[-1])
+            A[..., diag, diag] = np.maximum(A[..., diag, diag], 1.0)
         elif params.max_norm:
             clip_columns(A, params.max_norm)
     return weights
+
+
+def synapse_alignment(weights: Weights) -> list[float]:
+    """Cosine between the learned error synapses ``E[l]`` and the transposed generative synapses
+    ``W[l]^T``, one value per layer (``eq-ngc-dE``: with ``gamma_e = 1`` both receive the same
+    increments, the learned symmetry of Kolen & Pollack 1994). Raises ValueError for tied
+    synapses (``E = W^T`` exactly)."""
+    if not isinstance(weights, Weights):
+        raise TypeError(f"weights: expected a Weights, got {type(weights).__name__}")
+    if all(E is None for E in weights.E):
+        raise ValueError("weights: the error synapses are tied (E = W^T); nothing to align")
+    return [float(np.vdot(E, W.T) / (np.linalg.norm(E) * np.linalg.norm(W)))
+            for E, W in zip(weights.E[1:], weights.W[1:])]

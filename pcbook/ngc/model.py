@@ -11,12 +11,12 @@ from pcbook.maths import Adam, bce, one_blas_thread
 from pcbook.progress import progress
 from pcbook.rng import as_rng
 from pcbook.validate import check_finite_array, check_int, check_range
-from pcbook.ngc.circuit import NGCParams, Weights, init_weights, predictions, settle
+from pcbook.ngc.circuit import NGCParams, Weights, _settle_loop, init_weights, predictions, settle
 from pcbook.ngc.learning import apply_updates, hebbian_updates
 
-__all__ = ["gncn_t1", "gncn_t1_sigma", "gncn_pdh", "BinaryDigits", "load_binary_digits", "NGC",
+__all__ = ["gncn_t1", "gncn_t1_sigma", "gncn_pdh", "BinaryDigits", "load_binary_digits", "NGC", "fit_stack",
            "mean_bce", "bernoulli_baseline", "SettleView", "settle_view", "random_mask", "CompletionResult", "complete",
-           "generate", "sample_gmm", "latent_accuracy"]
+           "generate", "sample_gmm", "gmm_log_likelihood", "latent_accuracy", "pca_accuracy"]
 
 
 def gncn_t1(sizes=(64, 64, 64, 32), **changes) -> NGCParams:
@@ -147,6 +147,93 @@ class NGC:
         return self.settle(X, K).z[-1]
 
 
+def _stack(weights: list) -> Weights:
+    """Stack the synapses of several circuits of one shape along a new leading axis."""
+    def stack(kind):
+        arrays = [getattr(w, kind) for w in weights]
+        return [None if a is None else np.stack([w[l] for w in arrays]) for l, a in enumerate(arrays[0])]
+    return Weights(stack("W"), stack("E"), stack("M"), stack("Sigma"), list(weights[0].V))
+
+
+def _unstack(weights: Weights, s: int) -> Weights:
+    """Circuit ``s`` of a stack made by :func:`_stack` (copies)."""
+    pick = lambda lst: [None if a is None else a[s].copy() for a in lst]  # noqa: E731
+    return Weights(pick(weights.W), pick(weights.E), pick(weights.M), pick(weights.Sigma), list(weights.V))
+
+
+def fit_stack(params: NGCParams, X, seeds=(0, 1, 2), epochs: int = 10, X_test=None) -> list[NGC]:
+    """Train one circuit per seed at once, as a stack along a leading axis.
+
+    Each seed gives the same model as ``NGC(params, rng=seed).fit(X, epochs, X_test)`` (same
+    initial synapses, same batch order; equal up to floating-point rounding), but the settling
+    steps of all seeds run as one batched computation, so three seeds cost little more than one.
+    This is how the chapter runs its ablations over seeds.
+
+    Parameters
+    ----------
+    params : NGCParams
+        The circuit (the modulation matrices are not supported in a stack).
+    X : array (N, J_0)
+        Training images.
+    seeds : sequence of int
+        One circuit per seed.
+    epochs : int >= 0
+    X_test : array, optional
+        Images on which each circuit's test BCE is recorded before training and after every epoch.
+
+    Returns
+    -------
+    list of NGC
+        One fitted estimator per seed, with ``weights_``, ``optimizer_`` and ``history_``.
+    """
+    if not isinstance(params, NGCParams):
+        raise TypeError(f"params: expected an NGCParams, got {type(params).__name__}")
+    if params.modulation:
+        raise ValueError("params: fit_stack does not support modulation=True")
+    X = check_finite_array("X", X, ndim=2)
+    epochs = check_int("epochs", epochs, low=0)
+    seeds = [check_int("seeds", s, low=0) for s in seeds]
+    if not seeds:
+        raise ValueError("seeds: need at least one seed")
+    streams = [as_rng(s).spawn(2) for s in seeds]
+    weights = _stack([init_weights(params, init) for init, _ in streams])
+    optimizer = Adam(lr=params.lr)
+    history = [{"epoch": [], "test_bce": []} for _ in seeds]
+    if X_test is not None:
+        X_test = check_finite_array("X_test", X_test, ndim=2)
+        X_eval = np.broadcast_to(X_test, (len(seeds),) + X_test.shape)
+
+    def record(epoch):
+        p = _settle_loop(X_eval, weights, params, params.K, params.beta).prediction
+        for h, ps in zip(history, p):
+            h["epoch"].append(epoch)
+            h["test_bce"].append(mean_bce(X_test, ps))
+
+    with one_blas_thread():
+        if X_test is not None:
+            record(0)
+        for epoch in progress(range(1, epochs + 1), desc="epochs"):
+            orders = [order.permutation(len(X)) for _, order in streams]
+            for start in range(0, len(X), params.batch_size):
+                xb = np.stack([X[o[start:start + params.batch_size]] for o in orders])
+                state = _settle_loop(xb, weights, params, params.K, params.beta)
+                apply_updates(weights, hebbian_updates(state, weights, params), optimizer, params)
+            if X_test is not None:
+                record(epoch)
+    models = []
+    for s, seed in enumerate(seeds):
+        model = NGC(params, rng=seed)
+        model.weights_ = _unstack(weights, s)
+        model.optimizer_ = Adam(lr=params.lr)
+        if optimizer._m is not None:
+            model.optimizer_._m = [m[s].copy() for m in optimizer._m]
+            model.optimizer_._v = [v[s].copy() for v in optimizer._v]
+            model.optimizer_._t = optimizer._t
+        model.history_ = history[s]
+        models.append(model)
+    return models
+
+
 @dataclass(frozen=True)
 class SettleView:
     """What one setting of (K, beta) does: images ``x``, predictions ``p``, the mean discrepancy
@@ -265,15 +352,48 @@ def sample_gmm(model: NGC, X_train, n_samples: int = 20, n_components: int = 10,
     return generate(model.weights_, model.params, z_top), gmm
 
 
+def gmm_log_likelihood(model: NGC, gmm, X, n_samples: int = 2000, rng=None) -> float:
+    """Monte-Carlo estimate of the mean log-likelihood ``log p(x)`` in nats per image.
+
+    ``p(x) = E_{z ~ GMM}[p(x | z)]`` with the Gaussian mixture ``gmm`` over top-layer states (from
+    :func:`sample_gmm`) as the prior and independent Bernoulli pixels with the probabilities of
+    the generative pass ({func}`generate`) as ``p(x | z)``; estimated from ``n_samples`` draws
+    with a log-sum-exp (the log p(x) of Ororbia & Kifer 2022). By Jensen's inequality the
+    estimate is low on average, so it is a conservative score.
+    """
+    from scipy.special import logsumexp
+
+    X = check_finite_array("X", X, ndim=2)
+    n_samples = check_int("n_samples", n_samples, low=1)
+    rng = as_rng(rng)
+    gmm.random_state = int(rng.integers(2**31 - 1))
+    z_top, _ = gmm.sample(n_samples)
+    p = np.clip(generate(model.weights_, model.params, z_top), 1e-7, 1 - 1e-7)
+    log_px_z = X @ np.log(p).T + (1.0 - X) @ np.log1p(-p).T     # (images, samples)
+    return float(np.mean(logsumexp(log_px_z, axis=1) - np.log(n_samples)))
+
+
+def _readout(train, test, data: BinaryDigits) -> float:
+    """Test accuracy of a logistic regression of the digit class on features."""
+    from sklearn.linear_model import LogisticRegression
+
+    with one_blas_thread():
+        clf = LogisticRegression(max_iter=2000).fit(train, data.y_train)
+        return float(clf.score(test, data.y_test))
+
+
 def latent_accuracy(model: NGC, data: BinaryDigits) -> tuple[float, float]:
     """Test accuracy of a logistic-regression read-out of the digit class from top-layer codes,
     and the same read-out from raw pixels, as ``(latent, pixels)``."""
-    from sklearn.linear_model import LogisticRegression
+    return (_readout(model.encode(data.X_train), model.encode(data.X_test), data),
+            _readout(data.X_train, data.X_test, data))
 
-    def acc(train, test):
-        with one_blas_thread():
-            clf = LogisticRegression(max_iter=2000).fit(train, data.y_train)
-            return float(clf.score(test, data.y_test))
 
-    return (acc(model.encode(data.X_train), model.encode(data.X_test)),
-            acc(data.X_train, data.X_test))
+def pca_accuracy(data: BinaryDigits, n_components: int) -> float:
+    """The linear baseline of the read-out: logistic regression on the first ``n_components``
+    principal components of the pixels (PCA fitted on the training images)."""
+    from sklearn.decomposition import PCA
+
+    n_components = check_int("n_components", n_components, low=1, high=data.X_train.shape[1])
+    pca = PCA(n_components).fit(data.X_train)
+    return _readout(pca.transform(data.X_train), pca.transform(data.X_test), data)

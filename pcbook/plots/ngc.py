@@ -100,6 +100,11 @@ def _image_grid(rows, n):
     return grid
 
 
+#: fixed axes of the settling slider: K from 1 to 200, discrepancy from 16 down to 5 and up to
+#: about 180 (K = 200, beta = 0.2)
+SETTLING_XLIM, SETTLING_YLIM = (0.8, 250.0), (2.0, 400.0)
+
+
 def plot_settling_frame(view, axes):
     """One slider frame: the discrepancy trace (left) and reconstructions (right, data on top).
 
@@ -110,7 +115,10 @@ def plot_settling_frame(view, axes):
     axes[0].plot(np.arange(1, len(view.tod) + 1), view.tod, marker="o" if len(view.tod) < 20 else None, ms=3)
     axes[0].set_xlabel("settling step k")
     axes[0].set_ylabel("total discrepancy")
+    axes[0].set_xscale("log")
     axes[0].set_yscale("log")
+    axes[0].set_xlim(*SETTLING_XLIM)     # the same axes in every slider frame
+    axes[0].set_ylim(*SETTLING_YLIM)
     axes[0].text(0.97, 0.95, f"test BCE {view.bce:.2f} nats", transform=axes[0].transAxes, ha="right", va="top")
     axes[1].imshow(_image_grid([view.x, view.p], min(4, len(view.x))), cmap="gray_r", vmin=0, vmax=1)
     axes[1].set_xticks([])
