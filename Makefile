@@ -28,7 +28,7 @@ NOTEBOOKS = $(shell $(PY) -c "from tools.book_files import toc_notebooks; print(
 NBVAL := -p nbval -p tests.nbval_figures --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 300
 STUDENT_ZIP := build/downloads/pcbook-student-notebooks.zip
 
-.PHONY: help venv vendor student book serve lab notebooks test unit nbval site bench clean lock test-latest provision-test provision-book
+.PHONY: help venv vendor student book serve lab notebooks test unit nbval site screenshots bench clean lock test-latest provision-test provision-book
 
 help:
 	@echo "make book       build the website into _build/html (creates .venv on first use)"
@@ -120,6 +120,10 @@ test: provision-test $(STAMP)
 	$(MAKE) unit
 	$(MAKE) nbval
 	$(MAKE) site
+
+# every page at 1366x768 and 390x844, light and dark, into build/screenshots (needs make book first)
+screenshots: $(STAMP)
+	$(PY) tools/screenshots.py --out build/screenshots
 
 bench: $(STAMP)
 	$(QUIET) $(PY) -m bench.run

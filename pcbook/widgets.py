@@ -37,12 +37,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Slider", "Choice", "SliderFigure", "slider_figure", "render_png", "render_pngs", "MAX_FRAMES", "MAX_HTML_BYTES"]
+__all__ = ["Slider", "Choice", "SliderFigure", "slider_figure", "render_png", "render_pngs", "MAX_FRAMES",
+           "MAX_HTML_BYTES", "DENSITIES"]
 
 #: most frames a static slider may precompute (the product of every slider's static grid)
 MAX_FRAMES = 160
-#: largest self-contained HTML a slider may produce (keeps a page well under 10 MB)
-MAX_HTML_BYTES = 3_000_000
+#: largest self-contained HTML a slider may produce (keeps a slider page within its 3 MB budget)
+MAX_HTML_BYTES = 1_600_000
+#: pixels per displayed (CSS) pixel of a static frame, tried in this order until the slider fits
+#: MAX_HTML_BYTES: 2 is sharp on high-density (phone, retina) screens
+DENSITIES = (2.0, 1.5, 1.0)
+#: palette size of a static frame (at 2 pixels per CSS pixel 48 colours look like the original)
+FRAME_COLORS = 48
 
 _COUNTER = itertools.count(1)
 
@@ -130,7 +136,7 @@ def _format_value(value) -> str:
     return str(value)
 
 
-def _png_bytes(fig, dpi: int, colors: int | None) -> bytes:
+def _png_bytes(fig, dpi: float, colors: int | None) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
     if not colors:
@@ -144,26 +150,31 @@ def _png_bytes(fig, dpi: int, colors: int | None) -> bytes:
     return small.getvalue()
 
 
-def render_pngs(draws, figsize=(6.0, 3.6), dpi: int = 80, nrows: int = 1, ncols: int = 1,
+def render_pngs(draws, figsize=(6.0, 3.6), dpi: float = 100, nrows: int = 1, ncols: int = 1,
                 colors: int | None = 128) -> list[bytes]:
     """Run each ``draw(ax)`` of ``draws`` on an off-screen figure and return the PNG bytes of each.
 
     ``ax`` is one Axes for a 1x1 grid and an array of Axes otherwise; every frame gets a fresh
-    figure with constrained layout. No pyplot figure is created, so nothing is shown or leaked
-    in a notebook. With ``colors`` each image is reduced
-    to a palette of that many colours, about 4 times smaller with no visible change.
+    figure in the book's house style (``pcbook.mplstyle``, as the static figures) with constrained
+    layout. No pyplot figure is created, so nothing is shown or leaked in a notebook. With
+    ``colors`` each image is reduced to a palette of that many colours, about 4 times smaller with
+    no visible change.
     """
+    import matplotlib.style
     from matplotlib.figure import Figure
 
+    from pcbook.plotting import STYLE
+
     pngs = []
-    for draw in draws:
-        fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
-        draw(fig.subplots(nrows, ncols, squeeze=True))
-        pngs.append(_png_bytes(fig, dpi, colors))
+    with matplotlib.style.context(STYLE):
+        for draw in draws:
+            fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+            draw(fig.subplots(nrows, ncols, squeeze=True))
+            pngs.append(_png_bytes(fig, dpi, colors))
     return pngs
 
 
-def render_png(draw: Callable, figsize=(6.0, 3.6), dpi: int = 80, nrows: int = 1, ncols: int = 1,
+def render_png(draw: Callable, figsize=(6.0, 3.6), dpi: float = 100, nrows: int = 1, ncols: int = 1,
                colors: int | None = 128) -> bytes:
     """The PNG bytes of one ``draw(ax)``; see :func:`render_pngs`."""
     return render_pngs([draw], figsize, dpi, nrows, ncols, colors)[0]
@@ -173,7 +184,7 @@ class SliderFigure:
     """A figure with sliders; see the module docstring. Build it with :func:`slider_figure`."""
 
     def __init__(self, compute, plot, sliders, fixed=None, figsize=(6.0, 3.6), nrows=1, ncols=1,
-                 dpi=80, caption="", alt=""):
+                 dpi=100, caption="", alt=""):
         if not callable(compute) or not callable(plot):
             raise TypeError("compute and plot: both must be callables")
         if not sliders:
@@ -212,16 +223,22 @@ class SliderFigure:
             annotate_failure(np.ravel(axes)[0], f"cannot show this setting:\n{err}")
 
     def png(self, **values) -> bytes:
-        """The PNG of the figure at one setting of the sliders."""
+        """The PNG of the figure at one setting of the sliders (one pixel per CSS pixel)."""
         return render_png(lambda axes: self.draw(axes, **values), self.figsize, self.dpi,
                           self.nrows, self.ncols)
 
-    def frames(self) -> tuple[list[list], list[str]]:
-        """Every slider's static values and the base64 PNG of every grid point (row-major)."""
+    @property
+    def css_size(self) -> tuple[int, int]:
+        """The (width, height) in CSS pixels a static frame is shown at: ``figsize * dpi``."""
+        return round(self.figsize[0] * self.dpi), round(self.figsize[1] * self.dpi)
+
+    def frames(self, density: float = DENSITIES[0]) -> tuple[list[list], list[str]]:
+        """Every slider's static values and the base64 PNG of every grid point (row-major),
+        rendered at ``density`` pixels per CSS pixel."""
         names = list(self.sliders)
         grids = [self.sliders[n].static_values for n in names]
         draws = [functools.partial(self.draw, **dict(zip(names, combo))) for combo in itertools.product(*grids)]
-        pngs = render_pngs(draws, self.figsize, self.dpi, self.nrows, self.ncols)
+        pngs = render_pngs(draws, self.figsize, self.dpi * density, self.nrows, self.ncols, FRAME_COLORS)
         return grids, [base64.b64encode(png).decode("ascii") for png in pngs]
 
     def frame_alt(self, values: dict) -> str:
@@ -231,9 +248,24 @@ class SliderFigure:
 
     # -- the two views ------------------------------------------------------------------
     def static_html(self) -> str:
-        """A self-contained HTML slider (no kernel, no external request)."""
+        """A self-contained HTML slider (no kernel, no external request).
+
+        Frames are drawn at the first of :data:`DENSITIES` (2 pixels per CSS pixel) whose slider
+        fits :data:`MAX_HTML_BYTES`, and shown at :attr:`css_size` like a static figure."""
+        for density in DENSITIES:
+            text = self._static_html(density)
+            if len(text) <= MAX_HTML_BYTES:
+                return text
+        raise ValueError(
+            f"sliders: the static slider is {len(text) / 1e6:.1f} MB even at {DENSITIES[-1]:g} pixel per "
+            f"CSS pixel, over {MAX_HTML_BYTES / 1e6:.1f} MB; use fewer frames (a coarser static_step) "
+            "or a smaller figsize"
+        )
+
+    def _static_html(self, density: float) -> str:
         names = list(self.sliders)
-        grids, pngs = self.frames()
+        grids, pngs = self.frames(density)
+        width, height = self.css_size
         uid = f"pcbook-slider-{next(_COUNTER)}"
         start = [grid.index(min(grid, key=lambda v: _distance(v, self.sliders[n].start)))
                  for n, grid in zip(names, grids)]
@@ -252,8 +284,8 @@ class SliderFigure:
         text = (
             f'<div class="pcbook-slider" id="{uid}">'
             f'<div class="pcbook-slider-controls">{"".join(controls)}</div>'
-            f'<img class="pcbook-slider-frame" alt="{html.escape(alts[first])}" '
-            f'src="data:image/png;base64,{pngs[first]}">{caption}'
+            f'<img class="pcbook-slider-frame" width="{width}" height="{height}" '
+            f'alt="{html.escape(alts[first])}" src="data:image/png;base64,{pngs[first]}">{caption}'
             '<div class="pcbook-slider-note">Static preview: frames were computed when the notebook ran. '
             'Run the notebook for the live version with finer steps.</div>'
             f'<script>(function(){{var root=document.getElementById("{uid}");'
@@ -267,11 +299,6 @@ class SliderFigure:
             'for(var i=0;i<inputs.length;i++){inputs[i].addEventListener("input",update);}'
             "})();</script></div>"
         )
-        if len(text) > MAX_HTML_BYTES:
-            raise ValueError(
-                f"sliders: the static slider is {len(text) / 1e6:.1f} MB, over {MAX_HTML_BYTES / 1e6:.0f} MB; "
-                "use fewer frames (a coarser static_step), a smaller figsize or a lower dpi"
-            )
         return text
 
     def widget(self):
@@ -326,7 +353,7 @@ def _distance(a, b) -> float:
 
 
 def slider_figure(compute: Callable, plot: Callable, sliders: dict, *, fixed: dict | None = None,
-                  figsize=(6.0, 3.6), nrows: int = 1, ncols: int = 1, dpi: int = 80,
+                  figsize=(6.0, 3.6), nrows: int = 1, ncols: int = 1, dpi: float = 100,
                   caption: str = "", alt: str = "") -> SliderFigure:
     """A figure driven by sliders, live in JupyterLab and precomputed for the website.
 
@@ -341,9 +368,14 @@ def slider_figure(compute: Callable, plot: Callable, sliders: dict, *, fixed: di
         One entry per keyword argument of ``compute`` that the reader can move.
     fixed : dict, optional
         Further keyword arguments passed to ``compute`` unchanged.
-    figsize, nrows, ncols, dpi : figure layout of every frame.
+    figsize, nrows, ncols : figure layout of every frame.
+    dpi : float
+        CSS pixels per inch of ``figsize``: a frame is shown ``figsize * dpi`` CSS pixels wide
+        (100, as the static figures, so its text is as large as theirs) and rendered at twice that
+        for high-density screens (see :data:`DENSITIES`).
     caption : str
-        Text shown under the static figure.
+        Text shown under the static figure. The chapters give the caption as the code cell's
+        ``mystnb.figure.caption`` metadata instead, which numbers the figure.
     alt : str
         What the figure shows, for readers who cannot see it; each frame's alt text adds the
         slider values it shows ("... (u = 2, sensory variance = 1)").

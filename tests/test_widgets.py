@@ -84,3 +84,58 @@ def test_integer_sliders_give_integer_values():
                                 {"k": widgets.Slider(1, 5, 2)})
     fig.static_html()
     assert seen == [1, 3, 5] and all(isinstance(k, int) for k in seen)
+
+
+def _alts(html):
+    return json.loads(re.search(r"var alts=(\[.*?\]);", html).group(1))
+
+
+def test_frames_are_drawn_for_high_density_screens_and_shown_at_the_static_figures_size():
+    from PIL import Image
+    import io
+
+    fig = widgets.slider_figure(_compute, _plot, {"a": widgets.Slider(-1, 1, 1, value=0)}, figsize=(6.0, 3.6))
+    html = fig.static_html()
+    width, height = fig.css_size
+    assert (width, height) == (600, 360), "shown at 100 CSS pixels per inch, like the static figures"
+    assert f'width="{width}" height="{height}"' in html
+    for frame in _frames(html):
+        image = Image.open(io.BytesIO(base64.b64decode(frame)))
+        assert image.size[0] >= 2 * width and image.size[1] >= 2 * height, image.size
+
+
+def test_frames_are_deterministic():
+    sliders = {"a": widgets.Slider(-1, 1, 1, value=0)}
+    first = widgets.slider_figure(_compute, _plot, sliders).static_html()
+    again = widgets.slider_figure(_compute, _plot, sliders).static_html()
+    strip = lambda h: re.sub(r"pcbook-slider-\d+", "", h)  # noqa: E731 - the id counts sliders
+    assert strip(first) == strip(again)
+
+
+def test_every_frame_has_alt_text_naming_its_slider_values():
+    fig = widgets.slider_figure(_compute, _plot, {"a": widgets.Slider(-1, 1, 1, value=0, label="weight"),
+                                                  "b": widgets.Choice([1.0, 2.0], value=1.0)},
+                                alt="A line from a to b")
+    html = fig.static_html()
+    alts = _alts(html)
+    assert len(alts) == len(_frames(html)) == 3 * 2
+    assert alts[0] == "A line from a to b (weight = -1, b = 1)"
+    assert len(set(alts)) == len(alts), "each frame's alt text names its own values"
+    shown = re.search(r'<img[^>]*alt="([^"]*)"', html).group(1)
+    assert shown == "A line from a to b (weight = 0, b = 1)", "the first frame shown is the start value's"
+
+
+def test_a_slider_too_heavy_for_two_pixels_per_css_pixel_falls_back_to_fewer(monkeypatch):
+    sliders = {"a": widgets.Slider(-1, 1, 1, value=0)}
+    full = widgets.slider_figure(_compute, _plot, sliders).static_html()
+    monkeypatch.setattr(widgets, "MAX_HTML_BYTES", len(full) - 1)
+    lighter = widgets.slider_figure(_compute, _plot, sliders).static_html()
+    assert len(lighter) < len(full)
+    monkeypatch.setattr(widgets, "MAX_HTML_BYTES", 1000)
+    with pytest.raises(ValueError, match="static_step"):
+        widgets.slider_figure(_compute, _plot, sliders).static_html()
+
+
+def test_caption_argument_still_shows_under_the_frame():
+    fig = widgets.slider_figure(_compute, _plot, {"a": widgets.Slider(-1, 1, 1, value=0)}, caption="A & B")
+    assert '<div class="pcbook-slider-caption">A &amp; B</div>' in fig.static_html()

@@ -1,7 +1,15 @@
-"""Copy the subset of npm's mathjax@3 the website needs into _vendor/mathjax (about 2 MB).
+"""Copy the front-end files the website serves itself from npm's packages into _vendor (about 4 MB).
 
-Run by ``make vendor`` after ``npm ci``. The site then loads MathJax from itself
-(``mathjax_path: mathjax/tex-chtml.js`` in _config.yml) and never from a CDN.
+Run by ``make vendor`` after ``npm ci``:
+
+* ``_vendor/mathjax``: MathJax 4's loader (``startup.js``) and the components a page needs (core,
+  TeX input with the extensions loaded on demand, HTML output, the hidden MathML copy for screen
+  readers: 0.6 MB where the all-in-one ``tex-chtml.js`` is 1 MB), and its default font (``@mathjax/mathjax-newcm-font``)
+  under ``_vendor/mathjax/fonts`` -- MathJax 4 because it breaks long display equations at the
+  width of the text column, which MathJax 3 cannot. The site loads MathJax from itself
+  (``mathjax_path`` and ``mathjax3_config.loader.paths.fonts`` in _config.yml), never from a CDN.
+* ``_vendor/axe/axe.min.js``: axe-core, the accessibility checker that the browser tests
+  (tests/site) inject into each page. No page of the book loads it.
 """
 from __future__ import annotations
 
@@ -10,26 +18,45 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCE = ROOT / "node_modules" / "mathjax" / "es5"
-TARGET = ROOT / "_vendor" / "mathjax"
-PARTS = ["tex-chtml.js", "output/chtml/fonts/woff-v2", "input/tex/extensions", "a11y", "ui"]
+NODE = ROOT / "node_modules"
+TARGET = ROOT / "_vendor"
+#: (source under node_modules, target under _vendor); a directory is copied whole
+PARTS = [
+    ("mathjax/startup.js", "mathjax/startup.js"),
+    ("mathjax/core.js", "mathjax/core.js"),
+    ("mathjax/input/tex-base.js", "mathjax/input/tex-base.js"),
+    ("mathjax/output/chtml.js", "mathjax/output/chtml.js"),
+    ("mathjax/input/tex/extensions", "mathjax/input/tex/extensions"),
+    ("mathjax/a11y", "mathjax/a11y"),
+    ("mathjax/ui", "mathjax/ui"),
+    ("mathjax/LICENSE", "mathjax/LICENSE"),
+    ("@mathjax/mathjax-newcm-font/chtml.js", "mathjax/fonts/mathjax-newcm-font/chtml.js"),
+    ("@mathjax/mathjax-newcm-font/chtml", "mathjax/fonts/mathjax-newcm-font/chtml"),
+    ("@mathjax/mathjax-newcm-font/LICENSE", "mathjax/fonts/mathjax-newcm-font/LICENSE"),
+    ("axe-core/axe.min.js", "axe/axe.min.js"),
+    ("axe-core/LICENSE", "axe/LICENSE"),
+]
 
 
 def main() -> int:
-    if not (SOURCE / "tex-chtml.js").exists():
-        print(f"error: {SOURCE} is missing; run `npm ci` first", file=sys.stderr)
+    missing = [src for src, _ in PARTS if not (NODE / src).exists() and not src.endswith("LICENSE")]
+    if missing:
+        print(f"error: {', '.join(missing)} missing under {NODE}; run `npm ci` first", file=sys.stderr)
         return 1
-    if TARGET.exists():
-        shutil.rmtree(TARGET)
-    for part in PARTS:
-        src, dst = SOURCE / part, TARGET / part
+    for sub in ("mathjax", "axe"):
+        if (TARGET / sub).exists():
+            shutil.rmtree(TARGET / sub)
+    for src, dst in PARTS:
+        src, dst = NODE / src, TARGET / dst
+        if not src.exists():
+            continue
         dst.parent.mkdir(parents=True, exist_ok=True)
         if src.is_dir():
             shutil.copytree(src, dst)
         else:
             shutil.copy2(src, dst)
     size = sum(f.stat().st_size for f in TARGET.rglob("*") if f.is_file())
-    print(f"vendored MathJax into {TARGET.relative_to(ROOT)} ({size / 1e6:.1f} MB)")
+    print(f"vendored MathJax and axe-core into {TARGET.relative_to(ROOT)} ({size / 1e6:.1f} MB)")
     return 0
 
 

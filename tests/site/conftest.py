@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import shutil
 import sys
 import threading
@@ -11,7 +12,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SITE = ROOT / "_build" / "html"
+#: the built site; PCBOOK_SITE=<folder> checks another build (e.g. a copy kept from before a change)
+SITE = Path(os.environ.get("PCBOOK_SITE", ROOT / "_build" / "html"))
 sys.path.insert(0, str(ROOT))  # tools.book_files
 
 

@@ -124,3 +124,34 @@ def test_exercise_numbers_in_the_kit_match_the_website(site):
             assert shown.get(ex.label) == ex.number, f"{ex.label}: page shows {shown.get(ex.label)}, kit {ex.number}"
             checked += 1
     assert checked >= 20
+
+
+_IMG = re.compile(r"<img\b[^>]*>")
+_ALT = re.compile(r'\balt="([^"]*)"')
+_FIGURE = re.compile(r"<figure\b.*?</figure>", re.S)
+GENERIC_ALT = {"figure for the chosen slider values", "image", "figure", "plot"}
+
+
+def _article(page: Path) -> str:
+    text = page.read_text(encoding="utf-8")
+    start = text.find('<article class="bd-article">')
+    return text[start:text.find("</article>", start)] if start >= 0 else ""
+
+
+def test_every_image_has_real_alt_text_and_sits_in_a_numbered_figure(pages):
+    """No file path or generic text as alt text; every image (static or slider frame) is inside a
+    <figure> whose caption has a number (myst-nb's mystnb.figure metadata, numfig)."""
+    problems = []
+    for page in pages:
+        article = _article(page)
+        numbered = [f for f in _FIGURE.findall(article) if 'class="caption-number"' in f]
+        in_figures = sum(len(_IMG.findall(f)) for f in numbered)
+        images = _IMG.findall(article)
+        for tag in images:
+            alt = (_ALT.search(tag).group(1) if _ALT.search(tag) else "").strip()
+            if (not alt or alt.lower() in GENERIC_ALT or "/" in alt or alt.lower().endswith(".png")
+                    or len(alt) < 15):
+                problems.append(f"{page.name}: image alt text {alt[:60]!r}")
+        if in_figures < len(images):
+            problems.append(f"{page.name}: {len(images) - in_figures} of {len(images)} images are not in a numbered figure")
+    assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)
