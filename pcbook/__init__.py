@@ -8,6 +8,7 @@ One module per concept, named after the concept rather than the chapter (module,
 ``pcbook.error_units``        2  gradient ascent on F, prediction-error units
 ``pcbook.variance``           3  learning variances, priors and weights
 ``pcbook.ngc``                4  neural generative coding on digits
+``pcbook.efe``                5  expected free energy on a T-maze (risk, ambiguity, values)
 ``pcbook.angc``               5  active NGC agents in gymnasium tasks
 ``pcbook.continuous_bernoulli``  6  the continuous Bernoulli on [-1, 1]
 ``pcbook.attractor``          6  free-energy attractor networks learn sequences

@@ -22,14 +22,18 @@ Notation (row-major, layers counted from the input, ``L`` weight layers):
 
 Every array may carry leading "agent" axes: ``W[l]`` of shape ``(A, n_in, n_out)`` and states of
 shape ``(A, B, n)`` let one call train ``A`` independent agents (seeds, ablation arms) at once.
-Nothing here is backpropagation: each update uses only the activity on either side of a synapse.
+Each update uses only the activity on either side of a synapse; with the chapter's settling it is
+close to a down-scaled backprop step (``backprop_alignment``), and with the Z-IL schedule it is
+exactly backprop.
 """
 from pcbook.angc.agent import (ENVS, ANGCParams, ANGCResult, controller_target, normalise_epistemic,
                                rbf_encode, run_angc)
 from pcbook.angc.baselines import (BOOK_PARAMS, PARAMS, SurpriseResult, coverage, random_policy,
                                    world_model_surprise)
-from pcbook.angc.circuit import SettleParams, Settled, forward, init_circuit, settle, surprise
+from pcbook.angc.circuit import (SettleParams, Settled, backprop_alignment, forward, init_circuit, settle,
+                                surprise)
 
-__all__ = ["ENVS", "SettleParams", "Settled", "init_circuit", "forward", "settle", "surprise", "rbf_encode",
+__all__ = ["ENVS", "SettleParams", "Settled", "init_circuit", "forward", "settle", "surprise",
+           "backprop_alignment", "rbf_encode",
            "controller_target", "normalise_epistemic", "ANGCParams", "ANGCResult", "run_angc",
            "random_policy", "world_model_surprise", "SurpriseResult", "coverage", "BOOK_PARAMS", "PARAMS"]

@@ -12,7 +12,8 @@ from pcbook.maths import activation
 from pcbook.rng import as_rng
 from pcbook.validate import check_int, check_positive, check_range
 
-__all__ = ["SettleParams", "Settled", "init_circuit", "forward", "settle", "surprise"]
+__all__ = ["SettleParams", "Settled", "init_circuit", "forward", "settle", "surprise",
+           "backprop_alignment"]
 
 
 @dataclass(frozen=True)
@@ -143,3 +144,37 @@ def settle(weights, x, y, params: SettleParams = SettleParams(), zil: bool | Non
 def surprise(settled: Settled) -> np.ndarray:
     """Epistemic signal per sample: the summed squared settled errors of all layers (eq-angc-epistemic)."""
     return sum(np.sum(e * e, axis=-1) for e in settled.e[1:])
+
+
+def backprop_alignment(weights, x, y, params: SettleParams = SettleParams()):
+    """Cosine and norm ratio of each layer's settled update to the backprop update.
+
+    Compares the update eq-angc-hebb after settling with ``params`` against the Z-IL update
+    (``beta = 1``, ``L - l`` steps), which equals minus the backprop gradient of
+    ``0.5 * ||y - f(x)||^2 / B`` exactly (Song et al. 2020). A cosine near 1 with a norm
+    ratio below 1 is a down-scaled backprop step.
+
+    Parameters
+    ----------
+    weights, x, y
+        As for :func:`settle`.
+    params : SettleParams
+        The settling to compare (its own ``zil`` flag is respected).
+
+    Returns
+    -------
+    cosine, norm_ratio : arrays (L,)
+        ``<dW, dW_bp> / (|dW| |dW_bp|)`` and ``|dW| / |dW_bp|`` per weight layer (all agents
+        of a batched circuit pooled).
+    """
+    if not isinstance(params, SettleParams):
+        raise TypeError("params: expected a SettleParams")
+    L = len(_check_weights(weights))
+    bp = settle(weights, x, y, SettleParams(K=max(L - 1, 1), beta=1.0, act=params.act), zil=True)
+    ngc = settle(weights, x, y, params)
+    cos, ratio = [], []
+    for a, b in zip(ngc.dW, bp.dW):
+        na, nb = np.linalg.norm(a), np.linalg.norm(b)
+        cos.append(np.sum(a * b) / (na * nb))
+        ratio.append(na / nb)
+    return np.array(cos), np.array(ratio)

@@ -82,10 +82,12 @@ def zil_steps(func):
                 continue
             if answer == l - 1:
                 return wrong(f"zil_steps({L}, {l}) = {answer}: you count from the input.",
-                             "the output error is there at once; it needs one step per layer to travel down.")
+                             "the output error is there at once; it needs one step per layer "
+                             "to travel towards the input (layers nearer the input stay silent).")
             if answer == L - l + 1:
                 return wrong(f"zil_steps({L}, {l}) = {answer} is one too many.",
                              "the last layer (l = L) needs no settling: its error is y - f(x) at step 0.")
             return wrong(f"zil_steps({L}, {l}) = {answer!r}, expected {L - l}.",
-                         "follow the error from the output down one layer per step.")
+                         "follow the error from the output towards the input, "
+                         "one layer per step.")
     return correct("layer l's error equals the backprop delta after L - l steps of size 1.")
