@@ -25,9 +25,8 @@
         button.addEventListener("click", function (event) {
           event.preventDefault();
           event.stopPropagation();
+          // the theme's dialog moves focus into itself and, when closed, back to this button
           first.click();
-          // the dialog's close handler returns focus to the active element: keep it on this button
-          button.focus();
         });
       });
     });

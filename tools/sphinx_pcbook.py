@@ -7,13 +7,18 @@
   template ``tools/pcbook_templates/layout.html`` drops that script; the icons then come from the
   Font Awesome webfont that the theme's CSS already declares, and :func:`_write_icon_font` subsets
   that font at build time to the glyphs the pages use (a few kB; ``_static/pcbook-icons.css``
-  redeclares the font face so that browsers fetch only the subset). Nothing leaves the site.
+  redeclares the font face so that browsers fetch only the subset) and drops the theme's CSS rules
+  for the icons no page uses. Nothing leaves the site.
+* sphinx-design's CSS and JS stay off pages that use none of its components (none do today), and
+  the notebooks' PNG figures are re-encoded with a palette when that is smaller (build output only).
 * Search: the theme loads Sphinx's search index (70 kB) on every page for a search-as-you-type
   mode this book does not use; the template keeps it on search.html only.
 * Bibliography: in-text citations read "Bogacz (2017)" (:class:`RoundAuthorYear`), and the list is
   labelled the same way (:class:`AuthorYearLabels`, style ``pcbook`` in _config.yml); the list gets
   list/listitem roles (docutils writes role="doc-biblioentry" inside role="list", which axe-core
   reports as a critical violation) and arXiv identifiers become links to arxiv.org.
+* Inline code gets break opportunities (<wbr>) after dots, underscores and brackets, so a long
+  function name wraps there on a phone instead of widening the page or breaking mid-word.
 * Tables: each table sits in a container that scrolls sideways if the table is wider than the column,
   reachable by keyboard (tabindex="0") and labelled for screen readers (role="region").
 """
@@ -38,6 +43,42 @@ def _drop_thebe(app, pagename, templatename, context, doctree):
         context["script_files"] = [s for s in context["script_files"] if not _is_thebe(s)]
 
 
+def _drop_unused_design(app, pagename, templatename, context, doctree):
+    """sphinx-design's CSS and JS (62 kB) on pages that use none of its components."""
+    if 'class="sd-' in context.get("body", ""):
+        return
+    for key in ("script_files", "css_files"):
+        if key in context:
+            context[key] = [f for f in context[key]
+                            if "sphinx-design" not in str(getattr(f, "filename", f)) and
+                            "design-tabs" not in str(getattr(f, "filename", f))]
+
+
+def _shrink_images(app, exception):
+    """Re-encode the notebooks' PNG figures with a 256-colour palette when that is smaller (plots
+    have few colours; about 2-3 times fewer bytes, no visible change). Deterministic."""
+    if exception is not None or app.builder.format != "html":
+        return
+    import io
+
+    from PIL import Image
+
+    for path in (Path(app.outdir) / "_images").glob("*.png"):
+        data = path.read_bytes()
+        with Image.open(io.BytesIO(data)) as image:
+            if image.mode == "P":
+                continue
+            rgba = image.convert("RGBA")
+            if rgba.getextrema()[3][0] < 255:  # transparent pixels: octree keeps the alpha channel
+                palette = rgba.quantize(colors=256, method=Image.Quantize.FASTOCTREE)
+            else:
+                palette = rgba.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+            small = io.BytesIO()
+            palette.save(small, format="PNG", optimize=True)
+        if len(small.getvalue()) < 0.9 * len(data):
+            path.write_bytes(small.getvalue())
+
+
 # -- page body ------------------------------------------------------------------------------------
 _TABLE = re.compile(r"<table\b.*?</table>", re.S)
 _CAPTION = re.compile(r'<span class="caption-text">(.*?)</span>', re.S)
@@ -48,10 +89,13 @@ _TAGS = re.compile(r"<[^>]+>")
 _CODE_TEXT = re.compile(r'(<span class="pre">)([^<]+)(</span>)')
 
 
+def _break_points(match: re.Match) -> str:
+    # inline code may break after a dot, an underscore or an opening bracket, never inside a word
+    return match.group(1) + re.sub(r"([._(])(?=\w)", r"\1<wbr>", match.group(2)) + match.group(3)
+
+
 def _wrap_table(match: re.Match) -> str:
-    # code in a cell may break after a dot or an underscore, never inside a word
-    table = _CODE_TEXT.sub(lambda m: m.group(1) + re.sub(r"([._])(?=\w)", r"\1<wbr>", m.group(2)) + m.group(3),
-                           match.group(0))
+    table = match.group(0)
     caption = _CAPTION.search(table)
     label = _TAGS.sub("", caption.group(1)).strip() if caption else "Table"
     label = label.replace('"', "&quot;")
@@ -63,7 +107,7 @@ def _fix_body(app, pagename, templatename, context, doctree):
     body = context.get("body")
     if not body:
         return
-    body = _TABLE.sub(_wrap_table, body)
+    body = _CODE_TEXT.sub(_break_points, _TABLE.sub(_wrap_table, body))
     if "doc-biblioentry" in body:
         body = body.replace('role="doc-biblioentry"', 'role="listitem"')
         body = _ARXIV.sub(r'<a class="reference external" href="https://arxiv.org/abs/\1">arXiv:\1</a>', body)
@@ -85,6 +129,7 @@ def _add_template_filter(app):
 # -- icons ----------------------------------------------------------------------------------------
 _ICON_RULE = re.compile(r'((?:\.fa-[\w-]+:before,?)+)\{content:"\\([0-9a-f]+)"\}')
 _ICON_USE = re.compile(r"\bfa-[a-z0-9-]+")
+_FONT_FACE = re.compile(r"@font-face\{[^}]*Font Awesome[^}]*\}")
 
 
 def _write_icon_font(app, exception):
@@ -106,6 +151,13 @@ def _write_icon_font(app, exception):
             continue
         used.update(_ICON_USE.findall(path.read_text(encoding="utf-8", errors="replace")))
     glyphs = sorted({codepoints[name] for name in used if name in codepoints})
+    # the theme's CSS carries a content rule for each of Font Awesome's 2000 icons (86 kB): keep the used ones
+    def keep_used(rule: re.Match) -> str:
+        return rule.group(0) if set(re.findall(r"fa-[\w-]+", rule.group(1))) & used else ""
+
+    # ... and its Font Awesome font faces (solid 156 kB, regular, brands): the subset below replaces them
+    css = _FONT_FACE.sub("", _ICON_RULE.sub(keep_used, css))
+    (static / "styles" / "pydata-sphinx-theme.css").write_text(css, encoding="utf-8")
     font = static / "vendor" / "fontawesome" / "webfonts" / "fa-solid-900.ttf"
     options = subset.Options()
     options.flavor = "woff"
@@ -188,7 +240,9 @@ def setup(app):
     app.connect("builder-inited", _add_template_filter)
     app.connect("html-page-context", _drop_thebe, priority=900)
     app.connect("html-page-context", _fix_body, priority=900)
+    app.connect("html-page-context", _drop_unused_design, priority=900)
     app.connect("build-finished", _write_icon_font)
+    app.connect("build-finished", _shrink_images)
     app.add_css_file("pcbook-icons.css", priority=900)
     app.add_js_file("pcbook.js", priority=900, defer="defer")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -102,7 +102,8 @@ _PANEL_SHOWN = """(kind) => {
     if (!side) { return 'none'; }
     const r = side.getBoundingClientRect();
     const style = getComputedStyle(side);
-    return (r.width > 20 && style.visibility !== 'hidden' && style.display !== 'none') ? 'sidebar' : 'none';
+    const shown = r.width > 20 && r.right > 20 && style.visibility !== 'hidden' && style.display !== 'none';
+    return shown ? 'sidebar' : 'none';
 }"""
 
 
@@ -116,40 +117,42 @@ def _visit(context, url, axe_url):
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("response", lambda res: responses.append(res))
+    sizes = {}  # request id -> bytes received (the test server sends no compression)
+    cdp.on("Network.dataReceived", lambda e: sizes.__setitem__(e["requestId"], sizes.get(e["requestId"], 0) + e["dataLength"]))
     page.goto(url, wait_until="load")
-    page.wait_for_load_state("networkidle")
     result = {"requests": requests, "errors": errors}
     result["mathjax"] = page.evaluate(_MATHJAX_DONE) if page.locator(".math").count() else "no math"
-    page.wait_for_load_state("networkidle")
-    weight = 0
-    for res in responses:
-        if res.status >= 400:
-            errors.append(f"HTTP {res.status} for {res.url}")
-        try:
-            weight += len(res.body())
-        except Exception:  # a redirect or an aborted request has no body
-            pass
-    result["weight"] = weight
+    page.wait_for_load_state("networkidle")  # the fonts MathJax asked for
+    errors += [f"HTTP {res.status} for {res.url}" for res in responses if res.status >= 400]
+    result["weight"] = sum(sizes.values())
     result.update(page.evaluate(_MEASURE))
-    result["nav"] = _check_navigation(page)
     page.add_script_tag(url=axe_url)  # axe-core from the site's own _static, added by this test only
     result["axe"] = page.evaluate("""async () => {
         const r = await axe.run(document, {resultTypes: ['violations']});
         return r.violations.filter(v => v.impact === 'critical' || v.impact === 'serious')
             .map(v => [v.impact, v.id, v.nodes.length, v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')]);
     }""")
+    result["nav"] = _check_navigation(page)  # after axe: a sidebar mid-transition has faded text
     page.close()
     return result
 
 
-def _press(page, button, how):
-    """Activate ``button`` with a click or with the keyboard (focus, Enter)."""
+def _press(page, button, how, kind, before):
+    """Activate ``button`` with a click or with the keyboard (focus, Enter); wait up to a second for
+    the panel to change from ``before``."""
     if how == "mouse":
         button.click()
     else:
         button.focus()
         page.keyboard.press("Enter")
-    page.wait_for_timeout(50)
+    _wait_for_change(page, kind, before)
+
+
+def _wait_for_change(page, kind, before):
+    try:
+        page.wait_for_function(f"(before) => ({_PANEL_SHOWN})('{kind}') !== before", arg=before, timeout=1000)
+    except Exception:  # the caller reports the panel's state
+        pass
 
 
 def _check_navigation(page) -> list[str]:
@@ -163,16 +166,16 @@ def _check_navigation(page) -> list[str]:
         for button in shown[:1]:
             for how in ("mouse", "keyboard"):
                 before = page.evaluate(_PANEL_SHOWN, kind)
-                _press(page, button, how)
+                _press(page, button, how, kind, before)
                 after = page.evaluate(_PANEL_SHOWN, kind)
                 if after == before:
                     problems.append(f"{kind} toggle ({how}) did nothing (panel stays '{before}')")
                     continue
                 if after == "modal":  # Escape closes a modal, the button closes a sidebar
                     page.keyboard.press("Escape")
-                    page.wait_for_timeout(50)
+                    _wait_for_change(page, kind, after)
                 else:
-                    _press(page, button, how)
+                    _press(page, button, how, kind, after)
                 if page.evaluate(_PANEL_SHOWN, kind) != before:
                     problems.append(f"{kind} toggle ({how}) opened the panel but it did not close again")
     return problems
@@ -256,7 +259,7 @@ def _real_alt(alt: str | None) -> bool:
     low = alt.strip().lower()
     if low in GENERIC_ALT or any(low.startswith(g) for g in GENERIC_ALT[:1]):
         return False
-    looks_like_a_path = "/" in low or low.endswith((".png", ".svg", ".jpg", ".jpeg", ".gif"))
+    looks_like_a_path = (" " not in low and "/" in low) or low.endswith((".png", ".svg", ".jpg", ".jpeg", ".gif"))
     return not looks_like_a_path and len(low) >= 15
 
 
