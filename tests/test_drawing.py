@@ -8,9 +8,8 @@ from pcbook.envs import drawing
 ARM = drawing.ArmParams()
 
 
-def _matplotlib_images(paths):
-    """The oracle: Annabi's canvas (1x1 inch at 64 dpi, axes filling it, limits +-60, a default
-    black line), one artist reused, coverage read from the alpha channel of buffer_rgba."""
+def _seed_canvas():
+    """Annabi's canvas: a frameless 1x1 inch figure at 64 dpi, axes filling it, limits +-60."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -20,6 +19,13 @@ def _matplotlib_images(paths):
     ax.set_axis_off()
     ax.set_xlim(-60, 60)
     ax.set_ylim(-60, 60)
+    return fig, ax
+
+
+def _matplotlib_images(paths):
+    """The oracle: Annabi's canvas with a default black line, one artist reused, coverage read
+    from the alpha channel of buffer_rgba."""
+    fig, ax = _seed_canvas()
     (line,) = ax.plot([], [], color="black")
     images = []
     for p in paths:
@@ -163,3 +169,19 @@ def test_bad_params_raise():
         drawing.joint_angles(np.zeros((3, 3)))
     with pytest.raises(ValueError, match="omega"):
         drawing.DrawingArm().step(np.zeros(3))
+
+
+def test_seed_camera_reads_alpha_which_is_the_ink_coverage():
+    """Annabi's camera reads channel 0 of ``tostring_argb``: that is alpha, not red. On the
+    frameless (transparent) figure alpha is the ink coverage, so 1 - alpha/255 is 1 on blank paper
+    and 0 on ink, as the chapter says; reading red instead would invert the picture."""
+    fig, ax = _seed_canvas()
+    ax.plot([0, 50], [0, 0], color="black")
+    fig.canvas.draw()
+    rgba = np.asarray(fig.canvas.buffer_rgba())
+    if hasattr(fig.canvas, "tostring_argb"):
+        argb = np.frombuffer(fig.canvas.tostring_argb(), dtype=np.uint8).reshape(64, 64, 4)
+        assert np.array_equal(argb[..., 0], rgba[..., 3])
+    s = 1 - rgba[..., 3] / 255
+    assert s[0, 0] == 1.0 and s[31:33, 40].min() < 0.5           # blank paper 1, the stroke dark
+    assert rgba[0, 0, 0] == 255 and rgba[31:33, 40, 0].min() == 0  # red: 1 on blank, 0 on ink

@@ -29,7 +29,7 @@ def som_complexity(func) -> object:
                          "the prior must be normalised: add ln Z, Z = sum_j exp(-beta d_ring(j, 0)).")
         return wrong(f"winner {winner}, goal {goal}, n {n}, beta {beta}: you return {got:.6f}, expected {want:.6f}.",
                      "complexity = -ln p(winner | goal) with p proportional to exp(-beta d_ring(winner, goal)).")
-    return correct("the complexity is beta times the ring distance plus the log normaliser.")
+    return correct("the complexity is beta d_ring plus the log normaliser.")
 
 
 @answer_check("ex-som-inaccuracy")
@@ -58,7 +58,7 @@ def som_inaccuracy(func) -> object:
                          "inaccuracy is the NEGATIVE log-likelihood: it is >= 0.")
         return wrong(f"you return {got:.4f}, expected {want:.4f}.",
                      "-sum over pixels of [s ln f + (1 - s) ln(1 - f)], with f = 0.999 w + 0.0005.")
-    return correct("the inaccuracy is the Bernoulli negative log-likelihood of the drawing under the prototype.")
+    return correct("the inaccuracy is the Bernoulli NLL under the prototype.")
 
 
 _SMALL_MODEL = {}

@@ -73,16 +73,19 @@ def plot_learning_curves(history, ax=None, bin_epochs: int = 100):
     return ax
 
 
-def plot_repertoire(repertoire, ax=None, ncols: int = 10):
+def plot_repertoire(repertoire, ax=None, ncols: int = 10, goals=None):
     """Every goal's prototype (magenta) and the drawing the agent makes for it (cyan); goals whose
-    drawing the map classifies elsewhere get a red number."""
+    drawing the map classifies elsewhere get a red number. ``goals`` shows only those goals."""
     ax = get_ax(ax, figsize=(7.5, 4.0))
     size = repertoire.images.shape[-1]
-    ax.imshow(repertoire_mosaic(repertoire.prototypes, repertoire.images, ncols), interpolation="nearest")
-    for k, win in enumerate(repertoire.winner):
-        r, c = divmod(k, ncols)
-        missed = win != k
-        ax.text(c * (size + 2) + 2, r * (size + 2) + 2, str(k), fontsize=6, va="top",
+    goals = np.arange(len(repertoire.winner)) if goals is None else np.asarray(goals)
+    ax.imshow(repertoire_mosaic(repertoire.prototypes[goals], repertoire.images[goals], ncols),
+              interpolation="nearest")
+    fontsize = 6 if ncols >= 10 else 9
+    for i, k in enumerate(goals):
+        r, c = divmod(i, ncols)
+        missed = repertoire.winner[k] != k
+        ax.text(c * (size + 2) + 2, r * (size + 2) + 2, str(k), fontsize=fontsize, va="top",
                 color="#B00020" if missed else "0.35", fontweight="bold" if missed else "normal")
     ax.set_axis_off()
     return ax
@@ -115,12 +118,16 @@ def plot_ring(prototypes, axes=None):
     return axes
 
 
-def plot_snapshot(repertoire, ax=None, ncols: int = 10):
-    """One moment of training: the map's prototypes and the controller's drawings then."""
-    ax = plot_repertoire(repertoire, ax, ncols)
+def plot_snapshot(repertoire, ax=None, every: int = 5, ncols: int = 5):
+    """One moment of training, legible: every ``every``-th goal's prototype and the controller's
+    drawing then (in rows of ``ncols``), with the share of all goals reached written below."""
+    goals = np.arange(0, len(repertoire.winner), every)
+    ax = plot_repertoire(repertoire, ax, ncols, goals)
     if repertoire.epoch is not None:
-        ax.text(0.0, -0.02, f"epoch {repertoire.epoch}: {100 * repertoire.goals_reached_fraction:.0f} % of goals reached",
-                transform=ax.transAxes, va="top", fontsize=9)
+        reached = 100 * repertoire.goals_reached_fraction
+        ax.text(0.0, -0.02, f"epoch {repertoire.epoch}: {reached:.0f} % of all "
+                f"{len(repertoire.winner)} goals reached (goals {every} apart shown)",
+                transform=ax.transAxes, va="top", fontsize=10)
     return ax
 
 

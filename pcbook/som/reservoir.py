@@ -8,9 +8,9 @@ from numpy.typing import NDArray
 
 from pcbook.rng import as_rng
 from pcbook.som.params import SOMParams
-from pcbook.validate import check_choice, check_finite_array, check_int
+from pcbook.validate import check_choice, check_finite_array, check_int, check_positive
 
-__all__ = ["Reservoir", "make_reservoir", "esn_rollout"]
+__all__ = ["Reservoir", "make_reservoir", "esn_rollout", "perturbation_growth"]
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,8 @@ def make_reservoir(params: SOMParams = SOMParams(), rng=None) -> Reservoir:
     return Reservoir(W_r, b_r, W_o, b_o, float(params.tau))
 
 
-def esn_rollout(reservoir: Reservoir, h0: NDArray, n_steps: int = 100, dtype: str = "float64") -> NDArray[np.float64]:
+def esn_rollout(reservoir: Reservoir, h0: NDArray, n_steps: int = 100, dtype: str = "float64",
+                return_rates: bool = False):
     """Run the ESN from initial states ``h0`` and return its outputs, the motor commands.
 
     Implements {eq}`eq-som-esn`: h_{t+1} = (1 - 1/tau) h_t + (1/tau)(W_r tanh h_t + b_r) and
@@ -52,10 +53,13 @@ def esn_rollout(reservoir: Reservoir, h0: NDArray, n_steps: int = 100, dtype: st
     dtype : {"float64", "float32"}
         Precision of the recurrent loop. Training uses float32 (as the seed's torch code does; about
         twice as fast); the output is float64 either way.
+    return_rates : bool
+        Also return the rates tanh h_1 ... tanh h_T.
 
     Returns
     -------
     omega : array (T, 2) or (B, T, 2)
+    rates : array (T, U) or (B, T, U), only with ``return_rates``
     """
     h = check_finite_array("h0", h0)
     u = reservoir.W_r.shape[0]
@@ -76,4 +80,42 @@ def esn_rollout(reservoir: Reservoir, h0: NDArray, n_steps: int = 100, dtype: st
         r = rates[t]
         np.tanh(h, out=r)
     omega = np.moveaxis(rates @ reservoir.W_o.T.astype(dt) + reservoir.b_o.astype(dt), 0, 1).astype(float)
-    return omega[0] if single else omega
+    if not return_rates:
+        return omega[0] if single else omega
+    rates = np.moveaxis(rates, 0, 1).astype(float)
+    return (omega[0], rates[0]) if single else (omega, rates)
+
+
+def perturbation_growth(reservoir: Reservoir, h0: NDArray, n_steps: int = 100, eps: float = 1e-6,
+                        rng=None) -> NDArray[np.float64]:
+    """How much a tiny perturbation of the initial state grows over a movement.
+
+    Runs {eq}`eq-som-esn` from ``h0`` and from ``h0 + eps v`` (v a random unit vector per state)
+    and returns |tanh h'_T - tanh h_T| / |tanh h'_0 - tanh h_0|, the growth of the perturbation of
+    the rates (what the readout sees). The linearised map at h = 0 would predict up to
+    rho^T (rho its spectral radius); tanh saturation keeps the real growth far below that.
+
+    Parameters
+    ----------
+    reservoir : Reservoir
+    h0 : array (U,) or (B, U)
+    n_steps : int
+        T, the length of the movement.
+    eps : float
+        Size of the perturbation (small: the result is a finite-difference derivative).
+    rng : None, int or numpy.random.Generator
+        Draws the directions v.
+
+    Returns
+    -------
+    growth : float array, shape () or (B,)
+    """
+    rng = as_rng(rng)
+    h = check_finite_array("h0", h0)
+    eps = check_positive("eps", eps)
+    v = rng.standard_normal(h.shape)
+    v /= np.linalg.norm(v, axis=-1, keepdims=True)
+    _, r = esn_rollout(reservoir, h, n_steps, return_rates=True)
+    _, r_eps = esn_rollout(reservoir, h + eps * v, n_steps, return_rates=True)
+    start = np.linalg.norm(np.tanh(h + eps * v) - np.tanh(h), axis=-1)
+    return np.linalg.norm(r_eps[..., -1, :] - r[..., -1, :], axis=-1) / start
