@@ -1,4 +1,10 @@
-"""Command line: ``python -m pcbook reproduce NAME [--seed N] [--set key=value ...] [--json] [--force]``.
+"""Command line: ``python -m pcbook reproduce NAME ...`` and ``sweep NAME``.
+
+``reproduce NAME [--seed N] [--set key=value ...] [--json] [--force]``
+runs one experiment; ``sweep NAME [--seeds 0:100] [--set key=v1,v2 ...]
+[--workers N | --scheduler ADDRESS | --serial] [--out FILE]
+[--cache DIR | --no-cache] [--json] [--force]`` runs it over seeds x a
+parameter grid on Dask (``pcbook.sweep``).
 
 A user's mistake (an unknown experiment or parameter, a value of the wrong type, a size far
 beyond the book's scale) prints one line naming the option as it was typed (``--seed``,
@@ -11,11 +17,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 import warnings
 
 import numpy as np
 
-from pcbook import reproduce
+from pcbook import reproduce, sweep
 
 
 def _seed(text: str) -> int:
@@ -44,6 +51,91 @@ def _fail(message: str, as_json: bool, name: str) -> int:
     return 2
 
 
+def _add_sweep(sub, parser) -> None:
+    swp = sub.add_parser(
+        "sweep", help="run an experiment over seeds x a parameter grid")
+    add = swp.add_argument
+    add("name", help="experiment name (see 'reproduce list')")
+    add("--seeds", default=None, metavar="START:STOP",
+        help="seeds START..STOP-1, or integers separated by commas "
+             "(default: the experiment's seed)")
+    add("--set", dest="grid", action="append", default=[],
+        metavar="KEY=V1,V2,...",
+        help="values of one parameter; repeat for several parameters")
+    add("--workers", default=None, metavar="N",
+        help="processes of the local Dask cluster (default: one per core)")
+    add("--scheduler", default=None, metavar="ADDRESS",
+        help="run on a running Dask cluster, e.g. tcp://127.0.0.1:8786")
+    add("--serial", action="store_true",
+        help="run in this process, without Dask")
+    add("--out", default=None, metavar="FILE",
+        help="write the table to a .csv or .parquet file")
+    add("--cache", default=str(sweep.DEFAULT_CACHE), metavar="DIR",
+        help=f"cache of finished runs (default: {sweep.DEFAULT_CACHE})")
+    add("--no-cache", action="store_true",
+        help="run everything and cache nothing")
+    add("--json", action="store_true",
+        help="print one JSON object instead of a table")
+    add("--force", action="store_true",
+        help="run even where a parameter or the number of runs is far "
+             "beyond the book's scale")
+    swp.error = parser.error  # JSON-aware usage errors here too
+
+
+def _workers(text: str | None) -> int | None:
+    if text is None:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError(
+            f"--workers: expected an integer >= 1, got {text!r}") from None
+
+
+def _sweep(args) -> int:
+    start = time.perf_counter()
+    name, as_json = args.name, args.json
+    try:
+        # the sweep's own warnings become one line each; Dask's are dropped
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", sweep.SweepWarning)
+            table = sweep.run(
+                name, seeds=args.seeds, grid=args.grid,
+                workers=_workers(args.workers), scheduler=args.scheduler,
+                serial=args.serial,
+                cache=None if args.no_cache else args.cache, out=args.out,
+                force=args.force, cli=True)
+    except (ValueError, TypeError) as err:
+        return _fail(str(err), as_json, name)
+    except MemoryError:
+        return _fail("the sweep needs more memory than this machine has; "
+                     "choose fewer runs", as_json, name)
+    except KeyboardInterrupt:
+        return _fail("interrupted; the finished runs are cached: run the "
+                     "same command again to resume", as_json, name)
+    for warning in caught:
+        if issubclass(warning.category, sweep.SweepWarning):
+            print(f"warning: {warning.message}", file=sys.stderr)
+    counts = sweep.summary(table)
+    seconds = round(time.perf_counter() - start, 3)
+    if counts["failed"] or counts["diverged"]:
+        print(f"warning: {counts['failed']} runs failed and "
+              f"{counts['diverged']} diverged (see the status and message "
+              "columns)", file=sys.stderr)
+    if as_json:
+        print(json.dumps({"experiment": name, **counts, "seconds": seconds,
+                          "out": args.out, "rows": sweep.records(table)},
+                         allow_nan=False))
+        return 0
+    if args.out is None:
+        print(table.to_string(index=False))
+    print(f"sweep {name}: {counts['runs']} runs ({counts['ok']} ok, "
+          f"{counts['diverged']} diverged, {counts['failed']} failed; "
+          f"{counts['cached']} from the cache) in {seconds:.1f} s"
+          + (f"; wrote {args.out}" if args.out else ""))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _Parser(prog="python -m pcbook", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -56,7 +148,10 @@ def main(argv: list[str] | None = None) -> int:
     rep.add_argument("--force", action="store_true",
                      help="run even where a parameter is far beyond the book's scale")
     rep.error = parser.error  # JSON-aware usage errors for the subcommand too
+    _add_sweep(sub, parser)
     args = parser.parse_args(argv)
+    if args.command == "sweep":
+        return _sweep(args)
 
     if args.name == "list":
         for name, exp in reproduce.registry().items():
