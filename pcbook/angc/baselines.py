@@ -103,7 +103,8 @@ PARAMS = {"MountainCar-v0": BOOK_PARAMS,
 
 
 @experiment("angc-mountaincar", params={"episodes": 200, "epistemic": True, "env": "MountainCar-v0"},
-            description="ANGC agent (NGC world model + NGC controller) on a gymnasium task", seed=0)
+            description="ANGC agent (NGC world model + NGC controller) on a gymnasium task", seed=0,
+            limits={"episodes": 5_000})
 def _angc_mountaincar(seed, episodes, epistemic, env):
     check_choice("env", env, ENVS)
     res = run_angc(env, seeds=[seed], alpha_e=1.0 if epistemic else 0.0, episodes=episodes, params=PARAMS[env])

@@ -215,7 +215,8 @@ class Movement:
 
 
 @experiment("som-motor", params={"epochs": 20000, "n_prototypes": 50},
-            description="Annabi et al. 2020: a ring SOM + active inference learn 50 drawing movements")
+            description="Annabi et al. 2020: a ring SOM + active inference learn 50 drawing movements",
+            limits={"epochs": 200_000, "n_prototypes": 1_000})
 def _som_motor(seed: int, epochs: int, n_prototypes: int):
     model = MotorSOM(SOMParams(epochs=epochs, n_prototypes=n_prototypes), n_snapshots=1).fit(rng=seed)
     rep = model.evaluate()
