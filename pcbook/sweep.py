@@ -621,9 +621,10 @@ def run(name: str, seeds=None, grid=None, *, workers: int | None = None,
         from distributed import as_completed
 
         with _connect(workers, scheduler, len(todo), cli) as client:
-            futures = {client.submit(_execute, name, runs[i][1],
-                                     runs[i][0], force, pure=False): i
-                       for i in todo}
+            submitted = client.map(  # one message for all the runs
+                _execute, [name] * len(todo), [runs[i][1] for i in todo],
+                [runs[i][0] for i in todo], [force] * len(todo), pure=False)
+            futures = dict(zip(submitted, todo))
             done = as_completed(futures, loop=client.loop,
                                 with_results=True, raise_errors=False)
             for future, value in progress.progress(done, desc=desc,
