@@ -13,14 +13,18 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import integrate
+from scipy import integrate, optimize
 
 from pcbook import gaussian_model as gm
 from pcbook.reproduce import experiment
 from pcbook.validate import check_finite_array, check_positive, check_range
 
-__all__ = ["PosteriorResult", "make_grid", "posterior_on_grid", "laplace_approximation",
-           "evidence_by_quadrature", "total_variation"]
+__all__ = [
+    "PosteriorResult", "make_grid", "LINE_GRID", "posterior_on_grid",
+    "posterior_on_line", "laplace_approximation", "evidence_by_quadrature",
+    "mass_outside", "total_variation", "gaussian_free_energy", "best_gaussian",
+    "kl_to_grid_posterior", "free_energy_bound",
+]
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,12 @@ class PosteriorResult:
     def dv(self) -> float:
         return float(self.v[1] - self.v[0])
 
+    @property
+    def skewness(self) -> float:
+        """Skewness E[(v - mean)^3] / sd^3 of the grid posterior."""
+        z = (self.v - self.mean) / self.sd
+        return float(np.sum(z ** 3 * self.posterior) * self.dv)
+
 
 def make_grid(low: float = 0.01, high: float = 5.0, step: float = 0.01) -> NDArray[np.float64]:
     """The uniform grid low, low + step, ..., high (inclusive), as in Bogacz's v = 0.01:0.01:5."""
@@ -54,6 +64,12 @@ def make_grid(low: float = 0.01, high: float = 5.0, step: float = 0.01) -> NDArr
     if n < 1:
         raise ValueError(f"high: the grid [{low}, {high}] with step {step} has fewer than 2 points")
     return low + step * np.arange(n + 1)
+
+
+# A grid over negative and positive sizes that holds all but 1e-4 of the
+# posterior mass for every setting of chapter 1's sliders (u <= 3.5, v_p <= 5,
+# Sigma_p <= 1.9, Sigma_u <= 5).
+LINE_GRID = np.round(np.arange(-3.0, 6.0 + 1e-9, 0.01), 10)
 
 
 def posterior_on_grid(u: float = 2.0, v_p: float = 3.0, sigma_p: float = 1.0, sigma_u: float = 1.0,
@@ -109,6 +125,18 @@ def posterior_on_grid(u: float = 2.0, v_p: float = 3.0, sigma_p: float = 1.0, si
                            sd, phi, gm.normal_pdf(v, phi, lap_sd ** 2), lap_sd)
 
 
+def posterior_on_line(u: float = 2.0, v_p: float = 3.0, sigma_p: float = 1.0,
+                      sigma_u: float = 1.0) -> PosteriorResult:
+    """:func:`posterior_on_grid` on :data:`LINE_GRID`, -3..6: negative v too.
+
+    Bogacz's grid 0.01..5 cuts off the part of {eq}`eq-posterior-bayes` at
+    v < 0.01; for small u and v_p that is a quarter of the posterior. This grid
+    keeps it.
+    """
+    return posterior_on_grid(u=u, v_p=v_p, sigma_p=sigma_p, sigma_u=sigma_u,
+                             v=LINE_GRID)
+
+
 def laplace_approximation(model: gm.GaussianModel) -> tuple[float, float]:
     """Mean and standard deviation of the Laplace (Gaussian) approximation at the mode.
 
@@ -127,18 +155,131 @@ def evidence_by_quadrature(model: gm.GaussianModel) -> float:
     An independent check of the grid sum in {eq}`eq-posterior-evidence` (the grid covers only
     0.01..5; the rest of the line, including negative sizes, carries almost no mass here).
     """
-    def joint(v):
-        return gm.normal_pdf(v, model.v_p, model.sigma_p) * gm.normal_pdf(model.u, v * v, model.sigma_u)
-
     points = sorted({model.v_p, *gm.stationary_points(model)})
     lo, hi = min(points) - 12 * np.sqrt(model.sigma_p) - 3, max(points) + 12 * np.sqrt(model.sigma_p) + 3
-    value, _ = integrate.quad(joint, lo, hi, points=points, limit=400, epsabs=1e-14, epsrel=1e-11)
+    value, _ = integrate.quad(_joint, lo, hi, args=(model,), points=points,
+                              limit=400, epsabs=1e-14, epsrel=1e-11)
     return float(value)
+
+
+def _joint(v, model: gm.GaussianModel):
+    prior = gm.normal_pdf(v, model.v_p, model.sigma_p)
+    return prior * gm.normal_pdf(model.u, v * v, model.sigma_u)
+
+
+def mass_outside(model: gm.GaussianModel, low: float = 0.01,
+                 high: float = 5.0) -> float:
+    """Posterior probability of v < low or v > high, by adaptive quadrature.
+
+    The part of {eq}`eq-posterior-bayes` that a grid from ``low`` to ``high``
+    leaves out (by default Bogacz's grid 0.01..5), relative to
+    :func:`evidence_by_quadrature`.
+    """
+    low = check_range("low", low, -np.inf, np.inf)
+    high = check_range("high", high, low, np.inf)
+    reach = 12 * np.sqrt(model.sigma_p) + abs(model.v_p) + 3
+    kw = {"args": (model,), "limit": 400, "epsabs": 1e-14,
+          "epsrel": 1e-11}
+    below = integrate.quad(_joint, min(-reach, low - 1), low, **kw)[0]
+    above = integrate.quad(_joint, high, max(reach, high + 1), **kw)[0]
+    return float((below + above) / evidence_by_quadrature(model))
 
 
 def total_variation(p, q, dv: float) -> float:
     """Total-variation distance 1/2 sum |p - q| dv between two densities on the same grid."""
     return float(0.5 * np.sum(np.abs(np.asarray(p) - np.asarray(q))) * dv)
+
+
+def gaussian_free_energy(q_mean: float, q_var: float,
+                         model: gm.GaussianModel) -> float:
+    """The free energy F[q] of a Gaussian q = N(q_mean, q_var), in closed form.
+
+    Implements {eq}`eq-posterior-elbo`: F = E_q[ln p(u, v)] + H[q], with
+    E_q[v^2] = m^2 + s, E_q[v^4] = m^4 + 6 m^2 s + 3 s^2 (s = q_var) for
+    g(v) = v^2, and H[q] = ln(2 pi e s) / 2. F <= ln p(u), with equality only
+    if q is the posterior. Sign convention of Part I (Bogacz 2017, Eq. 7): F is
+    the quantity that inference *ascends*.
+
+    Parameters
+    ----------
+    q_mean : float
+        Mean of q.
+    q_var : float
+        Variance of q (> 0). A point mass (q_var -> 0) has H[q] = -infinity.
+    model : GaussianModel
+
+    Returns
+    -------
+    float
+    """
+    m = check_range("q_mean", q_mean, -np.inf, np.inf)
+    s = check_positive("q_var", q_var)
+    mo = model
+    ev2 = m * m + s
+    ev4 = m ** 4 + 6 * m * m * s + 3 * s * s
+    prior = (-0.5 * np.log(2 * np.pi * mo.sigma_p)
+             - ((m - mo.v_p) ** 2 + s) / (2 * mo.sigma_p))
+    lik = (-0.5 * np.log(2 * np.pi * mo.sigma_u)
+           - (mo.u ** 2 - 2 * mo.u * ev2 + ev4) / (2 * mo.sigma_u))
+    return float(prior + lik + 0.5 * np.log(2 * np.pi * np.e * s))
+
+
+def best_gaussian(model: gm.GaussianModel) -> tuple[float, float]:
+    """Mean and s.d. of the Gaussian q with the largest F.
+
+    Maximises :func:`gaussian_free_energy` ({eq}`eq-posterior-elbo`) over
+    (mean, ln variance), starting from the Laplace approximation: the best
+    Gaussian in the sense of KL(q || p(v | u)).
+    """
+    phi, sd = laplace_approximation(model)
+
+    def neg_f(x):
+        return -gaussian_free_energy(x[0], np.exp(x[1]), model)
+
+    res = optimize.minimize(neg_f, [phi, 2 * np.log(sd)], method="Nelder-Mead",
+                            options={"xatol": 1e-10, "fatol": 1e-13,
+                                     "maxiter": 4000})
+    return float(res.x[0]), float(np.exp(0.5 * res.x[1]))
+
+
+def kl_to_grid_posterior(q_mean: float, q_var: float,
+                         result: PosteriorResult) -> float:
+    """KL(q || p(v | u)) of q = N(q_mean, q_var) to a grid posterior.
+
+    The gap ln p(u) - F[q] of {eq}`eq-posterior-elbo`, computed without F:
+    both densities are taken on ``result.v`` (q renormalised there) and
+    sum q ln(q / p) dv runs over the grid.
+    """
+    m = check_range("q_mean", q_mean, -np.inf, np.inf)
+    s = check_positive("q_var", q_var)
+    q = gm.normal_pdf(result.v, m, s)
+    q = q / (np.sum(q) * result.dv)
+    keep = q > 0
+    if np.any(result.posterior[keep] <= 0):
+        raise ValueError("result: the grid posterior is 0 where q is not; "
+                         "use a wider grid")
+    ratio = np.log(q[keep]) - np.log(result.posterior[keep])
+    return float(np.sum(q[keep] * ratio) * result.dv)
+
+
+def free_energy_bound(q_mean: float = 1.5, q_sd: float = 0.3, u: float = 2.0,
+                      v_p: float = 3.0, sigma_p: float = 1.0,
+                      sigma_u: float = 1.0) -> dict:
+    """F of a Gaussian q against ln p(u), for chapter 1's free-energy slider.
+
+    Returns a dict with the posterior on :data:`LINE_GRID` (``result``), q on
+    that grid (``q``), its free energy ``F`` ({eq}`eq-posterior-elbo`), the
+    log evidence ``log_evidence`` (quadrature) and ``kl``
+    (:func:`kl_to_grid_posterior`), so that ``F + kl = log_evidence``.
+    """
+    q_sd = check_positive("q_sd", q_sd)
+    result = posterior_on_line(u=u, v_p=v_p, sigma_p=sigma_p, sigma_u=sigma_u)
+    model = result.model
+    return {"result": result, "q_mean": float(q_mean), "q_sd": q_sd,
+            "q": gm.normal_pdf(result.v, q_mean, q_sd ** 2),
+            "F": gaussian_free_energy(q_mean, q_sd ** 2, model),
+            "log_evidence": float(np.log(evidence_by_quadrature(model))),
+            "kl": kl_to_grid_posterior(q_mean, q_sd ** 2, result)}
 
 
 @experiment("bogacz-ex1", params={"u": 2.0, "v_p": 3.0, "sigma_p": 1.0, "sigma_u": 1.0},

@@ -15,6 +15,7 @@ Every ``sigma*`` is a variance (a covariance matrix in the vector model).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from itertools import permutations, product
 
 import numpy as np
 from numpy.typing import NDArray
@@ -27,10 +28,11 @@ from pcbook.rng import as_rng
 from pcbook.validate import check_finite_array, check_int, check_positive, check_range
 
 __all__ = [
-    "LearningHistory", "learn_parameters",
+    "LearningHistory", "learn_parameters", "variance_gradients",
     "interneuron_trial", "InterneuronResult", "simulate_interneuron_learning", "mean_field_sigma",
     "Hierarchy", "hier_errors", "hier_free_energy", "hier_phi_gradient", "hier_param_gradients",
     "relax_dt_limit", "relax", "make_hierarchy", "sample_hierarchy", "FitHistory", "fit_hierarchy",
+    "align_signed_permutation",
 ]
 
 
@@ -49,7 +51,8 @@ class LearningHistory:
 
 def learn_parameters(n_items: int = 3000, lr: float = 0.01, v_true: float = 3.0, sigma_p_true: float = 1.0,
                      sigma_u_true: float = 1.0, v_p0: float = 1.0, sigma_p0: float = 2.0, sigma_u0: float = 2.0,
-                     sigma_min: float = 0.05, learn=("v_p", "sigma_p", "sigma_u"), rng=None) -> LearningHistory:
+                     sigma_min: float = 0.05, learn=("v_p", "sigma_p", "sigma_u"), laplace: bool = False,
+                     rng=None) -> LearningHistory:
     """Learn v_p, Sigma_p, Sigma_u from a stream u ~ N(v^2, Sigma_u_true), v ~ N(v_true, Sigma_p_true).
 
     Implements {eq}`eq-variance-rules`, i.e. Bogacz (2017) Eqs. (15)-(21): after inferring phi
@@ -57,6 +60,11 @@ def learn_parameters(n_items: int = 3000, lr: float = 0.01, v_true: float = 3.0,
     dv_p = eps_p, dSigma_p = (eps_p^2 - 1/Sigma_p)/2, dSigma_u = (eps_u^2 - 1/Sigma_u)/2.
     Variances are kept at or above ``sigma_min``: learned from point estimates, Sigma_u collapses
     onto this floor (chapter 3 explains why).
+
+    With ``laplace=True`` the variances climb the Laplace free energy instead
+    ({eq}`eq-variance-laplace`): the squared errors gain the posterior's spread
+    Sigma_q = -1 / F''(phi), i.e. dSigma_p = ((phi - v_p)^2 + Sigma_q) / (2 Sigma_p^2) - 1 / (2 Sigma_p)
+    and dSigma_u = ((u - g(phi))^2 + g'(phi)^2 Sigma_q) / (2 Sigma_u^2) - 1 / (2 Sigma_u).
 
     Parameters
     ----------
@@ -68,6 +76,8 @@ def learn_parameters(n_items: int = 3000, lr: float = 0.01, v_true: float = 3.0,
         Floor for the learned variances (> 0).
     learn : tuple of str
         Which of "v_p", "sigma_p", "sigma_u" are learned; the others stay at their initial value.
+    laplace : bool
+        Add the Laplace correction to the variance updates (default False: Bogacz's rules).
     rng : None, int or Generator
 
     Returns
@@ -94,11 +104,32 @@ def learn_parameters(n_items: int = 3000, lr: float = 0.01, v_true: float = 3.0,
         v_p, s_p, s_u = params[k]
         model = gm.GaussianModel(u=float(u[k]), v_p=v_p, sigma_p=s_p, sigma_u=s_u)
         phi = phis[k] = gm.local_mode(model)
-        eps_p, eps_u = gm.prediction_errors(phi, model)
-        step = lr * mask * (eps_p, 0.5 * (eps_p ** 2 - 1.0 / s_p), 0.5 * (eps_u ** 2 - 1.0 / s_u))
+        eps_p, _ = gm.prediction_errors(phi, model)
+        step = lr * mask * (eps_p, *variance_gradients(phi, model, laplace=laplace))
         params[k + 1] = params[k] + step
         params[k + 1, 1:] = np.maximum(params[k + 1, 1:], sigma_min)
     return LearningHistory(params[:, 0], params[:, 1], params[:, 2], phis, u, v)
+
+
+def variance_gradients(phi: float, model: gm.GaussianModel, laplace: bool = False):
+    """(dF/dSigma_p, dF/dSigma_u) at the estimate ``phi``, Bogacz's or the Laplace version.
+
+    Bogacz (2017) Eqs. (20)-(21), {eq}`eq-variance-rules`: (eps_p^2 - 1/Sigma_p) / 2 and
+    (eps_u^2 - 1/Sigma_u) / 2. With ``laplace=True``, the gradients of the Laplace free energy
+    ({eq}`eq-variance-laplace`), whose q has variance Sigma_q = -1 / F''(phi): the squared
+    errors gain Sigma_q / Sigma_p^2 and g'(phi)^2 Sigma_q / Sigma_u^2.
+    """
+    eps_p, eps_u = gm.prediction_errors(phi, model)
+    spread_p = spread_u = 0.0
+    if laplace:
+        curvature = gm.d2F_dphi2(phi, model)
+        if not curvature < 0:
+            raise ValueError(f"phi: F''({phi}) = {curvature} >= 0, not a maximum of F")
+        sigma_q = -1.0 / curvature
+        spread_p = sigma_q / model.sigma_p ** 2
+        spread_u = gm.dg(phi) ** 2 * sigma_q / model.sigma_u ** 2
+    return (0.5 * (eps_p ** 2 + spread_p - 1.0 / model.sigma_p),
+            0.5 * (eps_u ** 2 + spread_u - 1.0 / model.sigma_u))
 
 
 # Sec. 5.1 and Exercise 5: a variance learned on an interneuron
@@ -394,3 +425,40 @@ def fit_hierarchy(u, hier: Hierarchy, n_epochs: int = 200, lr: float = 0.1, lear
         hier = replace(hier, thetas=tuple(T + lr * G / n for T, G in zip(hier.thetas, grads["thetas"])),
                        sigmas=sigmas, v_p=hier.v_p + lr * grads["v_p"] / n)
     return FitHistory(np.array(f_hist), hier, np.array(err_hist))
+
+
+def align_signed_permutation(learned, reference):
+    """The signed column permutation of ``learned`` that best matches ``reference``.
+
+    With an elementwise odd h (tanh) and an isotropic prior N(0, I) on the hidden level, the
+    model {eq}`eq-variance-hier-F` is unchanged when the hidden units are permuted or flip sign
+    (Theta -> Theta P S, phi -> S P^T phi), and by nothing else in general. This searches
+    all n! 2^n such maps (n <= 6 columns) for the smallest Frobenius distance.
+
+    Parameters
+    ----------
+    learned, reference : array_like, shape (m, n)
+        Two weight matrices Theta.
+
+    Returns
+    -------
+    aligned : ndarray, shape (m, n)
+        ``learned[:, perm] * signs``.
+    perm : tuple of int
+    signs : ndarray of +1/-1
+    """
+    learned = check_finite_array("learned", learned, ndim=2)
+    reference = check_finite_array("reference", reference, ndim=2)
+    if learned.shape != reference.shape:
+        raise ValueError(f"learned: shape {learned.shape} differs from reference {reference.shape}")
+    n = learned.shape[1]
+    if n > 6:
+        raise ValueError(f"learned: at most 6 columns for the exhaustive search, got {n}")
+    best = None
+    for perm in permutations(range(n)):
+        for signs in product((1.0, -1.0), repeat=n):
+            aligned = learned[:, perm] * np.array(signs)
+            dist = np.linalg.norm(aligned - reference)
+            if best is None or dist < best[0]:
+                best = (dist, aligned, perm, np.array(signs))
+    return best[1], best[2], best[3]

@@ -159,3 +159,30 @@ def test_learn_sigma():
     verdict = check.learn_sigma(lambda *a: _learn(lambda phis, dt, t: int(round(t / dt)))(*a)[1:])
     assert not verdict.ok and "Sigma = 1" in verdict.hint
     assert "ex-variance-findbug" in check.CHECKS
+
+
+# ---- 3.5 the Laplace update of Sigma_u --------------------------------------------------------
+def _laplace_ref(u, phi, v_p, sigma_p, sigma_u):
+    sigma_q = 1.0 / (1.0 / sigma_p + (6.0 * phi ** 2 - 2.0 * u) / sigma_u)
+    return ((u - phi ** 2) ** 2 + 4.0 * phi ** 2 * sigma_q) / (2 * sigma_u ** 2) - 1.0 / (2 * sigma_u)
+
+
+def test_laplace_sigma_u_gradient():
+    assert check.laplace_sigma_u_gradient(_laplace_ref).ok
+    assert check.laplace_sigma_u_gradient(
+        lambda u, phi, v_p, s_p, s_u: variance.variance_gradients(phi, gm.make_model(u, v_p, s_p, s_u),
+                                                                  laplace=True)[1]).ok
+
+    def plain(u, phi, v_p, sigma_p, sigma_u):  # Bogacz's rule, no spread of q
+        return 0.5 * ((u - phi ** 2) ** 2 / sigma_u ** 2 - 1.0 / sigma_u)
+    verdict = check.laplace_sigma_u_gradient(plain)
+    assert not verdict.ok and "point-estimate rule" in verdict.message and "Sigma_q" in verdict.hint
+
+    def no_slope(u, phi, v_p, sigma_p, sigma_u):  # forgets g'(phi)^2
+        sigma_q = 1.0 / (1.0 / sigma_p + (6.0 * phi ** 2 - 2.0 * u) / sigma_u)
+        return plain(u, phi, v_p, sigma_p, sigma_u) + 0.5 * sigma_q / sigma_u ** 2
+    verdict = check.laplace_sigma_u_gradient(no_slope)
+    assert not verdict.ok and "without g'(phi)^2" in verdict.message
+
+    verdict = check.laplace_sigma_u_gradient(lambda *a: _laplace_ref(*a) + 0.1)
+    assert not verdict.ok and "F''" in verdict.hint

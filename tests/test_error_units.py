@@ -183,3 +183,44 @@ def test_step_size_figure_reports_divergence_in_the_figure():
     ax = Figure().subplots()
     plots.plot_eigenvalues(eu.linearisation_eigenvalues(), ax, dts=(0.1, 0.2))
     assert len(ax.lines) >= 3
+
+
+# ---- answer 3 of the slider questions (issue 13): a small Sigma_p settles *slower* --------------
+from claims import assert_printed, assert_prose  # noqa: E402
+
+
+def test_claim_small_prior_variance_settles_four_times_slower():
+    nb = "error_units"
+    assert_prose(nb, "the prior error node decays at the rate $\\Sigma_p$")
+    assert_prose(nb, "four times *slower* at $\\Sigma_p = 0.25$. The real eigenvalue, which carries that "
+                     "decay, goes from $-1$ to $-0.30$ and becomes the slowest")
+    assert_prose(nb, "0.01 of its mode only from $t = 10.3$ instead of 5.8")
+    assert_printed(nb, "Sigma_p = 1.00: real eigenvalue -1.000, complex pair -0.957 +- 3.290i "
+                       "phi stays within 0.01 of its mode from t = 5.8")
+    assert_printed(nb, "Sigma_p = 0.25: real eigenvalue -0.297, complex pair -1.778 +- 3.673i "
+                       "phi stays within 0.01 of its mode from t = 10.3")
+    times, slowest, real = {}, {}, {}
+    for s_p in (1.0, 0.25):
+        m = gm.GaussianModel(u=2.0, v_p=3.0, sigma_p=s_p, sigma_u=1.0)
+        # the decay rate of the prior error node is its self-inhibition Sigma_p (the Jacobian's entry)
+        assert eu.jacobian(m)[1, 1] == pytest.approx(-s_p)
+        ev = eu.linearisation_eigenvalues(m)
+        real[s_p] = ev[np.abs(ev.imag) < 1e-12].real[0]
+        slowest[s_p] = ev.real.max()
+        run = eu.simulate_network(m, dt=0.01, t_max=30.0)
+        times[s_p] = eu.first_time_within(run, gm.map_estimate(m), 0.01)
+    assert real[1.0] == pytest.approx(-1.0, abs=1e-3) and real[0.25] == pytest.approx(-0.297, abs=1e-3)
+    assert slowest[1.0] > real[1.0] and slowest[0.25] == real[0.25]  # it becomes the slowest
+    assert times[0.25] > 1.5 * times[1.0]  # slower, not faster
+    assert times[1.0] == pytest.approx(5.8, abs=0.05) and times[0.25] == pytest.approx(10.3, abs=0.05)
+
+
+def test_dynamics_slider_has_fixed_axes():
+    import matplotlib
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    from pcbook.plots import bogacz as plots
+    for dt in (0.01, 0.21):
+        ax = plots.plot_dynamics(eu.compare_dynamics(dt=dt, sigma_p=0.25), Figure().subplots())
+        assert ax.get_ylim() == plots.DYNAMICS_YLIM and ax.get_xlim() == (0.0, 5.0)

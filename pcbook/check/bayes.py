@@ -33,7 +33,8 @@ def grid_posterior_density(func):
             return wrong(f"for u={u}, mu_p={mu_p}, sigma_p={sigma_p}, sigma_u={sigma_u} your posterior is "
                          "normalised but has the wrong shape.",
                          "the sigmas are variances: a scale parameter (scipy's scale=) needs sqrt(sigma).")
-    return correct("your grid posterior matches the normalised product of prior and likelihood.")
+    return correct("your grid posterior is prior times likelihood, "
+                   "normalised.")
 
 
 @answer_check("ex-bayes-precision")

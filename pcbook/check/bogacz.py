@@ -12,7 +12,8 @@ from pcbook import error_units, gaussian_model as gm, posterior, variance
 from pcbook.check._verdict import answer_check, correct, wrong
 
 __all__ = ["posterior_grid", "laplace_sd", "gradient_ascent", "network_step", "max_stable_dt",
-           "interneuron_trial", "learn_sigma", "theta_gradient"]
+           "interneuron_trial", "learn_sigma", "theta_gradient",
+           "laplace_sigma_u_gradient"]
 
 _SETTINGS = [(2.0, 3.0, 1.0, 1.0), (2.5, 2.0, 0.5, 2.0), (1.0, 1.5, 2.0, 0.25)]
 
@@ -48,7 +49,8 @@ def posterior_grid(func):
         return wrong(f"the posterior differs from the exact one for u={u}, v_p={v_p}, Sigma_p={s_p}, "
                      f"Sigma_u={s_u}.", "posterior = prior * likelihood / (sum(prior * likelihood) * dv), "
                      "with likelihood N(u; v^2, Sigma_u).")
-    return correct("your grid posterior matches for three settings, including variances other than 1.")
+    return correct("your grid posterior matches in three settings "
+                   "(variances != 1 too).")
 
 
 @answer_check("ex-posterior-laplace")
@@ -126,7 +128,7 @@ def network_step(func):
         return wrong("one of the three updates differs from Bogacz Eqs. (12)-(14).",
                      "phi += dt (2 phi eps_u - eps_p); eps_p += dt (phi - v_p - Sigma_p eps_p); "
                      "eps_u += dt (u - phi^2 - Sigma_u eps_u), all from the old values.")
-    return correct("the network step is fixed: the prior error feeds back into phi again.")
+    return correct("fixed: the prior error feeds back into phi again.")
 
 
 @answer_check("ex-error_units-stability")
@@ -166,7 +168,8 @@ def interneuron_trial(func):
                          "compute both derivatives from the previous step's values, then update both.")
         return wrong(f"(eps, e) after {n} steps should be {np.round(want, 5)}, you gave {np.round(got, 5)}.",
                      "eps' = phi - g - e and e' = Sigma eps - e (Bogacz Eqs. 59-60).")
-    return correct("your interneuron trial matches the Euler solution, and its end point is the fixed point.")
+    return correct("your trial matches Euler steps and ends at the "
+                   "fixed point.")
 
 
 def _sigma_path(phis, lr: float, dt: float, n_steps: int, g_above: float = 5.0) -> np.ndarray:
@@ -187,7 +190,7 @@ def learn_sigma(func):
         return wrong(f"expected {want.size} values (Sigma = 1 before the first trial, then after each), "
                      f"got shape {got.shape}.", "start the list with Sigma = 1 and append after every trial.")
     if _close(got, want, rtol=1e-8):
-        return correct("each trial now lasts t_trial / dt = 2000 Euler steps, whatever the number of trials.")
+        return correct("every trial now runs t_trial / dt = 2000 Euler steps.")
     if _close(got, _sigma_path(phis, 0.01, 0.01, len(phis)), rtol=1e-8):
         return wrong("each trial still runs one Euler step per trial of the experiment (40 here).",
                      "the inner loop must run round(t_trial / dt) steps; the trial count is another number.")
@@ -204,7 +207,8 @@ def theta_gradient(func):
     want = eps.T @ np.tanh(phi_above)
     got = np.asarray(func(eps, phi_above), dtype=float)
     if _close(got, want):
-        return correct("dF/dTheta = eps h(phi_above)^T: a product of the two activities at the synapse.")
+        return correct("dF/dTheta = eps h(phi_above)^T: pre- times "
+                       "postsynaptic activity.")
     if _close(got, want.T):
         return wrong(f"your gradient has shape {got.shape}; Theta has shape {want.shape}.",
                      "Theta maps the level above (m) to the level below (n): the gradient is eps h(phi)^T.")
@@ -213,3 +217,35 @@ def theta_gradient(func):
                      "the prediction is Theta h(phi_above), so the gradient has h = tanh applied.")
     return wrong("your gradient differs from eps h(phi_above)^T summed over the batch.",
                  "with batches as rows: eps.T @ np.tanh(phi_above).")
+
+
+# (u, phi, v_p, Sigma_p, Sigma_u); F''(phi) < 0 in each
+_LAPLACE_SETTINGS = [(2.0, 1.5, 3.0, 1.0, 1.0), (6.0, 2.3, 3.0, 1.0, 0.2),
+                     (1.0, 1.2, 1.5, 2.0, 0.5)]
+
+
+@answer_check("ex-variance-laplace")
+def laplace_sigma_u_gradient(func):
+    """Check ``func(u, phi, v_p, sigma_p, sigma_u) -> dF/dSigma_u`` (Laplace F)."""
+    for u, phi, v_p, s_p, s_u in _LAPLACE_SETTINGS:
+        model = gm.make_model(u, v_p, s_p, s_u)
+        want = variance.variance_gradients(phi, model, laplace=True)[1]
+        got = float(func(u, phi, v_p, s_p, s_u))
+        if _close(got, want):
+            continue
+        plain = variance.variance_gradients(phi, model)[1]
+        sigma_q = -1.0 / gm.d2F_dphi2(phi, model)
+        if _close(got, plain):
+            return wrong("this is Bogacz's point-estimate rule "
+                         "(eps_u^2 - 1/Sigma_u) / 2.",
+                         "add the spread of q: the expected squared error is "
+                         "(u - g)^2 + g'(phi)^2 Sigma_q.")
+        if _close(got, plain + 0.5 * sigma_q / s_u ** 2):
+            return wrong("the spread of q enters without g'(phi)^2.",
+                         "q's variance is in v; through g it becomes "
+                         "g'(phi)^2 Sigma_q in u.")
+        return wrong(f"for u={u}, phi={phi}, Sigma_u={s_u} the gradient is "
+                     f"{want:.4f}, you gave {got:.4f}.",
+                     "Sigma_q = -1 / F''(phi) with "
+                     "F'' = -1/Sigma_p + (2u - 6 phi^2)/Sigma_u.")
+    return correct("the spread of q stops the update rewarding a perfect fit.")

@@ -9,8 +9,10 @@ import numpy as np
 
 from pcbook.plotting import annotate_failure, get_ax, plot_density, plot_trajectories
 
-__all__ = ["plot_posterior", "plot_laplace", "plot_ascent", "plot_network", "plot_dynamics",
-           "plot_eigenvalues", "plot_parameter_learning", "plot_interneuron", "plot_fit"]
+__all__ = ["plot_posterior", "plot_posterior_line", "plot_free_energy_bound",
+           "plot_laplace", "plot_ascent", "plot_network", "plot_dynamics",
+           "plot_eigenvalues", "plot_parameter_learning", "plot_interneuron",
+           "plot_fit"]
 
 
 def plot_posterior(result, ax=None):
@@ -25,6 +27,51 @@ def plot_posterior(result, ax=None):
     for x, label, style in marks:
         if result.v[0] <= x <= result.v[-1]:
             ax.axvline(x, color="0.35", ls=style, lw=1, label=label)
+    ax.legend(loc="upper right", fontsize=8)
+    return ax
+
+
+# Fixed axes of chapter 1's sliders, so that frames can be compared.
+LINE_XLIM = (-2.5, 5.0)
+LINE_YLIM = (0.0, 2.9)
+
+
+def plot_posterior_line(result, ax=None, cut: float = 0.01):
+    """:func:`plot_posterior` over the whole line, shading the sizes v < ``cut``.
+
+    ``cut`` is the left end of Bogacz's grid (0.01); the legend gives the
+    posterior mass there, the part his grid leaves out. The axes are fixed
+    (:data:`LINE_XLIM`, :data:`LINE_YLIM`).
+    """
+    ax = plot_posterior(result, ax=ax)
+    left = result.v < cut
+    mass = float(np.sum(result.posterior[left]) * result.dv)
+    ax.fill_between(result.v[left], result.posterior[left], color="0.6",
+                    alpha=0.5,
+                    label=f"v < {cut:g}, not on Bogacz's grid: {mass:.1%}")
+    ax.set_xlim(*LINE_XLIM)
+    ax.set_ylim(*LINE_YLIM)
+    ax.legend(loc="upper left", fontsize=7)
+    return ax
+
+
+def plot_free_energy_bound(bound, ax=None):
+    """The posterior and a Gaussian q, with F[q], ln p(u) and their gap KL.
+
+    ``bound`` is the dict of :func:`pcbook.posterior.free_energy_bound`; the
+    axes are fixed.
+    """
+    ax = get_ax(ax)
+    r = bound["result"]
+    label = f"q = N({bound['q_mean']:.2f}, {bound['q_sd']:.2f}$^2$)"
+    plot_density(r.v, {"posterior p(v|u)": r.posterior, label: bound["q"]},
+                 ax=ax)
+    text = (f"F[q] = {bound['F']:.3f}\nln p(u) = {bound['log_evidence']:.3f}\n"
+            f"KL(q || p) = {bound['kl']:.3f}")
+    ax.text(0.02, 0.96, text, transform=ax.transAxes, va="top", fontsize=9,
+            family="monospace")
+    ax.set_xlim(0.0, 3.0)
+    ax.set_ylim(0.0, 4.2)
     ax.legend(loc="upper right", fontsize=8)
     return ax
 
@@ -72,11 +119,17 @@ def plot_network(traj, ax=None, phi_star: float | None = None):
     return ax
 
 
+# Holds every stable run of chapter 2's slider (dt <= 0.11).
+DYNAMICS_YLIM = (-5.0, 4.0)
+
+
 def plot_dynamics(result, ax=None):
     """One panel for the step-size slider: the network (solid) and plain gradient ascent (dashed).
 
     ``result`` is a dict with keys ``ascent``, ``network``, ``phi_star`` and ``dt_limit``. A run
-    that blew up is reported in the figure instead of being drawn.
+    that blew up is reported in the figure instead of being drawn. The axes are
+    fixed (:data:`DYNAMICS_YLIM`); an unstable run that grows past them is
+    clipped.
     """
     ax = get_ax(ax)
     net, asc = result["network"], result["ascent"]
@@ -97,8 +150,8 @@ def plot_dynamics(result, ax=None):
         ax.text(0.02, 0.03, "\n".join(notes), transform=ax.transAxes, fontsize=9, color="#B00020", va="bottom",
                 bbox=dict(boxstyle="round", facecolor="white", edgecolor="none", alpha=0.8))
     ax.legend(loc="upper right", fontsize=8)
-    values = np.concatenate([net.phi, net.eps_p, net.eps_u])
-    ax.set_ylim(max(min(-3.0, values.min() - 0.3), -10.0), min(max(4.0, values.max() + 0.3), 10.0))
+    ax.set_xlim(0.0, 5.0)
+    ax.set_ylim(*DYNAMICS_YLIM)  # fixed, so that frames can be compared
     return ax
 
 
