@@ -283,6 +283,19 @@ def test_headline_fixed_seed_reaches_the_flag(sweep):
 
 
 @pytest.mark.slow
+def test_claim_200_episode_twins_are_alike(sweep):
+    # the notebook's headline run is seed 0 on and off (agents 0 and 5 of the sweep: batch independence)
+    assert_prose(NB, "At 200 episodes the twins are alike: both reach the flag in every")
+    assert_prose(NB, "one of episodes 150 to 199, with mean returns of $-106.7$ (with the term) and $-109.3$")
+    assert_printed(NB, "on 27 1.00 -106.7")
+    assert_printed(NB, "off 33 1.00 -109.3")
+    assert sweep.success[[0, 5], 150:].all()
+    on, off = sweep.returns[0, 150:].mean(), sweep.returns[5, 150:].mean()
+    assert (round(on, 1), round(off, 1)) == (-106.7, -109.3) and abs(on - off) < 5
+    assert (sweep.first_success[0], sweep.first_success[5]) == (27, 33)
+
+
+@pytest.mark.slow
 def test_every_seed_with_and_without_epistemic_term_reaches_the_flag(sweep):
     assert np.all((sweep.first_success >= 0) & (sweep.first_success < 150))
     assert np.all(sweep.success[:, 150:200].mean(axis=1) >= 0.5)
