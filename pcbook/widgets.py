@@ -42,8 +42,9 @@ __all__ = ["Slider", "Choice", "SliderFigure", "slider_figure", "render_png", "r
 
 #: most frames a static slider may precompute (the product of every slider's static grid)
 MAX_FRAMES = 160
-#: largest self-contained HTML a slider may produce (keeps a slider page within its 3 MB budget)
-MAX_HTML_BYTES = 1_600_000
+#: largest self-contained HTML a slider may produce: a page with two sliders stays within its
+#: 3 MB budget (about 0.5 MB of scripts, styles, fonts and static figures besides)
+MAX_HTML_BYTES = 1_200_000
 #: pixels per displayed (CSS) pixel of a static frame, tried in this order until the slider fits
 #: MAX_HTML_BYTES: 2 is sharp on high-density (phone, retina) screens
 DENSITIES = (2.0, 1.5, 1.0)

@@ -89,6 +89,8 @@ _MEASURE = r"""() => {
                 slider: !!img.closest('.pcbook-slider')};
     });
     return {wide, scrollers, merrors, tex, images,
+            tracks: [...document.querySelectorAll('.pcbook-slider input[type=range]')]
+                .map(i => Math.round(i.getBoundingClientRect().width)),
             untypeset: document.querySelectorAll('.math:not(:has(mjx-container))').length,
             sliders: document.querySelectorAll('.pcbook-slider').length};
 }"""
@@ -137,20 +139,21 @@ def _visit(context, url, axe_url):
     return result
 
 
-def _press(page, button, how, kind, before):
-    """Activate ``button`` with a click or with the keyboard (focus, Enter); wait up to a second for
-    the panel to change from ``before``."""
+def _press(page, button, how, kind, state, until):
+    """Activate ``button`` with a click or with the keyboard (focus, Enter); wait up to a second
+    until the panel's state is no longer ``state`` (``until="changed"``) or is ``state`` again."""
     if how == "mouse":
         button.click()
     else:
         button.focus()
         page.keyboard.press("Enter")
-    _wait_for_change(page, kind, before)
+    _wait_for(page, kind, state, until)
 
 
-def _wait_for_change(page, kind, before):
-    try:
-        page.wait_for_function(f"(before) => ({_PANEL_SHOWN})('{kind}') !== before", arg=before, timeout=1000)
+def _wait_for(page, kind, state, until):
+    test = "!==" if until == "changed" else "==="
+    try:  # a sidebar slides and fades: wait for the end, not for the first change
+        page.wait_for_function(f"(state) => ({_PANEL_SHOWN})('{kind}') {test} state", arg=state, timeout=1000)
     except Exception:  # the caller reports the panel's state
         pass
 
@@ -166,16 +169,16 @@ def _check_navigation(page) -> list[str]:
         for button in shown[:1]:
             for how in ("mouse", "keyboard"):
                 before = page.evaluate(_PANEL_SHOWN, kind)
-                _press(page, button, how, kind, before)
+                _press(page, button, how, kind, before, "changed")
                 after = page.evaluate(_PANEL_SHOWN, kind)
                 if after == before:
                     problems.append(f"{kind} toggle ({how}) did nothing (panel stays '{before}')")
                     continue
                 if after == "modal":  # Escape closes a modal, the button closes a sidebar
                     page.keyboard.press("Escape")
-                    _wait_for_change(page, kind, after)
+                    _wait_for(page, kind, before, "back")
                 else:
-                    _press(page, button, how, kind, after)
+                    _press(page, button, how, kind, before, "back")
                 if page.evaluate(_PANEL_SHOWN, kind) != before:
                     problems.append(f"{kind} toggle ({how}) opened the panel but it did not close again")
     return problems
@@ -347,9 +350,6 @@ def test_every_slider_changes_its_figure(browser, server, pages):
                     problems.append(f"{path.name}: slider {k} input {j}: the alt text did not follow the frame")
                 if not img.evaluate("i => i.complete && i.naturalWidth > 0"):
                     problems.append(f"{path.name}: slider {k} input {j}: the new frame is not a valid image")
-            track = inputs.first.bounding_box()
-            if track and track["width"] < 150:
-                problems.append(f"{path.name}: slider {k}: track only {track['width']:.0f} px wide")
         problems += [f"{path.name}: console error: {e}" for e in errors]
         page.close()
     context.close()
@@ -357,21 +357,10 @@ def test_every_slider_changes_its_figure(browser, server, pages):
     _report(problems)
 
 
-def test_slider_track_is_wide_on_a_phone(browser, server, pages):
-    context = browser.new_context(viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    narrow = []
-    for path in pages:
-        if "pcbook-slider" not in path.read_text(encoding="utf-8"):
-            continue
-        page.goto(f"{server}/book/{path.name}", wait_until="load")
-        tracks = page.locator(".pcbook-slider input[type=range]")
-        for i in range(tracks.count()):
-            box = tracks.nth(i).bounding_box()
-            if box and box["width"] < 200:
-                narrow.append(f"{path.name}: slider track {box['width']:.0f} px wide on a phone")
-    context.close()
-    _report(narrow)
+def test_slider_track_is_wide_on_a_phone(visits):
+    """A slider's track fills the column on a phone (it was 96 px wide), so a thumb can be dragged."""
+    _report([f"{name} (phone): slider track {w} px wide" for (name, view), v in visits.items()
+             if view == "phone" for w in v["tracks"] if w < 200])
 
 
 def test_student_zip_downloads_from_the_exercises_page(browser, server, tmp_path):
