@@ -86,6 +86,10 @@ def test_integer_sliders_give_integer_values():
     assert seen == [1, 3, 5] and all(isinstance(k, int) for k in seen)
 
 
+#: a small frame keeps these tests fast
+SMALL = (2.0, 1.2)
+
+
 def _alts(html):
     return json.loads(re.search(r"var alts=(\[.*?\]);", html).group(1))
 
@@ -94,10 +98,10 @@ def test_frames_are_drawn_for_high_density_screens_and_shown_at_the_static_figur
     from PIL import Image
     import io
 
-    fig = widgets.slider_figure(_compute, _plot, {"a": widgets.Slider(-1, 1, 1, value=0)}, figsize=(6.0, 3.6))
+    fig = widgets.slider_figure(_compute, _plot, {"a": widgets.Slider(-1, 1, 1, value=0)}, figsize=(3.0, 1.8))
     html = fig.static_html()
     width, height = fig.css_size
-    assert (width, height) == (600, 360), "shown at 100 CSS pixels per inch, like the static figures"
+    assert (width, height) == (300, 180), "shown at 100 CSS pixels per inch, like the static figures"
     assert f'width="{width}" height="{height}"' in html
     for frame in _frames(html):
         image = Image.open(io.BytesIO(base64.b64decode(frame)))
@@ -106,8 +110,8 @@ def test_frames_are_drawn_for_high_density_screens_and_shown_at_the_static_figur
 
 def test_frames_are_deterministic():
     sliders = {"a": widgets.Slider(-1, 1, 1, value=0)}
-    first = widgets.slider_figure(_compute, _plot, sliders).static_html()
-    again = widgets.slider_figure(_compute, _plot, sliders).static_html()
+    first = widgets.slider_figure(_compute, _plot, sliders, figsize=SMALL).static_html()
+    again = widgets.slider_figure(_compute, _plot, sliders, figsize=SMALL).static_html()
     strip = lambda h: re.sub(r"pcbook-slider-\d+", "", h)  # noqa: E731 - the id counts sliders
     assert strip(first) == strip(again)
 
@@ -115,7 +119,7 @@ def test_frames_are_deterministic():
 def test_every_frame_has_alt_text_naming_its_slider_values():
     fig = widgets.slider_figure(_compute, _plot, {"a": widgets.Slider(-1, 1, 1, value=0, label="weight"),
                                                   "b": widgets.Choice([1.0, 2.0], value=1.0)},
-                                alt="A line from a to b")
+                                alt="A line from a to b", figsize=SMALL)
     html = fig.static_html()
     alts = _alts(html)
     assert len(alts) == len(_frames(html)) == 3 * 2
@@ -127,15 +131,16 @@ def test_every_frame_has_alt_text_naming_its_slider_values():
 
 def test_a_slider_too_heavy_for_two_pixels_per_css_pixel_falls_back_to_fewer(monkeypatch):
     sliders = {"a": widgets.Slider(-1, 1, 1, value=0)}
-    full = widgets.slider_figure(_compute, _plot, sliders).static_html()
+    full = widgets.slider_figure(_compute, _plot, sliders, figsize=SMALL).static_html()
     monkeypatch.setattr(widgets, "MAX_HTML_BYTES", len(full) - 1)
-    lighter = widgets.slider_figure(_compute, _plot, sliders).static_html()
+    lighter = widgets.slider_figure(_compute, _plot, sliders, figsize=SMALL).static_html()
     assert len(lighter) < len(full)
     monkeypatch.setattr(widgets, "MAX_HTML_BYTES", 1000)
     with pytest.raises(ValueError, match="static_step"):
-        widgets.slider_figure(_compute, _plot, sliders).static_html()
+        widgets.slider_figure(_compute, _plot, sliders, figsize=SMALL).static_html()
 
 
 def test_caption_argument_still_shows_under_the_frame():
-    fig = widgets.slider_figure(_compute, _plot, {"a": widgets.Slider(-1, 1, 1, value=0)}, caption="A & B")
+    fig = widgets.slider_figure(_compute, _plot, {"a": widgets.Slider(-1, 1, 1, value=0)}, caption="A & B",
+                                figsize=SMALL)
     assert '<div class="pcbook-slider-caption">A &amp; B</div>' in fig.static_html()
