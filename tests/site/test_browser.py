@@ -140,8 +140,8 @@ def _visit(context, url, axe_url):
 
 
 def _press(page, button, how, kind, state, until):
-    """Activate ``button`` with a click or with the keyboard (focus, Enter); wait up to a second
-    until the panel's state is no longer ``state`` (``until="changed"``) or is ``state`` again."""
+    """Activate ``button`` with a click or with the keyboard (focus, Enter); wait up to 3 s (a busy
+    machine) until the panel's state is no longer ``state`` (``until="changed"``) or is ``state`` again."""
     if how == "mouse":
         button.click()
     else:
@@ -153,7 +153,7 @@ def _press(page, button, how, kind, state, until):
 def _wait_for(page, kind, state, until):
     test = "!==" if until == "changed" else "==="
     try:  # a sidebar slides and fades: wait for the end, not for the first change
-        page.wait_for_function(f"(state) => ({_PANEL_SHOWN})('{kind}') {test} state", arg=state, timeout=1000)
+        page.wait_for_function(f"(state) => ({_PANEL_SHOWN})('{kind}') {test} state", arg=state, timeout=3000)
     except Exception:  # the caller reports the panel's state
         pass
 
@@ -174,6 +174,7 @@ def _check_navigation(page) -> list[str]:
                 if after == before:
                     problems.append(f"{kind} toggle ({how}) did nothing (panel stays '{before}')")
                     continue
+                page.wait_for_timeout(300)  # a reader looks before closing; the dialog settles its focus
                 if after == "modal":  # Escape closes a modal, the button closes a sidebar
                     page.keyboard.press("Escape")
                     _wait_for(page, kind, before, "back")
