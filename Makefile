@@ -79,8 +79,8 @@ provision-test:
 provision-book:
 	@tools/provision.sh npm
 
-vendor: _vendor/mathjax/tex-chtml.js
-_vendor/mathjax/tex-chtml.js: package.json package-lock.json tools/vendor_assets.py
+vendor: _vendor/mathjax/startup.js
+_vendor/mathjax/startup.js: package.json package-lock.json tools/vendor_assets.py
 	@tools/provision.sh npm
 	npm ci --no-audit --no-fund --silent
 	$(PYTHON) tools/vendor_assets.py
