@@ -34,7 +34,10 @@ __all__ = ["SequenceParams", "OrthoParams", "TrainResult", "Replay", "SequenceRe
            "digit_patterns", "line_images", "update", "learning_rule", "step_loop", "train",
            "antisymmetric_from_predictions", "prediction_overlap", "free_energy", "relax", "attractors", "n_distinct", "decompose", "asymmetry",
            "forward_terms", "free_run", "replay", "simulate_sequence", "attractors_match",
-           "simulate_orthogonalisation"]
+           "simulate_orthogonalisation", "REGIME_EVIDENCE", "REGIME_BETAS", "SHOWCASE",
+           "SHOWCASE_PUBLISHED", "RegimeParams", "RegimeResult", "unseen_digits",
+           "orthogonality", "simulate_regime", "simulate_regimes",
+           "regime_grid"]
 
 
 # -- data ------------------------------------------------------------------------------------------
@@ -525,6 +528,297 @@ def simulate_orthogonalisation(params: OrthoParams = OrthoParams(), rng=None) ->
     return OrthoResult(params, z, tr, att, float(np.corrcoef(z)[0, 1]), float(np.corrcoef(att)[0, 1]))
 
 
+# -- simulation 2: learning regimes ----------------------------------------------------------------
+REGIME_EVIDENCE = tuple(float(e) for e in range(1, 21))  # evidence levels 1, 2, ..., 20
+REGIME_BETAS = tuple(float(b) for b in np.geomspace(0.01, 1.0, 19))  # 19 values, log-spaced
+#: the paper's three showcase networks (fig. 4C-E): (evidence, training beta)
+SHOWCASE = {"balanced": (11.0, REGIME_BETAS[11]), "high complexity": (16.0, REGIME_BETAS[14]),
+            "low complexity": (6.0, REGIME_BETAS[4])}
+#: their published retrieval and generalisation Delta R^2, attractors and orthogonality (deg)
+SHOWCASE_PUBLISHED = {"balanced": (0.292, 0.070, 10, 17.34),
+                      "high complexity": (0.270, -0.051, 10, 27.57),
+                      "low complexity": (0.164, 0.085, 1, float("nan"))}
+
+
+@dataclass(frozen=True)
+class RegimeParams:
+    """Simulation 2 (Spisak & Friston 2025, fig. 4), the settings of the authors' code."""
+
+    epochs: int = 5000         # epochs, each showing one randomly chosen training digit
+    steps_per_epoch: int = 10  # network steps per epoch
+    eta: float = 1e-3          # learning rate of the code; the paper's text says 0.01
+    signal: float = 0.1        # evaluation: the target is signal x evidence x digit
+    snr: float = 1.0           # evaluation: noise sd = sd(target) / snr
+    beta_eval: float = 1.0     # inverse temperature of the evaluation runs
+    eval_steps: int = 100      # steps per evaluation trial (the response is their mean)
+    trials: int = 100          # evaluation trials for retrieval and for generalisation
+    beta_attractor: float = 1.0  # inverse temperature of the deterministic attractor search
+
+    def __post_init__(self):
+        for name in ("eta", "signal", "snr", "beta_eval", "beta_attractor"):
+            check_positive(name, getattr(self, name))
+        for name in ("epochs", "steps_per_epoch", "eval_steps", "trials"):
+            check_int(name, getattr(self, name), 1)
+
+
+@dataclass(frozen=True)
+class RegimeResult:
+    """Simulation 2 metrics of G networks, one entry per network (arrays of shape (G,))."""
+
+    params: RegimeParams
+    evidence: NDArray          # evidence level of each network
+    beta: NDArray              # training inverse temperature of each network
+    retrieval: NDArray         # median Delta R^2 on noisy training digits
+    generalisation: NDArray    # median Delta R^2 on noisy test digits
+    n_attractors: NDArray      # distinct deterministic attractors (2 decimals)
+    orthogonality: NDArray     # mean |90 - angle| between distinct attractors, degrees
+    J_norm: NDArray            # Frobenius norm of the learned couplings
+    attractors: NDArray        # (G, 10, 64) attractor reached from each training digit
+    data_orthogonality: float  # the authors' reference value of the training digits
+
+    def index(self, evidence: float, beta: float) -> int:
+        """Position of the network trained at ``evidence`` and ``beta`` (to 4 significant
+        digits, as the paper prints beta)."""
+        hit = np.flatnonzero(np.isclose(self.evidence, evidence)
+                             & np.isclose(self.beta, beta, rtol=5e-4, atol=0))
+        if hit.size == 0:
+            raise ValueError(f"evidence, beta: no network at ({evidence}, {beta})")
+        return int(hit[0])
+
+
+def unseen_digits() -> NDArray:
+    """Rows 10..1796 of scikit-learn's digits (1787 images, none of them seen in training),
+    preprocessed like :func:`digit_patterns`; shape (1787, 64)."""
+    from pcbook.data import load_digits
+
+    return _zscore_rows(load_digits().X[10:] ** 2)
+
+
+def orthogonality(vectors, reference_diagonal: bool = False) -> float:
+    """Mean absolute deviation from 90 degrees of the angles between the rows of ``vectors``.
+
+    Implements {eq}`eq-attractor-orthogonality` as the authors' code computes it (Spisak &
+    Friston 2025, fig. 4; the paper calls it a mean squared deviation, but it is absolute). By
+    default over the pairs i != j whose angle lies in (1, 179) degrees, so repeated (or
+    opposite) rows count once; the code does this for the attractors. With
+    ``reference_diagonal`` it averages over all K x K entries of the angle matrix including its
+    zero diagonal (each diagonal entry deviates by 90 degrees), which is how the code computes
+    the reference value of the training digits (29.94 degrees; 23.26 over the pairs alone).
+    NaN when no pair is left (a single attractor).
+    """
+    X = check_finite_array("vectors", vectors, ndim=2)
+    norms = np.linalg.norm(X, axis=1)
+    if np.any(norms == 0):
+        raise ValueError("vectors: every row needs a non-zero norm to have an angle")
+    cos = (X @ X.T) / np.outer(norms, norms)
+    angles = np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+    off = ~np.eye(len(X), dtype=bool)
+    if reference_diagonal:
+        angles = np.where(off, angles, 0.0)
+        return float(np.mean(np.abs(90.0 - angles)))
+    keep = angles[off]
+    keep = keep[(keep > 1.0) & (keep < 179.0)]
+    return float(np.mean(np.abs(90.0 - keep))) if keep.size else float("nan")
+
+
+def _r2(a: NDArray, b: NDArray) -> NDArray:
+    """Squared Pearson r along the last axis, rounded to 3 decimals as the authors' code does."""
+    a = a - a.mean(axis=-1, keepdims=True)
+    b = b - b.mean(axis=-1, keepdims=True)
+    r = np.sum(a * b, axis=-1) / np.sqrt(np.sum(a * a, axis=-1) * np.sum(b * b, axis=-1))
+    return np.round(r * r, 3)
+
+
+def _recall(J, sigma, patterns, scale, sample, params: RegimeParams, rngs):
+    """Median Delta R^2 of G networks (leading axis) recalling noisy ``patterns``.
+
+    Trial k shows pattern k mod P (``sample`` False) or a random one; the target is
+    o = scale_g x pattern, the input o + noise with sd(o) / snr, and the response is the mean of
+    ``eval_steps`` stochastic steps of {eq}`eq-attractor-update` without learning. The state
+    carries over from trial to trial. Returns the medians (G,) and the final states (G, N).
+    Each network draws [its pattern,] its noise and its uniforms from its own generator.
+    """
+    g, n = sigma.shape
+    beta = params.beta_eval
+    gain = np.empty((params.trials, g))
+    for k in range(params.trials):
+        idx = [r.integers(len(patterns)) if sample else k % len(patterns) for r in rngs]
+        target = scale[:, None] * patterns[idx]
+        sd = target.std(axis=1) / params.snr
+        noisy = target + sd[:, None] * np.array([r.standard_normal(n) for r in rngs])
+        u = np.stack([r.random((params.eval_steps, n)) for r in rngs], axis=1)
+        total = np.zeros((g, n))
+        for t in range(params.eval_steps):
+            sigma = _sample(beta * (noisy + np.matmul(J, sigma[..., None])[..., 0]), u[t])
+            total += sigma
+        gain[k] = _r2(total / params.eval_steps, target) - _r2(noisy, target)
+    return np.median(gain, axis=0), sigma
+
+
+def _metrics(J, sigma, evidence, params: RegimeParams, rngs):
+    """Retrieval, generalisation (shared :func:`_recall`), attractors and orthogonality of
+    trained networks ``J`` (G, N, N) left in states ``sigma`` (G, N)."""
+    z, test = digit_patterns(range(10)), unseen_digits()
+    scale = params.signal * np.asarray(evidence, dtype=float)
+    retrieval, sigma = _recall(J, sigma, z, scale, False, params, rngs)
+    generalisation, _ = _recall(J, sigma, test, scale, True, params, rngs)
+    att = np.full((len(J), len(z), z.shape[1]), np.nan)
+    for k, (Jk, ev) in enumerate(zip(J, evidence)):
+        if np.all(np.isfinite(Jk)):
+            att[k] = attractors(Jk, _langevin(0.1 * ev * z), params.beta_attractor)[0]
+    n_att = np.array([n_distinct(a) for a in att])
+    ortho = np.array([_attractor_orthogonality(a) for a in att])
+    return retrieval, generalisation, n_att, ortho, att
+
+
+def _attractor_orthogonality(states) -> float:
+    """:func:`orthogonality` of the attractors that converged and have a direction (the code's
+    angles with a NaN or zero vector are NaN and drop out); NaN if fewer than two are left."""
+    ok = states[np.all(np.isfinite(states), axis=1) & (np.linalg.norm(states, axis=1) > 0)]
+    return orthogonality(ok) if len(ok) > 1 else float("nan")
+
+
+def _regime_streams(rng, count: int):
+    """(order, network, evaluation) generators of each of ``count`` networks: network g's
+    generator spawns three, as :func:`simulate_regime` does with its ``rng``."""
+    if isinstance(rng, (list, tuple)):
+        if len(rng) != count or not all(isinstance(r, np.random.Generator) for r in rng):
+            raise TypeError(f"rng: expected one numpy Generator per network ({count})")
+        gens = rng
+    else:
+        gens = as_rng(rng).spawn(count)
+    return [g.spawn(3) for g in gens]
+
+
+def _check_regimes(evidence, beta, params):
+    if not isinstance(params, RegimeParams):
+        raise TypeError(f"params: expected RegimeParams, got {type(params).__name__}")
+    evidence = check_finite_array("evidence", evidence, ndim=1)
+    beta = check_finite_array("beta", beta, ndim=1)
+    if len(evidence) != len(beta):
+        raise ValueError(f"evidence, beta: need one beta per evidence level, got {len(evidence)} "
+                         f"and {len(beta)}")
+    for name, arr in (("evidence", evidence), ("beta", beta)):
+        if np.any(arr <= 0):
+            raise ValueError(f"{name}: every entry must be > 0")
+    return evidence, beta
+
+
+def simulate_regime(evidence: float, beta: float, params: RegimeParams = RegimeParams(),
+                    rng=None) -> RegimeResult:
+    """Simulation 2 for one network, with :func:`train` (the single-network step).
+
+    Implements {eq}`eq-attractor-update`, {eq}`eq-attractor-learning` and
+    {eq}`eq-attractor-orthogonality` (Spisak & Friston 2025, fig. 4): train on the ten digits
+    scaled by ``evidence`` at inverse temperature ``beta``, then measure retrieval,
+    generalisation, attractors and their orthogonality. :func:`simulate_regimes` gives the same
+    numbers for many networks at once (same generator, same result, up to rounding).
+    """
+    ev, b = _check_regimes([evidence], [beta], params)
+    order, net, ev_rng = as_rng(rng).spawn(3)
+    z = digit_patterns(range(10))
+    seq = np.repeat(order.integers(len(z), size=params.epochs), params.steps_per_epoch)
+    tr = train(ev[0] * z, seq, b[0], params.eta, rng=net)
+    return _regime_result(params, ev, b, tr.J[None], tr.sigma[None], [ev_rng])
+
+
+def _regime_result(params, evidence, beta, J, sigma, eval_rngs) -> RegimeResult:
+    retrieval, generalisation, n_att, ortho, att = _metrics(J, sigma, evidence, params, eval_rngs)
+    ref = orthogonality(digit_patterns(range(10)), reference_diagonal=True)
+    return RegimeResult(params, evidence, beta, retrieval, generalisation, n_att, ortho,
+                        np.linalg.norm(J, axis=(1, 2)), att, ref)
+
+
+def _train_many(evidence, beta, params: RegimeParams, orders, nets, rank: int = 16,
+                block: int = 100):
+    """Train G networks at once (leading axis): {eq}`eq-attractor-update` and
+    {eq}`eq-attractor-learning` with every network drawing from its own generators as
+    :func:`train` would. The couplings change every step, but the change is kept as a sum of
+    ``rank`` outer products, h = J_old sigma + E^T (S sigma) - diag(E^T S) sigma, and added to
+    J in one matrix product every ``rank`` steps (rank 1: the step of :func:`train` exactly)."""
+    z = digit_patterns(range(10))
+    g, n = len(evidence), z.shape[1]
+    data = evidence[:, None, None] * z[None]
+    seqs = np.array([r.integers(len(z), size=params.epochs) for r in orders])
+    rows, diag = np.arange(g), np.arange(n)
+    J, sigma = np.zeros((g, n, n)), np.zeros((g, n))
+    err, new_s, d = np.zeros((g, rank, n)), np.zeros((g, rank, n)), np.zeros((g, n))
+    betas, eta, spe = beta[:, None], params.eta, params.steps_per_epoch
+    total, k = params.epochs * spe, 0
+    for t0 in progress(range(0, total, block), desc="training the grid"):
+        u = np.stack([r.random((min(block, total - t0), n)) for r in nets], axis=1)
+        for dt, u_t in enumerate(u):
+            if (t0 + dt) % spe == 0:
+                b = data[rows, seqs[:, (t0 + dt) // spe]]
+            h = np.matmul(J, sigma[..., None])[..., 0]
+            if k:
+                c = np.matmul(new_s[:, :k], sigma[..., None])
+                h += np.matmul(err[:, :k].transpose(0, 2, 1), c)[..., 0] - d * sigma
+            sigma = _sample(betas * (b + h), u_t)
+            err[:, k] = eta * (sigma - _langevin(h))
+            new_s[:, k] = sigma
+            d += err[:, k] * sigma
+            k += 1
+            if k == rank or t0 + dt == total - 1:
+                J += np.matmul(err[:, :k].transpose(0, 2, 1), new_s[:, :k])
+                J[:, diag, diag] = 0.0
+                d[:], k = 0.0, 0
+    return J, sigma
+
+
+def _regimes_part(evidence, beta, params, streams):
+    J, sigma = _train_many(evidence, beta, params, [s[0] for s in streams], [s[1] for s in streams])
+    return _regime_result(params, evidence, beta, J, sigma, [s[2] for s in streams])
+
+
+def simulate_regimes(evidence, beta, params: RegimeParams = RegimeParams(), rng=None,
+                     workers: int = 1) -> RegimeResult:
+    """Simulation 2 for many networks at once: network g is trained on the ten digits scaled by
+    ``evidence[g]`` at inverse temperature ``beta[g]`` and then evaluated.
+
+    Implements {eq}`eq-attractor-update`, {eq}`eq-attractor-learning` and
+    {eq}`eq-attractor-orthogonality` (Spisak & Friston 2025, fig. 4). All networks step together
+    along a leading array axis (one batched matrix-vector product and one vectorised draw per
+    step); network g uses the g-th generator spawned from ``rng`` (or ``rng[g]`` if a list of
+    Generators is given), the same numbers :func:`simulate_regime` gives with that generator.
+
+    Parameters
+    ----------
+    evidence, beta : 1-d arrays of the same length G, entries > 0.
+    params : :class:`RegimeParams`.
+    rng : None, int, Generator, or a list of G Generators.
+    workers : processes to split the networks over (1: this process); the result does not
+        depend on it.
+    """
+    evidence, beta = _check_regimes(evidence, beta, params)
+    workers = check_int("workers", workers, 1, 64)
+    streams = _regime_streams(rng, len(evidence))
+    parts = np.array_split(np.arange(len(evidence)), min(workers, len(evidence)))
+    args = [(evidence[p], beta[p], params, [streams[i] for i in p]) for p in parts]
+    if len(args) == 1:
+        results = [_regimes_part(*args[0])]
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(len(args)) as pool:
+            results = list(pool.map(_regimes_part, *zip(*args)))
+    fields = ("evidence", "beta", "retrieval", "generalisation", "n_attractors", "orthogonality",
+              "J_norm", "attractors")
+    merged = {f: np.concatenate([getattr(r, f) for r in results]) for f in fields}
+    return RegimeResult(params, data_orthogonality=results[0].data_orthogonality, **merged)
+
+
+def regime_grid(evidence=REGIME_EVIDENCE, betas=REGIME_BETAS, params: RegimeParams = RegimeParams(),
+                rng=None, workers: int = 1) -> RegimeResult:
+    """Simulation 2's grid: every evidence level with every inverse temperature (by default
+    20 x 19 = 380 networks) through :func:`simulate_regimes`, evidence-major (network
+    i * len(betas) + j has evidence[i] and betas[j]); reshape the metrics to (E, B)."""
+    evidence = check_finite_array("evidence", evidence, ndim=1)
+    betas = check_finite_array("betas", betas, ndim=1)
+    ev, be = np.meshgrid(evidence, betas, indexing="ij")
+    return simulate_regimes(ev.ravel(), be.ravel(), params, rng, workers)
+
+
 # -- python -m pcbook reproduce --------------------------------------------------------------------
 @experiment("attractor-sim1", params={"evidence": 30.0, "beta": 0.1, "eta": 0.01, "epochs": 500},
             description="Spisak & Friston 2025 sim. 1: attractors of two correlated images decorrelate",
@@ -561,3 +855,22 @@ def _sim3_reference(digits, order, steps, eta, beta) -> dict:
     return {"forward": dict(zip(names, (0.981247, 3, True, 1.0, 26))),
             "reversed": dict(zip(names, (0.954, None, None, 0.0, 29))),
             "random": dict(zip(names, (0.209, None, None, None, 0)))}[order]
+
+
+@experiment("attractor-sim2", params={"evidence": 11.0, "beta": 0.1668, "eta": 0.001, "epochs": 5000},
+            description="Spisak & Friston 2025 sim. 2: one network of the learning-regime grid",
+            limits={"epochs": 100_000})
+def _exp_sim2(seed, evidence, beta, eta, epochs):
+    res = simulate_regime(evidence, beta, RegimeParams(epochs=epochs, eta=eta), rng=seed)
+    names = ("retrieval", "generalisation", "n_attractors", "orthogonality")
+    metrics = {name: float(getattr(res, name)[0]) for name in names}
+    metrics["n_attractors"] = int(metrics["n_attractors"])
+    reference = dict.fromkeys(names)
+    for case, (ev, b) in SHOWCASE.items():
+        if (np.isclose(evidence, ev) and np.isclose(beta, b, rtol=5e-4) and np.isclose(eta, 1e-3)
+                and epochs == 5000):
+            published = SHOWCASE_PUBLISHED[case]
+            reference = dict(zip(names, (*published[:3], None if case == "low complexity"
+                                         else published[3])))
+    return metrics, reference
+

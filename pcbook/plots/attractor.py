@@ -159,3 +159,47 @@ def plot_frames(states, titles=None, ax=None, ncols: int = 10, side: int = 8):
     for spine in ax.spines.values():
         spine.set_visible(False)
     return ax
+
+
+def plot_regimes(result, axes, marks=None):
+    """Simulation 2's four metrics over the grid of evidence levels (rows) and training inverse
+    temperatures (columns) of a :class:`pcbook.attractor.RegimeResult` from
+    :func:`pcbook.attractor.regime_grid`, one heat map per axis (four axes). ``marks`` maps a
+    label to an (evidence, beta) cell to outline, e.g. the showcase cases."""
+    evidence, betas = np.unique(result.evidence), np.unique(result.beta)
+    shape = (len(evidence), len(betas))
+    panels = [("retrieval $\\Delta R^2$", result.retrieval, "viridis", None),
+              ("generalisation $\\Delta R^2$", result.generalisation, "RdBu_r", "centre"),
+              ("number of attractors", result.n_attractors.astype(float), "cividis", None),
+              ("orthogonality (deg from 90)", result.orthogonality, "magma_r", None)]
+    fig = np.ravel(axes)[0].figure
+    for ax, (title, values, cmap, centre) in zip(np.ravel(axes), panels):
+        grid = np.asarray(values, dtype=float).reshape(shape)
+        lim = {}
+        if centre:
+            v = np.nanmax(np.abs(grid))
+            lim = {"vmin": -v, "vmax": v}
+        im = ax.imshow(grid, origin="lower", aspect="auto", cmap=cmap, interpolation="nearest",
+                       **lim)
+        ax.set_facecolor("#bbbbbb")  # NaN cells (a single attractor) show grey
+        fig.colorbar(im, ax=ax, shrink=0.9)
+        ax.set_title(title, fontsize=9)
+        ticks = np.arange(0, len(betas), 3)
+        ax.set_xticks(ticks)
+        ax.set_xticklabels([f"{betas[t]:.2g}" for t in ticks], fontsize=7)
+        ax.set_yticks(np.arange(0, len(evidence), 3))
+        ax.set_yticklabels([f"{evidence[t]:g}" for t in range(0, len(evidence), 3)], fontsize=7)
+        ax.set_xlabel("training $\\beta$", fontsize=8)
+        ax.set_ylabel("evidence", fontsize=8)
+        for label, (ev, beta) in (marks or {}).items():
+            i, j = np.argmin(np.abs(evidence - ev)), np.argmin(np.abs(betas - beta))
+            ax.add_patch(_cell_outline(j, i))
+            ax.text(j, i + 0.9, label, ha="center", va="bottom", fontsize=7, color="black",
+                    bbox={"facecolor": "white", "alpha": 0.7, "pad": 1, "lw": 0})
+    return axes
+
+
+def _cell_outline(x, y):
+    from matplotlib.patches import Rectangle
+
+    return Rectangle((x - 0.5, y - 0.5), 1, 1, fill=False, edgecolor="white", lw=1.5)
