@@ -231,7 +231,8 @@ def mean_field_sigma(n_trials: int = 1000, lr: float = 0.01, sigma_phi: float = 
 
 
 @experiment("bogacz-ex5", params={"trials": 1000, "lr": 0.01, "n_seeds": 10},
-            description="Bogacz (2017) Exercise 5: Sigma learned with an interneuron (phi ~ N(5, 2))")
+            description="Bogacz (2017) Exercise 5: Sigma learned with an interneuron (phi ~ N(5, 2))",
+            limits={"trials": 1_000_000, "n_seeds": 10_000})
 def _bogacz_ex5(seed, trials, lr, n_seeds):
     res = simulate_interneuron_learning(n_trials=trials, lr=lr, n_seeds=n_seeds, rng=seed)
     metrics = {"sigma_final": res.sigma_final()}
