@@ -740,3 +740,63 @@ def test_sim2_showcase_cases_land_in_the_spec_ranges(showcase):
     assert showcase.n_attractors[low] == 1 and showcase.generalisation[low] > 0
     assert showcase.n_attractors[high] == 10 and showcase.generalisation[high] < 0
     assert showcase.data_orthogonality == pytest.approx(29.94, abs=5e-3)
+
+
+def test_claim_data_reference_includes_the_diagonal():
+    assert_prose(NB, "over the 45 pairs alone the digits are 23.26 degrees from orthogonal")
+    assert_printed(NB, "orthogonality of the ten training digits: 29.94 deg (over pairs only: 23.26)")
+    z = at.digit_patterns(range(10))
+    full, pairs = at.orthogonality(z, reference_diagonal=True), at.orthogonality(z)
+    # 100 entries, 10 of them at 90: full = (90 * 10 + pairs * 90) / 100
+    assert full == pytest.approx((900 + 90 * pairs) / 100, abs=1e-9)
+    assert full > pairs > 18.58
+
+
+@pytest.mark.slow
+def test_claim_showcase_close_to_the_published_numbers(showcase):
+    assert_prose(NB, "All three land close to the published numbers, within 0.02 in $\\Delta R^2$, "
+                     "one attractor and 1.3 degrees.")
+    assert_printed(NB, "balanced 11 0.1668 +0.298 +0.292 +0.065 +0.070 9 10 18.58 17.34")
+    assert_printed(NB, "high 16 0.3594 +0.255 +0.270 -0.069 -0.051 10 10 27.61 27.57")
+    assert_printed(NB, "low 6 0.0278 +0.180 +0.164 +0.095 +0.085 1 1 nan nan")
+    for k, (name, published) in enumerate(at.SHOWCASE_PUBLISHED.items()):
+        pr, pg, pn, po = published
+        assert abs(showcase.retrieval[k] - pr) <= 0.02
+        assert abs(showcase.generalisation[k] - pg) <= 0.02
+        assert abs(showcase.n_attractors[k] - pn) <= 1
+        if name != "low complexity":
+            assert abs(showcase.orthogonality[k] - po) <= 1.3
+    assert showcase.orthogonality[0] < at.orthogonality(at.digit_patterns(range(10)))
+
+
+@pytest.mark.slow
+def test_claim_regimes_along_one_evidence_level(showcase):
+    """The grid's bands, recomputed on evidence 11 (beta 0.028, 0.167, 0.774) with the grid's
+    own generators: retrieval peaks in the band, generalisation prefers the low beta, and the
+    attractors go from one to ten."""
+    assert_prose(NB, "Retrieval (top left) is best in the band $0.1 \\le \\beta \\le 0.5$")
+    assert_prose(NB, "Both statements of the paper hold.")
+    assert_printed(NB, "0.1 <= beta <= 0.5 +0.270 +0.029 9.0")
+    assert_printed(NB, "beta < 0.1 +0.161 +0.069 1.0")
+    assert_printed(NB, "beta > 0.5 -0.049 -0.146 10.0")
+    assert_printed(NB, "attractors more orthogonal than the digits: 160 of 230 networks")
+    gens = _grid_generators()
+    low, high = 10 * 19 + 4, 10 * 19 + 17
+    res = at.simulate_regimes([11.0, 11.0], [at.REGIME_BETAS[4], at.REGIME_BETAS[17]],
+                              rng=[gens[low], gens[high]])
+    mid_r, mid_g = showcase.retrieval[0], showcase.generalisation[0]
+    assert mid_r > res.retrieval[0] + 0.05 and mid_r > res.retrieval[1] + 0.1
+    assert res.generalisation[0] > res.generalisation[1] + 0.1 and res.generalisation[1] < 0
+    assert mid_g > res.generalisation[1]
+    assert res.n_attractors[0] == 1 and res.n_attractors[1] == 10
+
+
+@pytest.mark.slow
+def test_claim_paper_learning_rate_blows_up(showcase):
+    assert_prose(NB, "With the learning rate of the text, the couplings grow about 20 times larger")
+    assert_printed(NB, "eta = 0.01 -0.502 -0.479 370.2")
+    assert_printed(NB, "eta = 0.001 +0.298 +0.065 18.0")
+    gen = _grid_generators()[10 * 19 + 11]
+    fast = at.simulate_regimes([11.0], [at.REGIME_BETAS[11]], at.RegimeParams(eta=0.01), rng=[gen])
+    assert 15 < fast.J_norm[0] / showcase.J_norm[0] < 25
+    assert fast.retrieval[0] < -0.4 and fast.generalisation[0] < -0.4
