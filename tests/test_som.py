@@ -388,3 +388,37 @@ def test_claim_inaccuracy_floor_and_topography(seed0_model):
     rho = som.ring_topography(seed0_model.W_)
     assert round(rho, 2) == 0.54
     assert abs(som.ring_topography(np.random.default_rng(0).permutation(seed0_model.W_))) < 0.1
+
+
+SWEEP_TABLE = Path(__file__).resolve().parents[1] / "book" / "data" / "som_reservoirs.csv"
+
+
+def _stored_reservoirs():
+    import pandas as pd
+
+    return pd.read_csv(SWEEP_TABLE)
+
+
+def test_claim_twelve_reservoirs_spread():
+    """The chapter's counts over the stored sweep, and the sentence that states them."""
+    table = _stored_reservoirs()
+    share = table.goals_reached_fraction
+    assert sorted(table.seed) == list(range(12)) and (table.status == "ok").all()
+    assert (share == 1).sum() == 8 and (share >= 0.95).sum() == 11 and share.min() == pytest.approx(0.92)
+    assert_prose("som", "8 of the 12 reservoirs reach every goal and 11 of 12 reach at least 95 %; "
+                        "the worst reaches 92 %")
+    assert_printed("som", "12 reservoirs: every goal reached by 8, at least 95 % by 11, lowest 92 %")
+    assert_printed("som", "seed 0's row is the reservoir trained above: True")
+    inacc = table.final_inaccuracy
+    assert inacc.min() < 70.6 < inacc.median(), "seed 0's 70.5 nats is among the lowest"
+    assert (table.inaccuracy_floor > 0.3 * inacc).all(), "the floor is a large part of every inaccuracy"
+    assert table.ring_topography.min() > 0.25 and table.ring_topography.max() < 0.75
+
+
+@pytest.mark.slow
+def test_a_stored_reservoir_is_reproduced_to_the_last_digit():
+    """The worst of the twelve, retrained as `reproduce som-motor --seed 4` runs it."""
+    row = _stored_reservoirs().set_index("seed").loc[4]
+    metrics = reproduce.run("som-motor", seed=4)["metrics"]
+    for name, value in metrics.items():
+        assert value == row[name], f"{name}: stored {row[name]!r}, recomputed {value!r}"

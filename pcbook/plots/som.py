@@ -10,7 +10,7 @@ import numpy as np
 from pcbook.plotting import get_ax
 
 __all__ = ["overlay", "repertoire_mosaic", "plot_schedules", "plot_learning_curves", "plot_repertoire",
-           "plot_ring", "plot_snapshot", "plot_movement"]
+           "plot_ring", "plot_snapshot", "plot_movement", "plot_reservoir_spread"]
 
 
 def overlay(prototype, image):
@@ -177,4 +177,33 @@ def plot_movement(movement, axes=None):
     axes[1].set_xlabel("step")
     axes[1].set_ylabel("angle (degrees)")
     axes[1].legend(loc="best")
+    return axes
+
+
+#: the headline metrics of ``reproduce som-motor`` shown by :func:`plot_reservoir_spread`, with axis labels
+SPREAD_METRICS = {"goals_reached_fraction": "goals reached (%)", "final_inaccuracy": "mean inaccuracy (nats)",
+                  "inaccuracy_floor": "floor: drawing under itself (nats)", "ring_topography": "topography rho"}
+
+
+def plot_reservoir_spread(table, axes=None, seed: int = 0):
+    """One strip per headline metric over the reservoirs of a sweep; ``seed``'s value is marked.
+
+    ``table`` has a ``seed`` column and the metric columns of :data:`SPREAD_METRICS` (the table
+    ``python -m pcbook sweep som-motor`` writes).
+    """
+    if axes is None:
+        import matplotlib.pyplot as plt
+
+        _, axes = plt.subplots(1, len(SPREAD_METRICS), figsize=(10, 2.6))
+    seeds = np.asarray(table["seed"])
+    for ax, (column, label) in zip(np.ravel(axes), SPREAD_METRICS.items()):
+        values = np.asarray(table[column], float) * (100 if column == "goals_reached_fraction" else 1)
+        jitter = np.linspace(-0.15, 0.15, len(values))
+        ax.scatter(jitter, values, s=18, color="0.45", label="reservoirs")
+        chosen = seeds == seed
+        ax.scatter(jitter[chosen], values[chosen], s=60, marker="D", color="C3", label=f"seed {seed}")
+        ax.set_xlim(-0.5, 0.5)
+        ax.set_xticks([])
+        ax.set_title(label, fontsize="medium")
+    np.ravel(axes)[0].legend(loc="lower left", fontsize="small")
     return axes
