@@ -9,6 +9,7 @@
   per-sample loop with 2-D arrays.
 * ``SCALING``: time of one settle as the hidden width grows.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -25,11 +26,15 @@ _X, _Y = _rng.normal(size=(1, 64, 103)), _rng.normal(size=(1, 64, 3))
 
 
 def _headline():
-    return angc.run_angc("MountainCar-v0", seeds=[0], alpha_e=1.0, episodes=200, params=_P)
+    return angc.run_angc(
+        "MountainCar-v0", seeds=[0], alpha_e=1.0, episodes=200, params=_P
+    )
 
 
 def _batched():
-    return angc.run_angc("MountainCar-v0", seeds=_SEEDS, alpha_e=_ALPHA, episodes=20, params=_P)
+    return angc.run_angc(
+        "MountainCar-v0", seeds=_SEEDS, alpha_e=_ALPHA, episodes=20, params=_P
+    )
 
 
 def _one_by_one():
@@ -42,7 +47,10 @@ def _settle():
 
 def _settle_loop():
     W2 = [(W[0], b[0]) for W, b in _W]
-    return [settle_per_sample(W2, _X[0], _Y[0], _P.settle.K, _P.settle.beta) for _ in range(10)]
+    return [
+        settle_per_sample(W2, _X[0], _Y[0], _P.settle.K, _P.settle.beta)
+        for _ in range(10)
+    ]
 
 
 def _make_step(n: int):
@@ -51,13 +59,37 @@ def _make_step(n: int):
 
 
 CASES = [
-    Case("angc-headline", _headline, None, repeats=1, budget_seconds=30.0,
-         notes="1 agent, 200 Mountain Car episodes, K = 5 settling steps, update every 4 steps"),
-    Case("angc-ablation-batched", _batched, _one_by_one, repeats=1,
-         notes="10 agents x 20 episodes in one loop vs one after the other"),
-    Case("ngc-settle", _settle, _settle_loop, reference_scale=0.1, repeats=3,
-         notes="100 settles + local updates, 103-32-3 circuit, batch 64, K = 5; reference loops over samples"),
+    Case(
+        "angc-headline",
+        _headline,
+        None,
+        repeats=1,
+        budget_seconds=30.0,
+        notes="1 agent, 200 Mountain Car episodes, K = 5 settling steps, update every 4 steps",
+    ),
+    Case(
+        "angc-ablation-batched",
+        _batched,
+        _one_by_one,
+        repeats=1,
+        notes="10 agents x 20 episodes in one loop vs one after the other",
+    ),
+    Case(
+        "ngc-settle",
+        _settle,
+        _settle_loop,
+        reference_scale=0.1,
+        repeats=3,
+        notes="100 settles + local updates, 103-32-3 circuit, batch 64, K = 5; reference loops over samples",
+    ),
 ]
 
-SCALING = [Scaling("ngc-settle-width", _make_step, sizes=(16, 32, 64, 128, 256), steps=20,
-                   notes="one settle (K = 5, batch 64) of a 103-n-3 circuit")]
+SCALING = [
+    Scaling(
+        "ngc-settle-width",
+        _make_step,
+        sizes=(16, 32, 64, 128, 256),
+        steps=20,
+        notes="one settle (K = 5, batch 64) of a 103-n-3 circuit",
+    )
+]

@@ -13,6 +13,7 @@
   2 networks, scaled to 380.
 * ``SCALING``: time per network step (sampling plus learning) as the number of units doubles.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -27,15 +28,30 @@ _PATTERNS = 20.0 * attractor.digit_patterns((1, 2, 3))
 
 
 def _fast():
-    return attractor.train(_PATTERNS, np.arange(_STEPS) % 3, beta=1.0, eta=1e-3, rng=0)
+    return attractor.train(
+        _PATTERNS, np.arange(_STEPS) % 3, beta=1.0, eta=1e-3, rng=0
+    )
 
 
 def _loop():
-    return attractor.train(_PATTERNS, np.arange(_REF_STEPS) % 3, beta=1.0, eta=1e-3, loop=True, rng=0)
+    return attractor.train(
+        _PATTERNS,
+        np.arange(_REF_STEPS) % 3,
+        beta=1.0,
+        eta=1e-3,
+        loop=True,
+        rng=0,
+    )
 
 
 def _plain():
-    return train_reference(_PATTERNS.tolist(), (np.arange(_REF_STEPS) % 3).tolist(), 1.0, 1e-3, seed=0)
+    return train_reference(
+        _PATTERNS.tolist(),
+        (np.arange(_REF_STEPS) % 3).tolist(),
+        1.0,
+        1e-3,
+        seed=0,
+    )
 
 
 def _full():
@@ -59,25 +75,56 @@ def _make_step(n: int):
     state = {"sigma": rng.uniform(-1, 1, n)}
 
     def step():
-        state["sigma"] = attractor._step(J, b, state["sigma"], 1.0, 1e-3, rng.random(n))
+        state["sigma"] = attractor._step(
+            J, b, state["sigma"], 1.0, 1e-3, rng.random(n)
+        )
 
     return step
 
 
 CASES = [
-    Case("sim3-training", _fast, _loop, reference_scale=_REF_STEPS / _STEPS, budget_seconds=0.3,
-         goal_ratio=50.0, notes="2000 steps, N = 64; reference: the chapter's loop-per-unit step_loop"),
-    Case("sim3-training-plain", _fast, _plain, reference_scale=_REF_STEPS / _STEPS, budget_seconds=0.3,
-         notes="reference: pure-Python loops with the math module (bench/reference_attractor.py)"),
-    Case("sim3-full", _full, None, budget_seconds=1.0,
-         notes="training, three relaxations of J_sym and a 100-step free run"),
-    Case("sim2-grid", _grid, _grid_one_by_one, reference_scale=2 / 380, repeats=1,
-         budget_seconds=180.0,
-         notes="380 networks x 50,000 steps + evaluation, batched, 2 workers; reference: "
-               "simulate_regime one network at a time (2 of 380, scaled)"),
+    Case(
+        "sim3-training",
+        _fast,
+        _loop,
+        reference_scale=_REF_STEPS / _STEPS,
+        budget_seconds=0.3,
+        goal_ratio=50.0,
+        notes="2000 steps, N = 64; reference: the chapter's loop-per-unit step_loop",
+    ),
+    Case(
+        "sim3-training-plain",
+        _fast,
+        _plain,
+        reference_scale=_REF_STEPS / _STEPS,
+        budget_seconds=0.3,
+        notes="reference: pure-Python loops with the math module (bench/reference_attractor.py)",
+    ),
+    Case(
+        "sim3-full",
+        _full,
+        None,
+        budget_seconds=1.0,
+        notes="training, three relaxations of J_sym and a 100-step free run",
+    ),
+    Case(
+        "sim2-grid",
+        _grid,
+        _grid_one_by_one,
+        reference_scale=2 / 380,
+        repeats=1,
+        budget_seconds=180.0,
+        notes="380 networks x 50,000 steps + evaluation, batched, 2 workers; reference: "
+        "simulate_regime one network at a time (2 of 380, scaled)",
+    ),
 ]
 
 SCALING = [
-    Scaling("network-step", _make_step, sizes=(64, 128, 256, 512, 1024), steps=50,
-            notes="one synchronous stochastic step with learning: a mat-vec, N samples, an outer product"),
+    Scaling(
+        "network-step",
+        _make_step,
+        sizes=(64, 128, 256, 512, 1024),
+        steps=50,
+        notes="one synchronous stochastic step with learning: a mat-vec, N samples, an outer product",
+    ),
 ]

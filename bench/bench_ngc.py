@@ -1,5 +1,6 @@
 """Benchmarks of chapter 4 (NGC): training GNCN-PDH for 10 epochs, batched vs per-sample settling,
 and the cost of one settling step as the layers widen."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -27,7 +28,9 @@ _REF_BATCHES = 3
 
 
 def _pdh_per_sample():
-    return train_per_sample(_data().X_train, ngc.gncn_pdh(), _REF_BATCHES, rng=0)
+    return train_per_sample(
+        _data().X_train, ngc.gncn_pdh(), _REF_BATCHES, rng=0
+    )
 
 
 def _settling_step(n: int):
@@ -36,26 +39,38 @@ def _settling_step(n: int):
     params = ngc.gncn_pdh((64, n, n, n // 2))
     weights = ngc.init_weights(params, 0)
     x = (np.random.default_rng(1).uniform(size=(50, 64)) > 0.5).astype(float)
-    start = ngc.settle(x, weights, params, K=5)        # away from the cold start
+    start = ngc.settle(x, weights, params, K=5)  # away from the cold start
     z, e = start.z, start.e
 
     def step():
-        with one_blas_thread():   # as in training (NGC.fit)
+        with one_blas_thread():  # as in training (NGC.fit)
             state = (z, None, e)
             for _ in range(10):
-                state = ngc.settle_step(state[0], state[2], weights, params, params.beta)
+                state = ngc.settle_step(
+                    state[0], state[2], weights, params, params.beta
+                )
             return state
 
     return step
 
 
 CASES = [
-    Case("ngc: GNCN-PDH, 10 epochs on 8x8 digits", fast=_pdh_10_epochs, reference=_pdh_per_sample,
-         reference_scale=_REF_BATCHES / 270, repeats=1, budget_seconds=30.0,
-         notes="reference: per-sample settling (3 of 270 batches, extrapolated)"),
+    Case(
+        "ngc: GNCN-PDH, 10 epochs on 8x8 digits",
+        fast=_pdh_10_epochs,
+        reference=_pdh_per_sample,
+        reference_scale=_REF_BATCHES / 270,
+        repeats=1,
+        budget_seconds=30.0,
+        notes="reference: per-sample settling (3 of 270 batches, extrapolated)",
+    ),
 ]
 
 SCALING = [
-    Scaling("ngc: 10 settling steps (batch 50, widths 64-n-n-n/2)", make_step=_settling_step,
-            sizes=(64, 128, 256, 512, 1024), steps=20),
+    Scaling(
+        "ngc: 10 settling steps (batch 50, widths 64-n-n-n/2)",
+        make_step=_settling_step,
+        sizes=(64, 128, 256, 512, 1024),
+        steps=20,
+    ),
 ]

@@ -10,6 +10,7 @@
   per drawing as the seed does (100 drawings, scaled).
 * ``SCALING``: time of one batched rasterisation as the number of paths doubles.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -26,7 +27,9 @@ _REF_EPOCHS = 20
 def _paths(n: int, seed: int = 0):
     rng = np.random.default_rng(seed)
     res = som.make_reservoir(rng=rng)
-    return drawing.arm_trajectory(som.esn_rollout(res, rng.standard_normal((n, 100)) * 3))
+    return drawing.arm_trajectory(
+        som.esn_rollout(res, rng.standard_normal((n, 100)) * 3)
+    )
 
 
 _PATHS = _paths(1000)
@@ -37,7 +40,9 @@ def _fast():
 
 
 def _seed_loop():
-    return train_reference(som.SOMParams(), rng=0, epochs=_REF_EPOCHS, render="matplotlib")
+    return train_reference(
+        som.SOMParams(), rng=0, epochs=_REF_EPOCHS, render="matplotlib"
+    )
 
 
 def _fast_2k():
@@ -45,7 +50,9 @@ def _fast_2k():
 
 
 def _plain_numpy():
-    return train_reference(som.SOMParams(epochs=2000), rng=0, epochs=_REF_EPOCHS, render="numpy")
+    return train_reference(
+        som.SOMParams(epochs=2000), rng=0, epochs=_REF_EPOCHS, render="numpy"
+    )
 
 
 def _rasterise_fast():
@@ -63,18 +70,42 @@ def _make_step(n: int):
 
 
 CASES = [
-    Case("som-training-20k", _fast, _seed_loop, reference_scale=_REF_EPOCHS / _EPOCHS, repeats=1,
-         budget_seconds=60.0, goal_ratio=50.0,
-         notes="20000 epochs x 10 rollouts; reference: the seed's loop with a matplotlib Axes per rollout, "
-               f"{_REF_EPOCHS} epochs scaled"),
-    Case("som-training-2k-plain-numpy", _fast_2k, _plain_numpy, reference_scale=_REF_EPOCHS / 2000,
-         repeats=3, budget_seconds=6.0,
-         notes=f"2000 epochs; reference: the plain loop with the numpy rasteriser ({_REF_EPOCHS} epochs scaled)"),
-    Case("som-rasterise", _rasterise_fast, _rasterise_seed, reference_scale=0.1, budget_seconds=0.2,
-         notes="1000 101-point paths to 64x64; reference: a new matplotlib Axes per drawing (100, scaled)"),
+    Case(
+        "som-training-20k",
+        _fast,
+        _seed_loop,
+        reference_scale=_REF_EPOCHS / _EPOCHS,
+        repeats=1,
+        budget_seconds=60.0,
+        goal_ratio=50.0,
+        notes="20000 epochs x 10 rollouts; reference: the seed's loop with a matplotlib Axes per rollout, "
+        f"{_REF_EPOCHS} epochs scaled",
+    ),
+    Case(
+        "som-training-2k-plain-numpy",
+        _fast_2k,
+        _plain_numpy,
+        reference_scale=_REF_EPOCHS / 2000,
+        repeats=3,
+        budget_seconds=6.0,
+        notes=f"2000 epochs; reference: the plain loop with the numpy rasteriser ({_REF_EPOCHS} epochs scaled)",
+    ),
+    Case(
+        "som-rasterise",
+        _rasterise_fast,
+        _rasterise_seed,
+        reference_scale=0.1,
+        budget_seconds=0.2,
+        notes="1000 101-point paths to 64x64; reference: a new matplotlib Axes per drawing (100, scaled)",
+    ),
 ]
 
 SCALING = [
-    Scaling("som-rasterise-batch", _make_step, sizes=(10, 20, 40, 80, 160, 320), steps=20,
-            notes="one batched call of drawing.rasterise on n paths of 101 points"),
+    Scaling(
+        "som-rasterise-batch",
+        _make_step,
+        sizes=(10, 20, 40, 80, 160, 320),
+        steps=20,
+        notes="one batched call of drawing.rasterise on n paths of 101 points",
+    ),
 ]

@@ -13,6 +13,7 @@ Both clusters are started on first use (the warm-up call, which also
 imports pcbook in the workers) and kept for the repeats; each timed sweep
 writes a fresh cache, so nothing is read back from an earlier repeat.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -36,8 +37,13 @@ def _address(workers: int) -> str:
 def _sweep(name: str, seeds, grid: dict, workers: int):
     cache = tempfile.mkdtemp(prefix="pcbook-bench-sweep-")
     try:
-        return sweep.run(name, seeds=seeds, grid=grid,
-                         scheduler=_address(workers), cache=cache)
+        return sweep.run(
+            name,
+            seeds=seeds,
+            grid=grid,
+            scheduler=_address(workers),
+            cache=cache,
+        )
     finally:
         shutil.rmtree(cache, ignore_errors=True)
 
@@ -47,15 +53,24 @@ def _serial_loop():
 
 
 CASES = [
-    Case("sweep-2-workers", lambda: _sweep(_EXP, _SEEDS, _GRID, 2),
-         _serial_loop, repeats=3, goal_ratio=1.8,
-         notes="8 seeds of bogacz-ex5 (trials=2000, about 1 s each) on 2 "
-               "local Dask workers; reference: the plain serial loop of "
-               "reproduce.run"),
-    Case("sweep-overhead-20-runs",
-         lambda: _sweep("bayes-gaussian", range(20), {}, 1), None,
-         repeats=5, budget_seconds=1.0,
-         notes="20 runs of about 1 ms through the sweep (1 worker, cache "
-               "written); time / 20 = overhead per run; budget = 5 % of a "
-               "1 s run each"),
+    Case(
+        "sweep-2-workers",
+        lambda: _sweep(_EXP, _SEEDS, _GRID, 2),
+        _serial_loop,
+        repeats=3,
+        goal_ratio=1.8,
+        notes="8 seeds of bogacz-ex5 (trials=2000, about 1 s each) on 2 "
+        "local Dask workers; reference: the plain serial loop of "
+        "reproduce.run",
+    ),
+    Case(
+        "sweep-overhead-20-runs",
+        lambda: _sweep("bayes-gaussian", range(20), {}, 1),
+        None,
+        repeats=5,
+        budget_seconds=1.0,
+        notes="20 runs of about 1 ms through the sweep (1 worker, cache "
+        "written); time / 20 = overhead per run; budget = 5 % of a "
+        "1 s run each",
+    ),
 ]

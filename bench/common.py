@@ -5,6 +5,7 @@ A topic's file defines ``CASES``, a list of :class:`Case`, and optionally ``SCAL
 run, ``reference`` (a plain implementation kept in ``bench/``, for example a loop per unit or a
 matplotlib figure per rollout) and reports the ratio.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

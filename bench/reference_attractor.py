@@ -7,6 +7,7 @@ per unit per step from a numpy Generator, in unit order, so for the same seed it
 same trajectory as :func:`pcbook.attractor.train`. Used by ``bench_attractor.py`` and as an
 independent oracle in ``tests/test_attractor.py``.
 """
+
 from __future__ import annotations
 
 import math
@@ -17,7 +18,7 @@ import numpy as np
 def mean_cb(x: float) -> float:
     """coth x - 1/x, with its series near 0."""
     if abs(x) < 1e-2:
-        return x / 3.0 - x ** 3 / 45.0 + 2.0 * x ** 5 / 945.0
+        return x / 3.0 - x**3 / 45.0 + 2.0 * x**5 / 945.0
     return 1.0 / math.tanh(x) - 1.0 / x
 
 
@@ -47,9 +48,14 @@ def train_reference(patterns, sequence, beta=1.0, eta=1e-3, seed=0):
     states = []
     for k in sequence:
         b = patterns[k]
-        inputs = [[J[i][j] * sigma[j] for j in range(n)] for i in range(n)]  # "boundary" values
+        inputs = [
+            [J[i][j] * sigma[j] for j in range(n)] for i in range(n)
+        ]  # "boundary" values
         h = [math.fsum(row) for row in inputs]
-        new = [draw_cb(beta * (b[i] + h[i]), float(rng.random())) for i in range(n)]
+        new = [
+            draw_cb(beta * (b[i] + h[i]), float(rng.random()))
+            for i in range(n)
+        ]
         for i in range(n):
             error = eta * (new[i] - mean_cb(h[i]))
             row = J[i]

@@ -10,6 +10,7 @@ seed notebook (a new Axes each time, then ``clf``), which is where its hour goes
 It consumes the random streams exactly like ``MotorSOM.fit`` (four spawned children: reservoir,
 map, goals, search directions).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -43,30 +44,50 @@ class SeedCanvas:
         return 1 - alpha
 
 
-def train_reference(params: som.SOMParams = som.SOMParams(), rng=0, epochs: int | None = None,
-                    render: str = "matplotlib"):
+def train_reference(
+    params: som.SOMParams = som.SOMParams(),
+    rng=0,
+    epochs: int | None = None,
+    render: str = "matplotlib",
+):
     """Run the first ``epochs`` epochs (default all) of the schedule for ``params.epochs``.
 
     Returns a dict with ``W``, ``C`` and per-rollout ``inaccuracy``, ``complexity``, ``winner``.
     """
     p = params
-    rng = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
+    rng = (
+        np.random.default_rng(rng)
+        if not isinstance(rng, np.random.Generator)
+        else rng
+    )
     rng_res, rng_map, rng_goal, rng_search = rng.spawn(4)
     res = som.make_reservoir(p, rng_res)
     n, units, K = p.n_prototypes, p.n_units, p.n_directions
     W = 1 - 0.1 * rng_map.random((n, p.arm.size**2))
     C = np.zeros((n, units))
     goals = rng_goal.integers(n, size=p.epochs)
-    canvas = SeedCanvas() if render == "matplotlib" else (lambda path: drawing.rasterise(path, p.arm))
+    canvas = (
+        SeedCanvas()
+        if render == "matplotlib"
+        else (lambda path: drawing.rasterise(path, p.arm))
+    )
     ring = np.array([min(j, n - j) for j in range(n)])
     log_z = np.log(np.sum(np.exp(-p.beta * ring)))
     E = p.epochs
     epochs = E if epochs is None else epochs
     out = {"inaccuracy": [], "complexity": [], "winner": []}
     for e in range(epochs):
-        sigma = 1 - (np.tanh(p.search_sharpness * (e - p.search_mid * E) / E) + 1) / 2
+        sigma = (
+            1
+            - (np.tanh(p.search_sharpness * (e - p.search_mid * E) / E) + 1)
+            / 2
+        )
         if e < p.freeze * E:
-            width, lr = (100.0, 1.0) if e == 0 else (p.width0 * np.exp(-p.width_decay * e / E), p.lr)
+            width, lr = (
+                (100.0, 1.0)
+                if e == 0
+                else (p.width0 * np.exp(-p.width_decay * e / E), p.lr)
+            )
             alpha = p.alpha_explore / sigma
         else:
             width, lr, alpha = 1.0, 0.0, p.alpha_refine / sigma
@@ -80,15 +101,25 @@ def train_reference(params: som.SOMParams = som.SOMParams(), rng=0, epochs: int 
                 h = C[g] + a * deltas[k]
                 omega = np.empty((p.n_steps, 2))
                 for t in range(p.n_steps):
-                    h = (1 - 1 / res.tau) * h + (1 / res.tau) * (res.W_r @ np.tanh(h) + res.b_r)
+                    h = (1 - 1 / res.tau) * h + (1 / res.tau) * (
+                        res.W_r @ np.tanh(h) + res.b_r
+                    )
                     omega[t] = res.W_o @ np.tanh(h) + res.b_o
                 # the arm, step by step
                 theta = np.array(p.arm.theta0, dtype=float)
                 path = [[0.0, 0.0]]
                 for t in range(p.n_steps):
                     theta = theta + p.arm.angle_scale * omega[t]
-                    x = p.arm.link * (np.cos(theta[0]) + np.cos(theta[0] + theta[1])) - p.arm.link * np.sqrt(2) / 2
-                    y = p.arm.link * (np.sin(theta[0]) + np.sin(theta[0] + theta[1])) - p.arm.link * np.sqrt(2) / 2
+                    x = (
+                        p.arm.link
+                        * (np.cos(theta[0]) + np.cos(theta[0] + theta[1]))
+                        - p.arm.link * np.sqrt(2) / 2
+                    )
+                    y = (
+                        p.arm.link
+                        * (np.sin(theta[0]) + np.sin(theta[0] + theta[1]))
+                        - p.arm.link * np.sqrt(2) / 2
+                    )
                     path.append([x, y])
                 s = canvas(np.array(path)).ravel()
                 # the map: classify, then update every prototype
@@ -105,6 +136,12 @@ def train_reference(params: som.SOMParams = som.SOMParams(), rng=0, epochs: int 
                 out["complexity"].append(comp)
                 out["winner"].append(win)
         fe = np.array(fe)
-        C[g] += alpha * sum((fe[2 * k] - fe[2 * k + 1]) * deltas[k] for k in range(K))
+        C[g] += alpha * sum(
+            (fe[2 * k] - fe[2 * k + 1]) * deltas[k] for k in range(K)
+        )
     shape = (epochs, 2 * K)
-    return {"W": W, "C": C, **{k: np.array(v).reshape(shape) for k, v in out.items()}}
+    return {
+        "W": W,
+        "C": C,
+        **{k: np.array(v).reshape(shape) for k, v in out.items()},
+    }

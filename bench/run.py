@@ -6,6 +6,7 @@ README between the ``bench:start`` / ``bench:end`` markers. Usage::
 
     python -m bench.run [--only NAME ...] [--skip-notebooks] [--skip-scaling] [--no-readme]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -57,14 +58,23 @@ def run_case(case: Case) -> dict:
     """Median time of ``fast`` and ``reference`` measured side by side, and the peak memory of ``fast``."""
     case.fast()  # warm-up: imports, caches, first-call costs
     fast = _time(case.fast, case.repeats)
-    row = {"name": case.name, "median_s": statistics.median(fast), "runs": len(fast),
-           "peak_mb": _peak_mb(case.fast), "budget_s": case.budget_seconds,
-           "goal_ratio": case.goal_ratio, "notes": case.notes}
+    row = {
+        "name": case.name,
+        "median_s": statistics.median(fast),
+        "runs": len(fast),
+        "peak_mb": _peak_mb(case.fast),
+        "budget_s": case.budget_seconds,
+        "goal_ratio": case.goal_ratio,
+        "notes": case.notes,
+    }
     if case.reference is not None:
         ref = _time(case.reference, max(1, min(case.repeats, 3)))
         ref_full = statistics.median(ref) / case.reference_scale
-        row.update(reference_s=ref_full, reference_scale=case.reference_scale,
-                   ratio=ref_full / row["median_s"])
+        row.update(
+            reference_s=ref_full,
+            reference_scale=case.reference_scale,
+            ratio=ref_full / row["median_s"],
+        )
     return row
 
 
@@ -76,9 +86,15 @@ def run_scaling(scaling: Scaling) -> dict:
         step()
         per_step[n] = statistics.median(_time(step, scaling.steps))
     sizes = list(per_step)
-    slope = math.log(per_step[sizes[-1]] / per_step[sizes[-2]]) / math.log(sizes[-1] / sizes[-2])
-    return {"name": scaling.name, "seconds_per_step": per_step, "slope_last_doubling": slope,
-            "notes": scaling.notes}
+    slope = math.log(per_step[sizes[-1]] / per_step[sizes[-2]]) / math.log(
+        sizes[-1] / sizes[-2]
+    )
+    return {
+        "name": scaling.name,
+        "seconds_per_step": per_step,
+        "slope_last_doubling": slope,
+        "notes": scaling.notes,
+    }
 
 
 def run_notebooks() -> dict:
@@ -88,13 +104,20 @@ def run_notebooks() -> dict:
 
     from tools.book_files import toc_notebooks
 
-    os.environ["PCBOOK_QUIET"] = "1"  # inherited by the kernels: no progress bars
+    os.environ["PCBOOK_QUIET"] = (
+        "1"  # inherited by the kernels: no progress bars
+    )
     times = {}
     for path in toc_notebooks():
         nb = nbformat.read(path, as_version=4)
         start = time.perf_counter()
-        NotebookClient(nb, kernel_name="python3", timeout=900, store_widget_state=False,
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        NotebookClient(
+            nb,
+            kernel_name="python3",
+            timeout=900,
+            store_widget_state=False,
+            resources={"metadata": {"path": str(path.parent)}},
+        ).execute()
         times[path.name] = time.perf_counter() - start
     return {"per_notebook_s": times, "total_s": sum(times.values())}
 
@@ -118,33 +141,56 @@ def _fmt(x, unit="s"):
 
 
 def markdown(results: dict) -> str:
-    lines = [f"Measured {results['date']} on {results['machine']} (`make bench`; shared machines are noisy, "
-             "so read ratios, which are measured side by side, more than absolute times).", ""]
+    lines = [
+        f"Measured {results['date']} on {results['machine']} (`make bench`; shared machines are noisy, "
+        "so read ratios, which are measured side by side, more than absolute times).",
+        "",
+    ]
     if results["cases"]:
-        lines += ["| experiment | median time | budget | peak memory | plain reference | speed-up | goal |",
-                  "|---|---|---|---|---|---|---|"]
+        lines += [
+            "| experiment | median time | budget | peak memory | plain reference | speed-up | goal |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for r in results["cases"]:
             ref = _fmt(r.get("reference_s"))
             if r.get("reference_scale", 1.0) != 1.0 and "reference_s" in r:
                 ref += f" (est. from {r['reference_scale']:.2%} of the run)"
             ratio = f"{r['ratio']:.0f}x" if "ratio" in r else "-"
             goal = f">= {r['goal_ratio']:.0f}x" if r.get("goal_ratio") else "-"
-            lines.append(f"| {r['name']} | {_fmt(r['median_s'])} | {_fmt(r['budget_s'])} | "
-                         f"{r['peak_mb']:.1f} MB | {ref} | {ratio} | {goal} |")
+            lines.append(
+                f"| {r['name']} | {_fmt(r['median_s'])} | {_fmt(r['budget_s'])} | "
+                f"{r['peak_mb']:.1f} MB | {ref} | {ratio} | {goal} |"
+            )
         lines.append("")
     if results["scaling"]:
-        lines += ["Time per step as the network grows (ms per step at each size); slope = log-log growth over "
-                  "the last doubling (2 = quadratic, the cost of a dense matrix-vector product):", "",
-                  "| network | ms per step at size n | slope |", "|---|---|---|"]
+        lines += [
+            "Time per step as the network grows (ms per step at each size); slope = log-log growth over "
+            "the last doubling (2 = quadratic, the cost of a dense matrix-vector product):",
+            "",
+            "| network | ms per step at size n | slope |",
+            "|---|---|---|",
+        ]
         for s in results["scaling"]:
-            cells = ", ".join(f"{n}: {t * 1e3:.3g}" for n, t in s["seconds_per_step"].items())
-            lines.append(f"| {s['name']} | {cells} | {s['slope_last_doubling']:.2f} |")
+            cells = ", ".join(
+                f"{n}: {t * 1e3:.3g}" for n, t in s["seconds_per_step"].items()
+            )
+            lines.append(
+                f"| {s['name']} | {cells} | {s['slope_last_doubling']:.2f} |"
+            )
         lines.append("")
     if results.get("notebooks"):
         nbs = results["notebooks"]
-        lines += [f"Notebook execution (fresh kernel; budget {NOTEBOOK_BUDGET:.0f} s each, "
-                  f"{BOOK_BUDGET:.0f} s for the book):", "", "| notebook | seconds |", "|---|---|"]
-        lines += [f"| {name} | {sec:.1f} |" for name, sec in nbs["per_notebook_s"].items()]
+        lines += [
+            f"Notebook execution (fresh kernel; budget {NOTEBOOK_BUDGET:.0f} s each, "
+            f"{BOOK_BUDGET:.0f} s for the book):",
+            "",
+            "| notebook | seconds |",
+            "|---|---|",
+        ]
+        lines += [
+            f"| {name} | {sec:.1f} |"
+            for name, sec in nbs["per_notebook_s"].items()
+        ]
         lines += [f"| **whole book** | **{nbs['total_s']:.1f}** |", ""]
     return "\n".join(lines)
 
@@ -161,23 +207,39 @@ def _update_readme(table: str) -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run")
-    parser.add_argument("--only", nargs="*", default=None, help="run only cases whose name contains these")
+    parser.add_argument(
+        "--only",
+        nargs="*",
+        default=None,
+        help="run only cases whose name contains these",
+    )
     parser.add_argument("--skip-notebooks", action="store_true")
     parser.add_argument("--skip-scaling", action="store_true")
     parser.add_argument("--no-readme", action="store_true")
-    parser.add_argument("--render", action="store_true", help="only re-render results.md from results.json")
+    parser.add_argument(
+        "--render",
+        action="store_true",
+        help="only re-render results.md from results.json",
+    )
     args = parser.parse_args(argv)
     if args.render:
         results = json.loads((ROOT / "bench" / "results.json").read_text())
         table = markdown(results)
-        (ROOT / "bench" / "results.md").write_text("# Benchmark results\n\n" + table + "\n")
+        (ROOT / "bench" / "results.md").write_text(
+            "# Benchmark results\n\n" + table + "\n"
+        )
         if not args.no_readme:
             _update_readme(table)
         print(table)
         return 0
     os.environ.setdefault("PCBOOK_QUIET", "1")
 
-    results = {"date": dt.date.today().isoformat(), "machine": _machine(), "cases": [], "scaling": []}
+    results = {
+        "date": dt.date.today().isoformat(),
+        "machine": _machine(),
+        "cases": [],
+        "scaling": [],
+    }
     for module in _modules():
         for case in getattr(module, "CASES", []):
             if args.only and not any(o in case.name for o in args.only):
@@ -193,8 +255,12 @@ def main(argv=None) -> int:
         results["notebooks"] = run_notebooks()
 
     table = markdown(results)
-    (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
-    (ROOT / "bench" / "results.md").write_text("# Benchmark results\n\n" + table + "\n")
+    (ROOT / "bench" / "results.json").write_text(
+        json.dumps(results, indent=2, default=str) + "\n"
+    )
+    (ROOT / "bench" / "results.md").write_text(
+        "# Benchmark results\n\n" + table + "\n"
+    )
     if not args.no_readme and not args.only:
         _update_readme(table)
     print()

@@ -16,6 +16,7 @@ The prediction L(h) uses the previous state through the couplings only, with no 
 beta, as the authors' code does; the state is never reset between epochs. The updates are
 synchronous (Little's model, not a Boltzmann machine); with asymmetric J no energy exists.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -28,16 +29,52 @@ from pcbook.continuous_bernoulli import _kl, _langevin, _sample
 from pcbook.progress import progress
 from pcbook.reproduce import experiment
 from pcbook.rng import as_rng
-from pcbook.validate import check_choice, check_finite_array, check_int, check_positive
+from pcbook.validate import (
+    check_choice,
+    check_finite_array,
+    check_int,
+    check_positive,
+)
 
-__all__ = ["SequenceParams", "OrthoParams", "TrainResult", "Replay", "SequenceResult", "OrthoResult",
-           "digit_patterns", "line_images", "update", "learning_rule", "step_loop", "train",
-           "antisymmetric_from_predictions", "prediction_overlap", "free_energy", "relax", "attractors", "n_distinct", "decompose", "asymmetry",
-           "forward_terms", "free_run", "replay", "simulate_sequence", "attractors_match",
-           "simulate_orthogonalisation", "REGIME_EVIDENCE", "REGIME_BETAS", "SHOWCASE",
-           "SHOWCASE_PUBLISHED", "RegimeParams", "RegimeResult", "unseen_digits",
-           "orthogonality", "simulate_regime", "simulate_regimes",
-           "regime_grid"]
+__all__ = [
+    "SequenceParams",
+    "OrthoParams",
+    "TrainResult",
+    "Replay",
+    "SequenceResult",
+    "OrthoResult",
+    "digit_patterns",
+    "line_images",
+    "update",
+    "learning_rule",
+    "step_loop",
+    "train",
+    "antisymmetric_from_predictions",
+    "prediction_overlap",
+    "free_energy",
+    "relax",
+    "attractors",
+    "n_distinct",
+    "decompose",
+    "asymmetry",
+    "forward_terms",
+    "free_run",
+    "replay",
+    "simulate_sequence",
+    "attractors_match",
+    "simulate_orthogonalisation",
+    "REGIME_EVIDENCE",
+    "REGIME_BETAS",
+    "SHOWCASE",
+    "SHOWCASE_PUBLISHED",
+    "RegimeParams",
+    "RegimeResult",
+    "unseen_digits",
+    "orthogonality",
+    "simulate_regime",
+    "simulate_regimes",
+    "regime_grid",
+]
 
 
 # -- data ------------------------------------------------------------------------------------------
@@ -54,7 +91,9 @@ def digit_patterns(digits=(1, 2, 3)) -> NDArray:
 
     digits = tuple(digits)
     if len(digits) < 2 or len(set(digits)) != len(digits):
-        raise ValueError(f"digits: need at least two distinct digits, got {digits}")
+        raise ValueError(
+            f"digits: need at least two distinct digits, got {digits}"
+        )
     for d in digits:
         check_int("digits", d, 0, 9)
     return _zscore_rows(load_digits().X[:10][list(digits)] ** 2)
@@ -79,11 +118,15 @@ def _check_net(J, b, sigma):
     b = check_finite_array("b", b, ndim=1)
     sigma = check_finite_array("sigma", sigma, ndim=1)
     if len(b) != n or len(sigma) != n:
-        raise ValueError(f"b, sigma: need {n} entries to match J, got {len(b)} and {len(sigma)}")
+        raise ValueError(
+            f"b, sigma: need {n} entries to match J, got {len(b)} and {len(sigma)}"
+        )
     return J, b, sigma
 
 
-def update(J, b, sigma, beta: float = 1.0, deterministic: bool = False, rng=None) -> NDArray:
+def update(
+    J, b, sigma, beta: float = 1.0, deterministic: bool = False, rng=None
+) -> NDArray:
     """New activations of every unit from the previous state (synchronous update).
 
     Implements {eq}`eq-attractor-update` (Spisak & Friston 2025, eq. (11) and the code's
@@ -112,8 +155,11 @@ def learning_rule(J, sigma_prev, sigma_new, eta: float) -> NDArray:
     return dJ
 
 
-def _step(J: NDArray, b: NDArray, sigma: NDArray, beta: float, eta: float, u: NDArray) -> NDArray:
-    """One stochastic step with uniforms ``u``; updates ``J`` in place and returns sigma(t)."""
+def _step(
+    J: NDArray, b: NDArray, sigma: NDArray, beta: float, eta: float, u: NDArray
+) -> NDArray:
+    """One stochastic step with uniforms ``u``; updates ``J`` in place and
+    returns sigma(t)."""
     h = J @ sigma
     new = _sample(beta * (b + h), u)
     if eta > 0.0:
@@ -123,11 +169,15 @@ def _step(J: NDArray, b: NDArray, sigma: NDArray, beta: float, eta: float, u: ND
 
 
 def step_loop(J, b, sigma, beta=1.0, eta=0.0, rng=None):
-    """One network step written unit by unit: the teaching version of :func:`train`'s step.
+    """One network step written unit by unit: the teaching version of
+    :func:`train`'s step.
 
-    Implements {eq}`eq-attractor-update` and {eq}`eq-attractor-learning` with explicit loops.
-    Updates ``J`` in place and returns the new activations. Draws one uniform per unit, in unit
-    order, so it follows the same trajectory as the vectorised step for the same seed.
+    Implements {eq}`eq-attractor-update` and {eq}`eq-attractor-learning` with
+    explicit loops.
+    Updates ``J`` in place and returns the new activations. Draws one uniform
+    per unit, in unit
+    order, so it follows the same trajectory as the vectorised step for the
+    same seed.
     """
     rng = as_rng(rng)
     n = len(sigma)
@@ -135,7 +185,8 @@ def step_loop(J, b, sigma, beta=1.0, eta=0.0, rng=None):
     h = [sum(J[i, j] * sigma[j] for j in range(n)) for i in range(n)]
     # 2. every unit draws its new activation from CB(beta (b_i + h_i))
     new = [cb.sample(beta * (b[i] + h[i]), rng) for i in range(n)]
-    # 3. every coupling i <- j learns: (new activity - prediction from the couplings) x presynaptic
+    # 3. every coupling i <- j learns:
+    #    (new activity - prediction from the couplings) x presynaptic
     for i in range(n):
         error = eta * (new[i] - cb.langevin(h[i]))
         for j in range(n):
@@ -149,14 +200,22 @@ def step_loop(J, b, sigma, beta=1.0, eta=0.0, rng=None):
 class TrainResult:
     """Couplings after training, the state left behind and per-step histories."""
 
-    J: NDArray                # (N, N) learned couplings
-    sigma: NDArray            # (N,) state after the last step (training never resets it)
-    states: NDArray           # (T, N) activations after each step
-    sequence: NDArray         # (T,) index of the pattern in the biases at each step
-    predictions: NDArray = field(default_factory=lambda: np.empty((0, 0)))  # (T, N) L(J sigma(t-1))
-    accuracy: NDArray = field(default_factory=lambda: np.empty(0))    # (T,) if monitored
-    complexity: NDArray = field(default_factory=lambda: np.empty(0))  # (T,) if monitored
-    vfe: NDArray = field(default_factory=lambda: np.empty(0))         # (T,) if monitored
+    J: NDArray  # (N, N) learned couplings
+    sigma: NDArray  # (N,) state after the last step (training never resets it)
+    states: NDArray  # (T, N) activations after each step
+    sequence: NDArray  # (T,) index of the pattern in the biases at each step
+    predictions: NDArray = field(
+        default_factory=lambda: np.empty((0, 0))
+    )  # (T, N) L(J sigma(t-1))
+    accuracy: NDArray = field(
+        default_factory=lambda: np.empty(0)
+    )  # (T,) if monitored
+    complexity: NDArray = field(
+        default_factory=lambda: np.empty(0)
+    )  # (T,) if monitored
+    vfe: NDArray = field(
+        default_factory=lambda: np.empty(0)
+    )  # (T,) if monitored
 
 
 def _free_energy(J, b, m):
@@ -181,8 +240,17 @@ def free_energy(J, b, sigma) -> tuple[float, float, float]:
     return _free_energy(*_check_net(J, b, sigma))
 
 
-def train(patterns, sequence, beta: float = 1.0, eta: float = 1e-3, J0=None, sigma0=None,
-          monitor: bool = False, loop: bool = False, rng=None) -> TrainResult:
+def train(
+    patterns,
+    sequence,
+    beta: float = 1.0,
+    eta: float = 1e-3,
+    J0=None,
+    sigma0=None,
+    monitor: bool = False,
+    loop: bool = False,
+    rng=None,
+) -> TrainResult:
     """Write ``patterns[sequence[t]]`` into the biases at step t and update and learn once per step.
 
     Implements {eq}`eq-attractor-update` and {eq}`eq-attractor-learning` (Spisak & Friston 2025,
@@ -205,18 +273,34 @@ def train(patterns, sequence, beta: float = 1.0, eta: float = 1e-3, J0=None, sig
     patterns = check_finite_array("patterns", patterns, ndim=2)
     k, n = patterns.shape
     sequence = np.asarray(sequence)
-    if sequence.ndim != 1 or not np.issubdtype(sequence.dtype, np.integer) or np.any(sequence < 0) \
-            or np.any(sequence >= k):
-        raise ValueError(f"sequence: expected a 1-d array of integers in [0, {k})")
+    if (
+        sequence.ndim != 1
+        or not np.issubdtype(sequence.dtype, np.integer)
+        or np.any(sequence < 0)
+        or np.any(sequence >= k)
+    ):
+        raise ValueError(
+            f"sequence: expected a 1-d array of integers in [0, {k})"
+        )
     beta = check_positive("beta", beta)
     eta = check_positive("eta", eta, allow_zero=True)
-    J = np.zeros((n, n)) if J0 is None else _check_net(J0, patterns[0], patterns[0])[0].copy()
-    sigma = np.zeros(n) if sigma0 is None else check_finite_array("sigma0", sigma0, ndim=1).copy()
+    J = (
+        np.zeros((n, n))
+        if J0 is None
+        else _check_net(J0, patterns[0], patterns[0])[0].copy()
+    )
+    sigma = (
+        np.zeros(n)
+        if sigma0 is None
+        else check_finite_array("sigma0", sigma0, ndim=1).copy()
+    )
     states = np.empty((len(sequence), n))
     hist = np.empty((len(sequence), 3)) if monitor else np.empty((0, 3))
     preds = np.empty((len(sequence), n)) if monitor else np.empty((0, 0))
     steps = range(len(sequence))
-    for t in (progress(steps, desc="training") if len(steps) >= 20_000 else steps):
+    for t in (
+        progress(steps, desc="training") if len(steps) >= 20_000 else steps
+    ):
         b = patterns[sequence[t]]
         if monitor:
             preds[t] = _langevin(J @ sigma)
@@ -232,9 +316,13 @@ def train(patterns, sequence, beta: float = 1.0, eta: float = 1e-3, J0=None, sig
 
 def _monitored(train: TrainResult) -> TrainResult:
     if not isinstance(train, TrainResult):
-        raise TypeError(f"train: expected a TrainResult, got {type(train).__name__}")
+        raise TypeError(
+            f"train: expected a TrainResult, got {type(train).__name__}"
+        )
     if train.predictions.size == 0:
-        raise ValueError("train: was run without monitor=True, it holds no predictions")
+        raise ValueError(
+            "train: was run without monitor=True, it holds no predictions"
+        )
     return train
 
 
@@ -243,7 +331,9 @@ def _previous_states(train: TrainResult) -> NDArray:
     return np.vstack([np.zeros(train.states.shape[1]), train.states[:-1]])
 
 
-def antisymmetric_from_predictions(train: TrainResult, eta: float, stay: bool = False) -> NDArray:
+def antisymmetric_from_predictions(
+    train: TrainResult, eta: float, stay: bool = False
+) -> NDArray:
     """The antisymmetric part of the learned J, summed from the anti-Hebbian terms of training.
 
     The Hebbian term of {eq}`eq-attractor-learning` is symmetric, so from J = 0 only the
@@ -270,7 +360,9 @@ def antisymmetric_from_predictions(train: TrainResult, eta: float, stay: bool = 
     return -0.5 * eta * (outer - outer.T)
 
 
-def prediction_overlap(train: TrainResult, last: int = 200) -> tuple[float, float]:
+def prediction_overlap(
+    train: TrainResult, last: int = 200
+) -> tuple[float, float]:
     """Mean Pearson r of the prediction L(J sigma(t-1)) with sigma(t-1) and with sigma(t).
 
     Over the ``last`` steps of a monitored training ({eq}`eq-attractor-learning`): a
@@ -283,12 +375,21 @@ def prediction_overlap(train: TrainResult, last: int = 200) -> tuple[float, floa
     prev = _zscore_rows(_previous_states(train)[-last:])
     new = _zscore_rows(train.states[-last:])
     n = pred.shape[1]
-    return (float(np.mean(np.sum(pred * prev, axis=1)) / n),
-            float(np.mean(np.sum(pred * new, axis=1)) / n))
+    return (
+        float(np.mean(np.sum(pred * prev, axis=1)) / n),
+        float(np.mean(np.sum(pred * new, axis=1)) / n),
+    )
 
 
 # -- relaxation and attractors ---------------------------------------------------------------------
-def relax(J, sigma0, b=None, beta: float = 1.0, max_steps: int = 1000, tol: float = 1e-12):
+def relax(
+    J,
+    sigma0,
+    b=None,
+    beta: float = 1.0,
+    max_steps: int = 1000,
+    tol: float = 1e-12,
+):
     """Iterate the deterministic update sigma <- L(beta (b + J sigma)) until the VFE settles.
 
     Implements {eq}`eq-attractor-relax`. Stops at the first step where the monitor VFE changes by
@@ -312,13 +413,18 @@ def relax(J, sigma0, b=None, beta: float = 1.0, max_steps: int = 1000, tol: floa
     return np.full_like(sigma, np.nan), max_steps, f0, f
 
 
-def attractors(J, starts, beta: float = 1.0, max_steps: int = 1000, tol: float = 1e-12):
+def attractors(
+    J, starts, beta: float = 1.0, max_steps: int = 1000, tol: float = 1e-12
+):
     """Relax the zero-bias network from each row of ``starts`` with {eq}`eq-attractor-relax`;
     returns (states (K, N), steps (K,), vfe (K, 2) at start and end), see :func:`relax`."""
     starts = check_finite_array("starts", starts, ndim=2)
     out = [relax(J, s, None, beta, max_steps, tol) for s in starts]
-    return (np.array([o[0] for o in out]), np.array([o[1] for o in out]),
-            np.array([[o[2], o[3]] for o in out]))
+    return (
+        np.array([o[0] for o in out]),
+        np.array([o[1] for o in out]),
+        np.array([[o[2], o[3]] for o in out]),
+    )
 
 
 def n_distinct(states, decimals: int = 2) -> int:
@@ -352,8 +458,15 @@ def forward_terms(J_anti, X) -> NDArray:
 
 
 # -- free running and replay -----------------------------------------------------------------------
-def free_run(J, sigma0, steps: int = 100, beta: float = 1.0, rng=None, *,
-             deterministic: bool = False) -> NDArray:
+def free_run(
+    J,
+    sigma0,
+    steps: int = 100,
+    beta: float = 1.0,
+    rng=None,
+    *,
+    deterministic: bool = False,
+) -> NDArray:
     """Steps of {eq}`eq-attractor-update` with zero bias and no learning from ``sigma0`` (the
     free run of Spisak & Friston 2025, fig. 5F); returns the (steps, N) states.
 
@@ -370,7 +483,9 @@ def free_run(J, sigma0, steps: int = 100, beta: float = 1.0, rng=None, *,
         if deterministic:
             sigma = out[t] = _langevin(beta * (J @ sigma))
         else:
-            sigma = out[t] = _step(J, zero, sigma, beta, 0.0, rng.random(len(sigma)))
+            sigma = out[t] = _step(
+                J, zero, sigma, beta, 0.0, rng.random(len(sigma))
+            )
     return out
 
 
@@ -378,13 +493,17 @@ def free_run(J, sigma0, steps: int = 100, beta: float = 1.0, rng=None, *,
 class Replay:
     """What a free run replays: labels and transition counts (label = best-correlated pattern)."""
 
-    labels: NDArray           # (T,) index of the pattern each frame correlates with best
-    r_max: NDArray            # (T,) that correlation
-    transitions: int          # number of label changes
-    forward_fraction: float   # share of changes k -> k+1 (mod K), in the order of the patterns
+    labels: (
+        NDArray  # (T,) index of the pattern each frame correlates with best
+    )
+    r_max: NDArray  # (T,) that correlation
+    transitions: int  # number of label changes
+    forward_fraction: float  # share of changes k -> k+1 (mod K), in the order of the patterns
     backward_fraction: float  # share of changes k -> k-1 (mod K)
-    visited: int              # distinct labels after the first ``skip`` frames
-    period: float             # mean steps per full cycle, K * T / transitions (inf if none)
+    visited: int  # distinct labels after the first ``skip`` frames
+    period: (
+        float  # mean steps per full cycle, K * T / transitions (inf if none)
+    )
 
 
 def replay(states, patterns, skip: int = 10) -> Replay:
@@ -401,8 +520,15 @@ def replay(states, patterns, skip: int = 10) -> Replay:
     n = int(changed.sum())
     fwd = int(np.sum(changed & (nxt == (prev + 1) % k)))
     bwd = int(np.sum(changed & (nxt == (prev - 1) % k)))
-    return Replay(labels, r.max(axis=1), n, fwd / n if n else 0.0, bwd / n if n else 0.0,
-                  len(np.unique(labels[skip:])), k * len(labels) / n if n else float("inf"))
+    return Replay(
+        labels,
+        r.max(axis=1),
+        n,
+        fwd / n if n else 0.0,
+        bwd / n if n else 0.0,
+        len(np.unique(labels[skip:])),
+        k * len(labels) / n if n else float("inf"),
+    )
 
 
 # -- simulation 3: sequence learning ---------------------------------------------------------------
@@ -410,13 +536,21 @@ def replay(states, patterns, skip: int = 10) -> Replay:
 class SequenceParams:
     """Simulation 3 (Spisak & Friston 2025, fig. 5), the authors' settings by default."""
 
-    digits: tuple = (1, 2, 3)  # training digits, in the order that counts as "forward"
-    order: str = "forward"     # presentation: "forward" (1,2,3,1,...), "reversed" or "random"
-    steps: int = 2000          # one-step epochs, so one network step per presented digit
-    eta: float = 1e-3          # learning rate
-    beta: float = 1.0          # inverse temperature, training and free run
-    evidence: float = 20.0     # the z-scored digits are multiplied by this in the biases
-    free_steps: int = 100      # length of the free run after training
+    digits: tuple = (
+        1,
+        2,
+        3,
+    )  # training digits, in the order that counts as "forward"
+    order: str = "forward"  # presentation: "forward" (1,2,3,1,...), "reversed" or "random"
+    steps: int = (
+        2000  # one-step epochs, so one network step per presented digit
+    )
+    eta: float = 1e-3  # learning rate
+    beta: float = 1.0  # inverse temperature, training and free run
+    evidence: float = (
+        20.0  # the z-scored digits are multiplied by this in the biases
+    )
+    free_steps: int = 100  # length of the free run after training
 
     def __post_init__(self):
         digit_patterns(self.digits)
@@ -433,18 +567,20 @@ class SequenceResult:
     """Everything the chapter shows about a trained sequence network."""
 
     params: SequenceParams
-    patterns: NDArray          # (K, 64) z-scored digits
+    patterns: NDArray  # (K, 64) z-scored digits
     train: TrainResult
-    J_sym: NDArray             # symmetric part of J
-    J_anti: NDArray            # antisymmetric part of J
+    J_sym: NDArray  # symmetric part of J
+    J_anti: NDArray  # antisymmetric part of J
     asymmetry: float
-    attractors: NDArray        # (K, 64) fixed points of J_sym relaxed from L(0.1 evidence z_k)
-    attractor_steps: NDArray   # (K,) relaxation steps
-    attractor_vfe: NDArray     # (K, 2) VFE at start and at the attractor
+    attractors: NDArray  # (K, 64) fixed points of J_sym relaxed from L(0.1 evidence z_k)
+    attractor_steps: NDArray  # (K,) relaxation steps
+    attractor_vfe: NDArray  # (K, 2) VFE at start and at the attractor
     n_attractors: int
-    attractor_r: NDArray       # (K, K) Pearson r of attractor k with digit j
-    forward: NDArray           # (K,) x_{k+1}^T J_anti x_k, with x = L(evidence z)
-    free_states: NDArray       # (free_steps, 64) free run from the state training left
+    attractor_r: NDArray  # (K, K) Pearson r of attractor k with digit j
+    forward: NDArray  # (K,) x_{k+1}^T J_anti x_k, with x = L(evidence z)
+    free_states: (
+        NDArray  # (free_steps, 64) free run from the state training left
+    )
     replay: Replay
 
 
@@ -455,33 +591,56 @@ def _presentation(order: str, k: int, steps: int, rng) -> NDArray:
     return idx if order == "forward" else (k - 1 - idx)
 
 
-def simulate_sequence(params: SequenceParams = SequenceParams(), monitor: bool = False,
-                      rng=None) -> SequenceResult:
+def simulate_sequence(
+    params: SequenceParams = SequenceParams(), monitor: bool = False, rng=None
+) -> SequenceResult:
     """Simulation 3: train on digits in a fixed order with one-step epochs, then analyse J.
 
     Implements {eq}`eq-attractor-update`, {eq}`eq-attractor-learning`,
     {eq}`eq-attractor-decompose` and {eq}`eq-attractor-forward` (Spisak & Friston 2025, fig. 5).
     """
     if not isinstance(params, SequenceParams):
-        raise TypeError(f"params: expected SequenceParams, got {type(params).__name__}")
+        raise TypeError(
+            f"params: expected SequenceParams, got {type(params).__name__}"
+        )
     rng_order, rng_net = as_rng(rng).spawn(2)
     z = digit_patterns(params.digits)
     data = params.evidence * z
     seq = _presentation(params.order, len(z), params.steps, rng_order)
-    tr = train(data, seq, params.beta, params.eta, monitor=monitor, rng=rng_net)
+    tr = train(
+        data, seq, params.beta, params.eta, monitor=monitor, rng=rng_net
+    )
     J_sym, J_anti = decompose(tr.J)
     att, steps, vfe = attractors(J_sym, _langevin(0.1 * data), params.beta)
-    r = np.corrcoef(np.vstack([np.nan_to_num(att), z]))[: len(z), len(z):]
+    r = np.corrcoef(np.vstack([np.nan_to_num(att), z]))[: len(z), len(z) :]
     states = free_run(tr.J, tr.sigma, params.free_steps, params.beta, rng_net)
-    return SequenceResult(params, z, tr, J_sym, J_anti, asymmetry(tr.J) if tr.J.any() else 0.0,
-                          att, steps, vfe, n_distinct(att), r,
-                          forward_terms(J_anti, _langevin(data)), states, replay(states, z))
+    return SequenceResult(
+        params,
+        z,
+        tr,
+        J_sym,
+        J_anti,
+        asymmetry(tr.J) if tr.J.any() else 0.0,
+        att,
+        steps,
+        vfe,
+        n_distinct(att),
+        r,
+        forward_terms(J_anti, _langevin(data)),
+        states,
+        replay(states, z),
+    )
 
 
 def attractors_match(result: SequenceResult) -> bool:
     """True when there are K attractors and attractor k correlates best with digit k."""
-    return bool(result.n_attractors == len(result.patterns)
-                and np.array_equal(np.argmax(result.attractor_r, axis=1), np.arange(len(result.patterns))))
+    return bool(
+        result.n_attractors == len(result.patterns)
+        and np.array_equal(
+            np.argmax(result.attractor_r, axis=1),
+            np.arange(len(result.patterns)),
+        )
+    )
 
 
 # -- simulation 1: orthogonalisation ---------------------------------------------------------------
@@ -489,12 +648,14 @@ def attractors_match(result: SequenceResult) -> bool:
 class OrthoParams:
     """Simulation 1 (Spisak & Friston 2025, fig. 3), the authors' settings by default."""
 
-    evidence: float = 30.0     # scale of the z-scored images in the biases
-    beta: float = 0.1          # inverse temperature during training
-    eta: float = 0.01          # learning rate
-    epochs: int = 500          # epochs, each showing one randomly chosen image
+    evidence: float = 30.0  # scale of the z-scored images in the biases
+    beta: float = 0.1  # inverse temperature during training
+    eta: float = 0.01  # learning rate
+    epochs: int = 500  # epochs, each showing one randomly chosen image
     steps_per_epoch: int = 10  # network steps per epoch
-    beta_attractor: float = 1.0  # inverse temperature of the deterministic attractor search
+    beta_attractor: float = (
+        1.0  # inverse temperature of the deterministic attractor search
+    )
 
     def __post_init__(self):
         for name in ("evidence", "beta", "eta", "beta_attractor"):
@@ -508,51 +669,86 @@ class OrthoResult:
     """Simulation 1: the two images, the trained network and its two attractors."""
 
     params: OrthoParams
-    patterns: NDArray          # (2, 25) z-scored images
-    train: TrainResult         # with the VFE monitor
-    attractors: NDArray        # (2, 25) relaxed from L(0.1 z) with zero bias
+    patterns: NDArray  # (2, 25) z-scored images
+    train: TrainResult  # with the VFE monitor
+    attractors: NDArray  # (2, 25) relaxed from L(0.1 z) with zero bias
     input_correlation: float
     attractor_correlation: float
 
 
-def simulate_orthogonalisation(params: OrthoParams = OrthoParams(), rng=None) -> OrthoResult:
+def simulate_orthogonalisation(
+    params: OrthoParams = OrthoParams(), rng=None
+) -> OrthoResult:
     """Simulation 1: learn two correlated line images in random order; the attractors come out
     anti-correlated. Implements {eq}`eq-attractor-learning` (Spisak & Friston 2025, fig. 3)."""
     if not isinstance(params, OrthoParams):
-        raise TypeError(f"params: expected OrthoParams, got {type(params).__name__}")
+        raise TypeError(
+            f"params: expected OrthoParams, got {type(params).__name__}"
+        )
     rng_order, rng_net = as_rng(rng).spawn(2)
     z = line_images()
-    seq = np.repeat(rng_order.integers(len(z), size=params.epochs), params.steps_per_epoch)
-    tr = train(params.evidence * z, seq, params.beta, params.eta, monitor=True, rng=rng_net)
+    seq = np.repeat(
+        rng_order.integers(len(z), size=params.epochs), params.steps_per_epoch
+    )
+    tr = train(
+        params.evidence * z,
+        seq,
+        params.beta,
+        params.eta,
+        monitor=True,
+        rng=rng_net,
+    )
     att = attractors(tr.J, _langevin(0.1 * z), params.beta_attractor)[0]
-    return OrthoResult(params, z, tr, att, float(np.corrcoef(z)[0, 1]), float(np.corrcoef(att)[0, 1]))
+    return OrthoResult(
+        params,
+        z,
+        tr,
+        att,
+        float(np.corrcoef(z)[0, 1]),
+        float(np.corrcoef(att)[0, 1]),
+    )
 
 
 # -- simulation 2: learning regimes ----------------------------------------------------------------
-REGIME_EVIDENCE = tuple(float(e) for e in range(1, 21))  # evidence levels 1, 2, ..., 20
-REGIME_BETAS = tuple(float(b) for b in np.geomspace(0.01, 1.0, 19))  # 19 values, log-spaced
+REGIME_EVIDENCE = tuple(
+    float(e) for e in range(1, 21)
+)  # evidence levels 1, 2, ..., 20
+REGIME_BETAS = tuple(
+    float(b) for b in np.geomspace(0.01, 1.0, 19)
+)  # 19 values, log-spaced
 #: the paper's three showcase networks (fig. 4C-E): (evidence, training beta)
-SHOWCASE = {"balanced": (11.0, REGIME_BETAS[11]), "high complexity": (16.0, REGIME_BETAS[14]),
-            "low complexity": (6.0, REGIME_BETAS[4])}
+SHOWCASE = {
+    "balanced": (11.0, REGIME_BETAS[11]),
+    "high complexity": (16.0, REGIME_BETAS[14]),
+    "low complexity": (6.0, REGIME_BETAS[4]),
+}
 #: their published retrieval and generalisation Delta R^2, attractors and orthogonality (deg)
-SHOWCASE_PUBLISHED = {"balanced": (0.292, 0.070, 10, 17.34),
-                      "high complexity": (0.270, -0.051, 10, 27.57),
-                      "low complexity": (0.164, 0.085, 1, float("nan"))}
+SHOWCASE_PUBLISHED = {
+    "balanced": (0.292, 0.070, 10, 17.34),
+    "high complexity": (0.270, -0.051, 10, 27.57),
+    "low complexity": (0.164, 0.085, 1, float("nan")),
+}
 
 
 @dataclass(frozen=True)
 class RegimeParams:
     """Simulation 2 (Spisak & Friston 2025, fig. 4), the settings of the authors' code."""
 
-    epochs: int = 5000         # epochs, each showing one randomly chosen training digit
+    epochs: int = (
+        5000  # epochs, each showing one randomly chosen training digit
+    )
     steps_per_epoch: int = 10  # network steps per epoch
-    eta: float = 1e-3          # learning rate of the code; the paper's text says 0.01
-    signal: float = 0.1        # evaluation: the target is signal x evidence x digit
-    snr: float = 1.0           # evaluation: noise sd = sd(target) / snr
-    beta_eval: float = 1.0     # inverse temperature of the evaluation runs
-    eval_steps: int = 100      # steps per evaluation trial (the response is their mean)
-    trials: int = 100          # evaluation trials for retrieval and for generalisation
-    beta_attractor: float = 1.0  # inverse temperature of the deterministic attractor search
+    eta: float = 1e-3  # learning rate of the code; the paper's text says 0.01
+    signal: float = 0.1  # evaluation: the target is signal x evidence x digit
+    snr: float = 1.0  # evaluation: noise sd = sd(target) / snr
+    beta_eval: float = 1.0  # inverse temperature of the evaluation runs
+    eval_steps: int = (
+        100  # steps per evaluation trial (the response is their mean)
+    )
+    trials: int = 100  # evaluation trials for retrieval and for generalisation
+    beta_attractor: float = (
+        1.0  # inverse temperature of the deterministic attractor search
+    )
 
     def __post_init__(self):
         for name in ("eta", "signal", "snr", "beta_eval", "beta_attractor"):
@@ -566,23 +762,33 @@ class RegimeResult:
     """Simulation 2 metrics of G networks, one entry per network (arrays of shape (G,))."""
 
     params: RegimeParams
-    evidence: NDArray          # evidence level of each network
-    beta: NDArray              # training inverse temperature of each network
-    retrieval: NDArray         # median Delta R^2 on noisy training digits
-    generalisation: NDArray    # median Delta R^2 on noisy test digits
-    n_attractors: NDArray      # distinct deterministic attractors (2 decimals)
-    orthogonality: NDArray     # mean |90 - angle| between distinct attractors, degrees
-    J_norm: NDArray            # Frobenius norm of the learned couplings
-    attractors: NDArray        # (G, 10, 64) attractor reached from each training digit
-    data_orthogonality: float  # the authors' reference value of the training digits
+    evidence: NDArray  # evidence level of each network
+    beta: NDArray  # training inverse temperature of each network
+    retrieval: NDArray  # median Delta R^2 on noisy training digits
+    generalisation: NDArray  # median Delta R^2 on noisy test digits
+    n_attractors: NDArray  # distinct deterministic attractors (2 decimals)
+    orthogonality: (
+        NDArray  # mean |90 - angle| between distinct attractors, degrees
+    )
+    J_norm: NDArray  # Frobenius norm of the learned couplings
+    attractors: (
+        NDArray  # (G, 10, 64) attractor reached from each training digit
+    )
+    data_orthogonality: (
+        float  # the authors' reference value of the training digits
+    )
 
     def index(self, evidence: float, beta: float) -> int:
         """Position of the network trained at ``evidence`` and ``beta`` (to 4 significant
         digits, as the paper prints beta)."""
-        hit = np.flatnonzero(np.isclose(self.evidence, evidence)
-                             & np.isclose(self.beta, beta, rtol=5e-4, atol=0))
+        hit = np.flatnonzero(
+            np.isclose(self.evidence, evidence)
+            & np.isclose(self.beta, beta, rtol=5e-4, atol=0)
+        )
         if hit.size == 0:
-            raise ValueError(f"evidence, beta: no network at ({evidence}, {beta})")
+            raise ValueError(
+                f"evidence, beta: no network at ({evidence}, {beta})"
+            )
         return int(hit[0])
 
 
@@ -609,7 +815,9 @@ def orthogonality(vectors, reference_diagonal: bool = False) -> float:
     X = check_finite_array("vectors", vectors, ndim=2)
     norms = np.linalg.norm(X, axis=1)
     if np.any(norms == 0):
-        raise ValueError("vectors: every row needs a non-zero norm to have an angle")
+        raise ValueError(
+            "vectors: every row needs a non-zero norm to have an angle"
+        )
     cos = (X @ X.T) / np.outer(norms, norms)
     angles = np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
     off = ~np.eye(len(X), dtype=bool)
@@ -625,7 +833,9 @@ def _r2(a: NDArray, b: NDArray) -> NDArray:
     """Squared Pearson r along the last axis, rounded to 3 decimals as the authors' code does."""
     a = a - a.mean(axis=-1, keepdims=True)
     b = b - b.mean(axis=-1, keepdims=True)
-    r = np.sum(a * b, axis=-1) / np.sqrt(np.sum(a * a, axis=-1) * np.sum(b * b, axis=-1))
+    r = np.sum(a * b, axis=-1) / np.sqrt(
+        np.sum(a * a, axis=-1) * np.sum(b * b, axis=-1)
+    )
     return np.round(r * r, 3)
 
 
@@ -642,14 +852,21 @@ def _recall(J, sigma, patterns, scale, sample, params: RegimeParams, rngs):
     beta = params.beta_eval
     gain = np.empty((params.trials, g))
     for k in range(params.trials):
-        idx = [r.integers(len(patterns)) if sample else k % len(patterns) for r in rngs]
+        idx = [
+            r.integers(len(patterns)) if sample else k % len(patterns)
+            for r in rngs
+        ]
         target = scale[:, None] * patterns[idx]
         sd = target.std(axis=1) / params.snr
-        noisy = target + sd[:, None] * np.array([r.standard_normal(n) for r in rngs])
+        noisy = target + sd[:, None] * np.array(
+            [r.standard_normal(n) for r in rngs]
+        )
         u = np.stack([r.random((params.eval_steps, n)) for r in rngs], axis=1)
         total = np.zeros((g, n))
         for t in range(params.eval_steps):
-            sigma = _sample(beta * (noisy + np.matmul(J, sigma[..., None])[..., 0]), u[t])
+            sigma = _sample(
+                beta * (noisy + np.matmul(J, sigma[..., None])[..., 0]), u[t]
+            )
             total += sigma
         gain[k] = _r2(total / params.eval_steps, target) - _r2(noisy, target)
     return np.median(gain, axis=0), sigma
@@ -665,7 +882,9 @@ def _metrics(J, sigma, evidence, params: RegimeParams, rngs):
     att = np.full((len(J), len(z), z.shape[1]), np.nan)
     for k, (Jk, ev) in enumerate(zip(J, evidence)):
         if np.all(np.isfinite(Jk)):
-            att[k] = attractors(Jk, _langevin(0.1 * ev * z), params.beta_attractor)[0]
+            att[k] = attractors(
+                Jk, _langevin(0.1 * ev * z), params.beta_attractor
+            )[0]
     n_att = np.array([n_distinct(a) for a in att])
     ortho = np.array([_attractor_orthogonality(a) for a in att])
     return retrieval, generalisation, n_att, ortho, att
@@ -674,7 +893,10 @@ def _metrics(J, sigma, evidence, params: RegimeParams, rngs):
 def _attractor_orthogonality(states) -> float:
     """:func:`orthogonality` of the attractors that converged and have a direction (the code's
     angles with a NaN or zero vector are NaN and drop out); NaN if fewer than two are left."""
-    ok = states[np.all(np.isfinite(states), axis=1) & (np.linalg.norm(states, axis=1) > 0)]
+    ok = states[
+        np.all(np.isfinite(states), axis=1)
+        & (np.linalg.norm(states, axis=1) > 0)
+    ]
     return orthogonality(ok) if len(ok) > 1 else float("nan")
 
 
@@ -682,8 +904,12 @@ def _regime_streams(rng, count: int):
     """(order, network, evaluation) generators of each of ``count`` networks: network g's
     generator spawns three, as :func:`simulate_regime` does with its ``rng``."""
     if isinstance(rng, (list, tuple)):
-        if len(rng) != count or not all(isinstance(r, np.random.Generator) for r in rng):
-            raise TypeError(f"rng: expected one numpy Generator per network ({count})")
+        if len(rng) != count or not all(
+            isinstance(r, np.random.Generator) for r in rng
+        ):
+            raise TypeError(
+                f"rng: expected one numpy Generator per network ({count})"
+            )
         gens = rng
     else:
         gens = as_rng(rng).spawn(count)
@@ -692,20 +918,28 @@ def _regime_streams(rng, count: int):
 
 def _check_regimes(evidence, beta, params):
     if not isinstance(params, RegimeParams):
-        raise TypeError(f"params: expected RegimeParams, got {type(params).__name__}")
+        raise TypeError(
+            f"params: expected RegimeParams, got {type(params).__name__}"
+        )
     evidence = check_finite_array("evidence", evidence, ndim=1)
     beta = check_finite_array("beta", beta, ndim=1)
     if len(evidence) != len(beta):
-        raise ValueError(f"evidence, beta: need one beta per evidence level, got {len(evidence)} "
-                         f"and {len(beta)}")
+        raise ValueError(
+            f"evidence, beta: need one beta per evidence level, got {len(evidence)} "
+            f"and {len(beta)}"
+        )
     for name, arr in (("evidence", evidence), ("beta", beta)):
         if np.any(arr <= 0):
             raise ValueError(f"{name}: every entry must be > 0")
     return evidence, beta
 
 
-def simulate_regime(evidence: float, beta: float, params: RegimeParams = RegimeParams(),
-                    rng=None) -> RegimeResult:
+def simulate_regime(
+    evidence: float,
+    beta: float,
+    params: RegimeParams = RegimeParams(),
+    rng=None,
+) -> RegimeResult:
     """Simulation 2 for one network, with :func:`train` (the single-network step).
 
     Implements {eq}`eq-attractor-update`, {eq}`eq-attractor-learning` and
@@ -717,20 +951,43 @@ def simulate_regime(evidence: float, beta: float, params: RegimeParams = RegimeP
     ev, b = _check_regimes([evidence], [beta], params)
     order, net, ev_rng = as_rng(rng).spawn(3)
     z = digit_patterns(range(10))
-    seq = np.repeat(order.integers(len(z), size=params.epochs), params.steps_per_epoch)
+    seq = np.repeat(
+        order.integers(len(z), size=params.epochs), params.steps_per_epoch
+    )
     tr = train(ev[0] * z, seq, b[0], params.eta, rng=net)
     return _regime_result(params, ev, b, tr.J[None], tr.sigma[None], [ev_rng])
 
 
-def _regime_result(params, evidence, beta, J, sigma, eval_rngs) -> RegimeResult:
-    retrieval, generalisation, n_att, ortho, att = _metrics(J, sigma, evidence, params, eval_rngs)
+def _regime_result(
+    params, evidence, beta, J, sigma, eval_rngs
+) -> RegimeResult:
+    retrieval, generalisation, n_att, ortho, att = _metrics(
+        J, sigma, evidence, params, eval_rngs
+    )
     ref = orthogonality(digit_patterns(range(10)), reference_diagonal=True)
-    return RegimeResult(params, evidence, beta, retrieval, generalisation, n_att, ortho,
-                        np.linalg.norm(J, axis=(1, 2)), att, ref)
+    return RegimeResult(
+        params,
+        evidence,
+        beta,
+        retrieval,
+        generalisation,
+        n_att,
+        ortho,
+        np.linalg.norm(J, axis=(1, 2)),
+        att,
+        ref,
+    )
 
 
-def _train_many(evidence, beta, params: RegimeParams, orders, nets, rank: int = 16,
-                block: int = 100):
+def _train_many(
+    evidence,
+    beta,
+    params: RegimeParams,
+    orders,
+    nets,
+    rank: int = 16,
+    block: int = 100,
+):
     """Train G networks at once (leading axis): {eq}`eq-attractor-update` and
     {eq}`eq-attractor-learning` with every network drawing from its own generators as
     :func:`train` would. The couplings change every step, but the change is kept as a sum of
@@ -742,18 +999,27 @@ def _train_many(evidence, beta, params: RegimeParams, orders, nets, rank: int = 
     seqs = np.array([r.integers(len(z), size=params.epochs) for r in orders])
     rows, diag = np.arange(g), np.arange(n)
     J, sigma = np.zeros((g, n, n)), np.zeros((g, n))
-    err, new_s, d = np.zeros((g, rank, n)), np.zeros((g, rank, n)), np.zeros((g, n))
+    err, new_s, d = (
+        np.zeros((g, rank, n)),
+        np.zeros((g, rank, n)),
+        np.zeros((g, n)),
+    )
     betas, eta, spe = beta[:, None], params.eta, params.steps_per_epoch
     total, k = params.epochs * spe, 0
     for t0 in progress(range(0, total, block), desc="training the grid"):
-        u = np.stack([r.random((min(block, total - t0), n)) for r in nets], axis=1)
+        u = np.stack(
+            [r.random((min(block, total - t0), n)) for r in nets], axis=1
+        )
         for dt, u_t in enumerate(u):
             if (t0 + dt) % spe == 0:
                 b = data[rows, seqs[:, (t0 + dt) // spe]]
             h = np.matmul(J, sigma[..., None])[..., 0]
             if k:
                 c = np.matmul(new_s[:, :k], sigma[..., None])
-                h += np.matmul(err[:, :k].transpose(0, 2, 1), c)[..., 0] - d * sigma
+                h += (
+                    np.matmul(err[:, :k].transpose(0, 2, 1), c)[..., 0]
+                    - d * sigma
+                )
             sigma = _sample(betas * (b + h), u_t)
             err[:, k] = eta * (sigma - _langevin(h))
             new_s[:, k] = sigma
@@ -767,12 +1033,25 @@ def _train_many(evidence, beta, params: RegimeParams, orders, nets, rank: int = 
 
 
 def _regimes_part(evidence, beta, params, streams):
-    J, sigma = _train_many(evidence, beta, params, [s[0] for s in streams], [s[1] for s in streams])
-    return _regime_result(params, evidence, beta, J, sigma, [s[2] for s in streams])
+    J, sigma = _train_many(
+        evidence,
+        beta,
+        params,
+        [s[0] for s in streams],
+        [s[1] for s in streams],
+    )
+    return _regime_result(
+        params, evidence, beta, J, sigma, [s[2] for s in streams]
+    )
 
 
-def simulate_regimes(evidence, beta, params: RegimeParams = RegimeParams(), rng=None,
-                     workers: int = 1) -> RegimeResult:
+def simulate_regimes(
+    evidence,
+    beta,
+    params: RegimeParams = RegimeParams(),
+    rng=None,
+    workers: int = 1,
+) -> RegimeResult:
     """Simulation 2 for many networks at once: network g is trained on the ten digits scaled by
     ``evidence[g]`` at inverse temperature ``beta[g]`` and then evaluated.
 
@@ -793,8 +1072,12 @@ def simulate_regimes(evidence, beta, params: RegimeParams = RegimeParams(), rng=
     evidence, beta = _check_regimes(evidence, beta, params)
     workers = check_int("workers", workers, 1, 64)
     streams = _regime_streams(rng, len(evidence))
-    parts = np.array_split(np.arange(len(evidence)), min(workers, len(evidence)))
-    args = [(evidence[p], beta[p], params, [streams[i] for i in p]) for p in parts]
+    parts = np.array_split(
+        np.arange(len(evidence)), min(workers, len(evidence))
+    )
+    args = [
+        (evidence[p], beta[p], params, [streams[i] for i in p]) for p in parts
+    ]
     if len(args) == 1:
         results = [_regimes_part(*args[0])]
     else:
@@ -802,14 +1085,31 @@ def simulate_regimes(evidence, beta, params: RegimeParams = RegimeParams(), rng=
 
         with ProcessPoolExecutor(len(args)) as pool:
             results = list(pool.map(_regimes_part, *zip(*args)))
-    fields = ("evidence", "beta", "retrieval", "generalisation", "n_attractors", "orthogonality",
-              "J_norm", "attractors")
-    merged = {f: np.concatenate([getattr(r, f) for r in results]) for f in fields}
-    return RegimeResult(params, data_orthogonality=results[0].data_orthogonality, **merged)
+    fields = (
+        "evidence",
+        "beta",
+        "retrieval",
+        "generalisation",
+        "n_attractors",
+        "orthogonality",
+        "J_norm",
+        "attractors",
+    )
+    merged = {
+        f: np.concatenate([getattr(r, f) for r in results]) for f in fields
+    }
+    return RegimeResult(
+        params, data_orthogonality=results[0].data_orthogonality, **merged
+    )
 
 
-def regime_grid(evidence=REGIME_EVIDENCE, betas=REGIME_BETAS, params: RegimeParams = RegimeParams(),
-                rng=None, workers: int = 1) -> RegimeResult:
+def regime_grid(
+    evidence=REGIME_EVIDENCE,
+    betas=REGIME_BETAS,
+    params: RegimeParams = RegimeParams(),
+    rng=None,
+    workers: int = 1,
+) -> RegimeResult:
     """Simulation 2's grid: every evidence level with every inverse temperature (by default
     20 x 19 = 380 networks) through :func:`simulate_regimes`, evidence-major (network
     i * len(betas) + j has evidence[i] and betas[j]); reshape the metrics to (E, B)."""
@@ -820,57 +1120,112 @@ def regime_grid(evidence=REGIME_EVIDENCE, betas=REGIME_BETAS, params: RegimePara
 
 
 # -- python -m pcbook reproduce --------------------------------------------------------------------
-@experiment("attractor-sim1", params={"evidence": 30.0, "beta": 0.1, "eta": 0.01, "epochs": 500},
-            description="Spisak & Friston 2025 sim. 1: attractors of two correlated images decorrelate",
-            limits={"epochs": 100_000})
+@experiment(
+    "attractor-sim1",
+    params={"evidence": 30.0, "beta": 0.1, "eta": 0.01, "epochs": 500},
+    description="Spisak & Friston 2025 sim. 1: attractors of two correlated images decorrelate",
+    limits={"epochs": 100_000},
+)
 def _exp_sim1(seed, evidence, beta, eta, epochs):
-    res = simulate_orthogonalisation(OrthoParams(evidence, beta, eta, epochs), rng=seed)
-    return ({"input_correlation": res.input_correlation,
-             "attractor_correlation": res.attractor_correlation},
-            {"input_correlation": 0.7706, "attractor_correlation": -0.19})
+    res = simulate_orthogonalisation(
+        OrthoParams(evidence, beta, eta, epochs), rng=seed
+    )
+    return (
+        {
+            "input_correlation": res.input_correlation,
+            "attractor_correlation": res.attractor_correlation,
+        },
+        {"input_correlation": 0.7706, "attractor_correlation": -0.19},
+    )
 
 
-@experiment("attractor-sim3", params={"digits": "1,2,3", "order": "forward", "steps": 2000,
-                                      "eta": 0.001, "beta": 1.0},
-            description="Spisak & Friston 2025 sim. 3: a digit sequence is stored in J and replayed",
-            limits={"steps": 200_000})
+@experiment(
+    "attractor-sim3",
+    params={
+        "digits": "1,2,3",
+        "order": "forward",
+        "steps": 2000,
+        "eta": 0.001,
+        "beta": 1.0,
+    },
+    description="Spisak & Friston 2025 sim. 3: a digit sequence is stored in J and replayed",
+    limits={"steps": 200_000},
+)
 def _exp_sim3(seed, digits, order, steps, eta, beta):
     try:
         digits = tuple(int(d) for d in str(digits).split(","))
     except ValueError:
-        raise ValueError(f"digits: expected comma-separated digits such as 1,2,3, got {digits!r}") from None
-    res = simulate_sequence(SequenceParams(digits, order, steps, eta, beta), rng=seed)
-    return ({"asymmetry": res.asymmetry, "n_attractors": res.n_attractors,
-             "attractors_match_digits": attractors_match(res),
-             "forward_fraction": res.replay.forward_fraction, "transitions": res.replay.transitions},
-            _sim3_reference(digits, order, steps, eta, beta))
+        raise ValueError(
+            f"digits: expected comma-separated digits such as 1,2,3, got {digits!r}"
+        ) from None
+    res = simulate_sequence(
+        SequenceParams(digits, order, steps, eta, beta), rng=seed
+    )
+    return (
+        {
+            "asymmetry": res.asymmetry,
+            "n_attractors": res.n_attractors,
+            "attractors_match_digits": attractors_match(res),
+            "forward_fraction": res.replay.forward_fraction,
+            "transitions": res.replay.transitions,
+        },
+        _sim3_reference(digits, order, steps, eta, beta),
+    )
 
 
 def _sim3_reference(digits, order, steps, eta, beta) -> dict:
     """Published values (forward order; Spisak & Friston 2025, fig. 5) and the spec's 10-seed
     control means (reversed, random) for the published settings; None where there is no reference."""
-    names = ("asymmetry", "n_attractors", "attractors_match_digits", "forward_fraction", "transitions")
-    if digits != (1, 2, 3) or steps != 2000 or not np.isclose(eta, 1e-3) or not np.isclose(beta, 1.0):
+    names = (
+        "asymmetry",
+        "n_attractors",
+        "attractors_match_digits",
+        "forward_fraction",
+        "transitions",
+    )
+    if (
+        digits != (1, 2, 3)
+        or steps != 2000
+        or not np.isclose(eta, 1e-3)
+        or not np.isclose(beta, 1.0)
+    ):
         return dict.fromkeys(names)
-    return {"forward": dict(zip(names, (0.981247, 3, True, 1.0, 26))),
-            "reversed": dict(zip(names, (0.954, None, None, 0.0, 29))),
-            "random": dict(zip(names, (0.209, None, None, None, 0)))}[order]
+    return {
+        "forward": dict(zip(names, (0.981247, 3, True, 1.0, 26))),
+        "reversed": dict(zip(names, (0.954, None, None, 0.0, 29))),
+        "random": dict(zip(names, (0.209, None, None, None, 0))),
+    }[order]
 
 
-@experiment("attractor-sim2", params={"evidence": 11.0, "beta": 0.1668, "eta": 0.001, "epochs": 5000},
-            description="Spisak & Friston 2025 sim. 2: one network of the learning-regime grid",
-            limits={"epochs": 100_000})
+@experiment(
+    "attractor-sim2",
+    params={"evidence": 11.0, "beta": 0.1668, "eta": 0.001, "epochs": 5000},
+    description="Spisak & Friston 2025 sim. 2: one network of the learning-regime grid",
+    limits={"epochs": 100_000},
+)
 def _exp_sim2(seed, evidence, beta, eta, epochs):
-    res = simulate_regime(evidence, beta, RegimeParams(epochs=epochs, eta=eta), rng=seed)
+    res = simulate_regime(
+        evidence, beta, RegimeParams(epochs=epochs, eta=eta), rng=seed
+    )
     names = ("retrieval", "generalisation", "n_attractors", "orthogonality")
     metrics = {name: float(getattr(res, name)[0]) for name in names}
     metrics["n_attractors"] = int(metrics["n_attractors"])
     reference = dict.fromkeys(names)
     for case, (ev, b) in SHOWCASE.items():
-        if (np.isclose(evidence, ev) and np.isclose(beta, b, rtol=5e-4) and np.isclose(eta, 1e-3)
-                and epochs == 5000):
+        if (
+            np.isclose(evidence, ev)
+            and np.isclose(beta, b, rtol=5e-4)
+            and np.isclose(eta, 1e-3)
+            and epochs == 5000
+        ):
             published = SHOWCASE_PUBLISHED[case]
-            reference = dict(zip(names, (*published[:3], None if case == "low complexity"
-                                         else published[3])))
+            reference = dict(
+                zip(
+                    names,
+                    (
+                        *published[:3],
+                        None if case == "low complexity" else published[3],
+                    ),
+                )
+            )
     return metrics, reference
-

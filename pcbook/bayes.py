@@ -8,6 +8,7 @@ Notation (variances, not standard deviations, as in Bogacz 2017):
   ``1 / sigma_post = 1 / sigma_p + 1 / sigma_u`` and
   ``mu_post = sigma_post * (mu_p / sigma_p + u / sigma_u)`` (eq-bayes-posterior).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,7 +18,13 @@ import numpy as np
 from pcbook.reproduce import experiment
 from pcbook.validate import check_finite_array, check_positive, check_real
 
-__all__ = ["normal_pdf", "GaussianPosterior", "closed_form_posterior", "grid_posterior", "grid_moments"]
+__all__ = [
+    "normal_pdf",
+    "GaussianPosterior",
+    "closed_form_posterior",
+    "grid_posterior",
+    "grid_moments",
+]
 
 
 def normal_pdf(x, mean: float, var: float) -> np.ndarray:
@@ -35,10 +42,13 @@ class GaussianPosterior:
     var: float
 
 
-def closed_form_posterior(u: float, mu_p: float, sigma_p: float, sigma_u: float) -> GaussianPosterior:
+def closed_form_posterior(
+    u: float, mu_p: float, sigma_p: float, sigma_u: float
+) -> GaussianPosterior:
     """The exact posterior of the conjugate Gaussian model.
 
-    Implements eq-bayes-posterior of the book: precisions add, and the posterior mean is the
+    Implements eq-bayes-posterior of the book: precisions add, and the
+    posterior mean is the
     precision-weighted average of the prior mean and the observation.
 
     Parameters
@@ -55,7 +65,9 @@ def closed_form_posterior(u: float, mu_p: float, sigma_p: float, sigma_u: float)
     sigma_p = check_positive("sigma_p", sigma_p)
     sigma_u = check_positive("sigma_u", sigma_u)
     var = 1.0 / (1.0 / sigma_p + 1.0 / sigma_u)
-    return GaussianPosterior(mean=var * (mu_p / sigma_p + u / sigma_u), var=var)
+    return GaussianPosterior(
+        mean=var * (mu_p / sigma_p + u / sigma_u), var=var
+    )
 
 
 @dataclass(frozen=True)
@@ -70,8 +82,13 @@ class GridPosterior:
     exact: GaussianPosterior
 
 
-def grid_posterior(u: float = 1.0, mu_p: float = 0.0, sigma_p: float = 1.0, sigma_u: float = 1.0,
-                   v=None) -> GridPosterior:
+def grid_posterior(
+    u: float = 1.0,
+    mu_p: float = 0.0,
+    sigma_p: float = 1.0,
+    sigma_u: float = 1.0,
+    v=None,
+) -> GridPosterior:
     """Prior x likelihood on a grid, divided by its Riemann sum (eq-bayes-grid).
 
     The normaliser ``p(u) = sum_i p(v_i) p(u | v_i) dv`` is the evidence; it is what the grid
@@ -98,8 +115,12 @@ def grid_posterior(u: float = 1.0, mu_p: float = 0.0, sigma_p: float = 1.0, sigm
     joint = prior * likelihood
     evidence = float(joint.sum() * dv[0])
     if evidence <= 0:
-        raise ValueError("v: the grid misses the posterior mass entirely; widen it")
-    return GridPosterior(v, prior, likelihood, joint / evidence, evidence, exact)
+        raise ValueError(
+            "v: the grid misses the posterior mass entirely; widen it"
+        )
+    return GridPosterior(
+        v, prior, likelihood, joint / evidence, evidence, exact
+    )
 
 
 def grid_moments(v, density) -> GaussianPosterior:
@@ -107,7 +128,9 @@ def grid_moments(v, density) -> GaussianPosterior:
     v = check_finite_array("v", v, ndim=1, min_size=3)
     density = check_finite_array("density", density, ndim=1, min_size=3)
     if density.shape != v.shape:
-        raise ValueError(f"density: shape {density.shape} does not match v {v.shape}")
+        raise ValueError(
+            f"density: shape {density.shape} does not match v {v.shape}"
+        )
     dv = v[1] - v[0]
     mass = density.sum() * dv
     mean = float((v * density).sum() * dv / mass)
@@ -115,13 +138,24 @@ def grid_moments(v, density) -> GaussianPosterior:
     return GaussianPosterior(mean, var)
 
 
-@experiment("bayes-gaussian", params={"u": 1.0, "mu_p": 0.0, "sigma_p": 1.0, "sigma_u": 0.5},
-            description="conjugate Gaussian posterior on a grid vs the closed form (chapter 0)")
+@experiment(
+    "bayes-gaussian",
+    params={"u": 1.0, "mu_p": 0.0, "sigma_p": 1.0, "sigma_u": 0.5},
+    description="conjugate Gaussian posterior on a grid vs the closed form (chapter 0)",
+)
 def _bayes_gaussian(seed, u, mu_p, sigma_p, sigma_u):
     result = grid_posterior(u=u, mu_p=mu_p, sigma_p=sigma_p, sigma_u=sigma_u)
     moments = grid_moments(result.v, result.posterior)
     exact = result.exact
     evidence = float(normal_pdf(u, mu_p, sigma_p + sigma_u))
-    metrics = {"posterior_mean": moments.mean, "posterior_var": moments.var, "evidence": result.evidence}
-    reference = {"posterior_mean": exact.mean, "posterior_var": exact.var, "evidence": evidence}
+    metrics = {
+        "posterior_mean": moments.mean,
+        "posterior_var": moments.var,
+        "evidence": result.evidence,
+    }
+    reference = {
+        "posterior_mean": exact.mean,
+        "posterior_var": exact.var,
+        "evidence": evidence,
+    }
     return metrics, reference

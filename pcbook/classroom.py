@@ -10,6 +10,7 @@ An exercise is a sphinx-exercise gated block (see CONTRIBUTING.md). In a student
 coding solution keeps its functions' signatures and docstrings, its body becomes ``...`` blanks
 and ``raise NotImplementedError("Exercise N.M: title")``; markdown solutions are removed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,13 +23,27 @@ from pathlib import Path
 
 import nbformat
 
-__all__ = ["Exercise", "find_exercises", "stub_source", "student_notebook", "write_students", "index_markdown"]
+__all__ = [
+    "Exercise",
+    "find_exercises",
+    "stub_source",
+    "student_notebook",
+    "write_students",
+    "index_markdown",
+]
 
 ROOT = Path(__file__).resolve().parents[1]
-KINDS = {"kind-derivation": "derivation", "kind-coding": "coding",
-         "kind-exploration": "exploration", "kind-findbug": "find the bug"}
+KINDS = {
+    "kind-derivation": "derivation",
+    "kind-coding": "coding",
+    "kind-exploration": "exploration",
+    "kind-findbug": "find the bug",
+}
 LEVELS = {"level-1": "1", "level-2": "2", "level-3": "3"}
-_EX_START = re.compile(r"```\{exercise-start\}\s*(?P<title>[^\n]*)\n(?P<opts>(?::[\w-]+:[^\n]*\n)*)```", re.M)
+_EX_START = re.compile(
+    r"```\{exercise-start\}\s*(?P<title>[^\n]*)\n(?P<opts>(?::[\w-]+:[^\n]*\n)*)```",
+    re.M,
+)
 _SOL_START = re.compile(r"```\{solution-start\}\s*(?P<label>[\w-]+)")
 _SOL_END = re.compile(r"```\{solution-end\}")
 _EX_END = re.compile(r"```\{exercise-end\}\s*```\s*")
@@ -50,12 +65,16 @@ class Exercise:
     @property
     def number(self) -> str:
         """The number the website shows: N.M in the numbered parts, plain M on the unnumbered chapter 0."""
-        return f"{self.chapter}.{self.index}" if self.chapter else str(self.index)
+        return (
+            f"{self.chapter}.{self.index}" if self.chapter else str(self.index)
+        )
 
     @property
     def setting(self) -> str:
         """Suggested setting: explorations, bug hunts and warm-up coding in a lab, the rest as homework."""
-        if self.kind in ("kind-exploration", "kind-findbug") or (self.kind == "kind-coding" and self.level == "level-1"):
+        if self.kind in ("kind-exploration", "kind-findbug") or (
+            self.kind == "kind-coding" and self.level == "level-1"
+        ):
             return "lab session"
         return "homework"
 
@@ -73,7 +92,9 @@ def find_exercises(path: Path) -> list[Exercise]:
     nb = nbformat.read(path, as_version=4)
     chapter = nb.metadata.get("pcbook", {}).get("chapter")
     if not isinstance(chapter, int):
-        raise ValueError(f"{path.name}: notebook metadata needs {{'pcbook': {{'chapter': N}}}}")
+        raise ValueError(
+            f"{path.name}: notebook metadata needs {{'pcbook': {{'chapter': N}}}}"
+        )
     exercises: dict[str, Exercise] = {}
     open_solution = None
     for i, cell in enumerate(nb.cells):
@@ -86,32 +107,53 @@ def find_exercises(path: Path) -> list[Exercise]:
                 level = next((c for c in classes if c in LEVELS), None)
                 label = opts.get("label")
                 if not (label and kind and level):
-                    raise ValueError(f"{path.name}: exercise {match.group('title')!r} needs :label: and a :class: "
-                                     f"with one of {sorted(KINDS)} and one of {sorted(LEVELS)}")
-                exercises[label] = Exercise(path, chapter, len(exercises) + 1, label,
-                                            match.group("title").strip(), kind, level)
+                    raise ValueError(
+                        f"{path.name}: exercise {match.group('title')!r} needs :label: and a :class: "
+                        f"with one of {sorted(KINDS)} and one of {sorted(LEVELS)}"
+                    )
+                exercises[label] = Exercise(
+                    path,
+                    chapter,
+                    len(exercises) + 1,
+                    label,
+                    match.group("title").strip(),
+                    kind,
+                    level,
+                )
             start = _SOL_START.search(src)
             if start:
                 if start.group("label") not in exercises:
-                    raise ValueError(f"{path.name}: solution for unknown exercise {start.group('label')!r}")
+                    raise ValueError(
+                        f"{path.name}: solution for unknown exercise {start.group('label')!r}"
+                    )
                 open_solution = exercises[start.group("label")]
             if open_solution is not None:
                 open_solution.solution_cells.append(i)
             if _SOL_END.search(src):
                 if open_solution is None:
-                    raise ValueError(f"{path.name}: solution-end without solution-start (cell {i})")
+                    raise ValueError(
+                        f"{path.name}: solution-end without solution-start (cell {i})"
+                    )
                 open_solution = None
         elif open_solution is not None:
             open_solution.solution_cells.append(i)
     if open_solution is not None:
-        raise ValueError(f"{path.name}: the solution of {open_solution.label!r} is never closed")
+        raise ValueError(
+            f"{path.name}: the solution of {open_solution.label!r} is never closed"
+        )
     return list(exercises.values())
 
 
 def _blank(stmt: ast.stmt) -> str | None:
     """``name = ...`` for a simple assignment, None for anything else."""
-    targets = stmt.targets if isinstance(stmt, ast.Assign) else [getattr(stmt, "target", None)]
-    if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and all(isinstance(t, (ast.Name, ast.Tuple)) for t in targets):
+    targets = (
+        stmt.targets
+        if isinstance(stmt, ast.Assign)
+        else [getattr(stmt, "target", None)]
+    )
+    if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and all(
+        isinstance(t, (ast.Name, ast.Tuple)) for t in targets
+    ):
         return " = ".join(ast.unparse(t) for t in targets) + " = ..."
     return None
 
@@ -124,12 +166,22 @@ def _stub_function(func: ast.FunctionDef, number: str, title: str) -> str:
     docstring = ast.get_docstring(func, clean=False)
     if docstring is not None:
         body.append('"""' + docstring.replace('"""', r"\"\"\"") + '"""')
-    body.append(f"# Exercise {number}: replace every ... below with your code, then delete the raise.")
+    body.append(
+        f"# Exercise {number}: replace every ... below with your code, then delete the raise."
+    )
     rest = func.body[1:] if docstring is not None else func.body
     body += [blank for blank in map(_blank, rest) if blank]
-    body.append(f"raise NotImplementedError({f'Exercise {number}: {title}'!r})")
+    body.append(
+        f"raise NotImplementedError({f'Exercise {number}: {title}'!r})"
+    )
     decorators = "".join(f"@{ast.unparse(d)}\n" for d in func.decorator_list)
-    return decorators + header + "\n" + "\n".join("    " + line for b in body for line in b.splitlines()) + "\n"
+    return (
+        decorators
+        + header
+        + "\n"
+        + "\n".join("    " + line for b in body for line in b.splitlines())
+        + "\n"
+    )
 
 
 def stub_source(code: str, number: str, title: str) -> str:
@@ -143,7 +195,9 @@ def stub_source(code: str, number: str, title: str) -> str:
             parts.append(_stub_function(stmt, number, title))
         else:
             blank = _blank(stmt)
-            parts.append((blank or "...") + f"  # Exercise {number}: your code here\n")
+            parts.append(
+                (blank or "...") + f"  # Exercise {number}: your code here\n"
+            )
     return "\n".join(parts).rstrip() + "\n"
 
 
@@ -167,11 +221,19 @@ def student_notebook(path: Path) -> nbformat.NotebookNode:
         if i in owner:
             ex = owner[i]
             if cell.cell_type == "code":
-                cells.append(nbformat.v4.new_code_cell(stub_source(cell.source, ex.number, ex.title)))
+                cells.append(
+                    nbformat.v4.new_code_cell(
+                        stub_source(cell.source, ex.number, ex.title)
+                    )
+                )
             elif _SOL_START.search(cell.source) and not any(
-                    nb.cells[j].cell_type == "code" for j in ex.solution_cells):
-                cells.append(nbformat.v4.new_markdown_cell(
-                    f"*Your answer to Exercise {ex.number} here (the solution is in the book).*"))
+                nb.cells[j].cell_type == "code" for j in ex.solution_cells
+            ):
+                cells.append(
+                    nbformat.v4.new_markdown_cell(
+                        f"*Your answer to Exercise {ex.number} here (the solution is in the book).*"
+                    )
+                )
             continue
         if cell.cell_type == "markdown":
             cell.source = _student_exercise_markdown(cell.source, by_label)
@@ -222,7 +284,11 @@ def _chapter_title(path: Path) -> str:
     """The title of a chapter notebook: the text of its first level-1 heading."""
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
-        match = re.search(r"^# (.+)$", cell.source, re.M) if cell.cell_type == "markdown" else None
+        match = (
+            re.search(r"^# (.+)$", cell.source, re.M)
+            if cell.cell_type == "markdown"
+            else None
+        )
         if match:
             return match.group(1).strip()
     raise ValueError(f"{path.name}: no '# title' heading")
@@ -257,15 +323,22 @@ def index_markdown() -> str:
             continue
         doc = path.relative_to(ROOT / "book").with_suffix("").as_posix()
         chapter = exercises[0].chapter
-        lines += ["", f"## {f'{chapter}. ' if chapter else ''}{_chapter_title(path)}", "",
-                  f"Chapter page: {{doc}}`{doc}`.", "",
-                  "| | exercise | kind | level | setting | check |",
-                  "|---|---|---|---|---|---|"]
+        lines += [
+            "",
+            f"## {f'{chapter}. ' if chapter else ''}{_chapter_title(path)}",
+            "",
+            f"Chapter page: {{doc}}`{doc}`.",
+            "",
+            "| | exercise | kind | level | setting | check |",
+            "|---|---|---|---|---|---|",
+        ]
         for ex in exercises:
             fn = checks.get(ex.label)
             check_cell = f"`check.{fn}`" if fn else "-"
-            lines.append(f"| {ex.number} | {{ref}}`{ex.title} <{ex.label}>` | {KINDS[ex.kind]} | "
-                         f"{LEVELS[ex.level]} | {ex.setting} | {check_cell} |")
+            lines.append(
+                f"| {ex.number} | {{ref}}`{ex.title} <{ex.label}>` | {KINDS[ex.kind]} | "
+                f"{LEVELS[ex.level]} | {ex.setting} | {check_cell} |"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -275,12 +348,19 @@ def main(argv: list[str] | None = None) -> int:
     student = sub.add_parser("student", help="write the student notebooks")
     student.add_argument("--out", default=str(ROOT / "build" / "student"))
     student.add_argument("--zip", default=None)
-    index = sub.add_parser("index", help="print (or --write) the exercises index page")
+    index = sub.add_parser(
+        "index", help="print (or --write) the exercises index page"
+    )
     index.add_argument("--write", action="store_true")
     args = parser.parse_args(argv)
     if args.command == "student":
-        written = write_students(Path(args.out), Path(args.zip) if args.zip else None)
-        print(f"wrote {len(written)} student notebooks to {args.out}" + (f" and {args.zip}" if args.zip else ""))
+        written = write_students(
+            Path(args.out), Path(args.zip) if args.zip else None
+        )
+        print(
+            f"wrote {len(written)} student notebooks to {args.out}"
+            + (f" and {args.zip}" if args.zip else "")
+        )
     else:
         text = index_markdown()
         if args.write:

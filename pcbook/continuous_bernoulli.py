@@ -11,6 +11,7 @@ Notation (chapter 6, Spisak & Friston 2025, appendix):
 Every function accepts scalars or arrays and is stable for all finite ``b``: small ``|b|`` use
 Taylor series, large ``|b|`` never call ``sinh`` or ``exp`` of a large number.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -19,13 +20,21 @@ from numpy.typing import NDArray
 from pcbook.rng import as_rng
 from pcbook.validate import check_finite_array
 
-__all__ = ["langevin", "dlangevin", "inverse_langevin", "log_partition", "density", "entropy", "kl",
-           "sample"]
+__all__ = [
+    "langevin",
+    "dlangevin",
+    "inverse_langevin",
+    "log_partition",
+    "density",
+    "entropy",
+    "kl",
+    "sample",
+]
 
 _LN2 = float(np.log(2.0))
-_SMALL_L = 1e-2       # |b| below this: series for L(b)
-_SMALL_DL = 0.1       # |b| below this: series for L'(b)
-_SMALL_PHI = 1e-4     # |b| below this: series for phi(b)
+_SMALL_L = 1e-2  # |b| below this: series for L(b)
+_SMALL_DL = 0.1  # |b| below this: series for L'(b)
+_SMALL_PHI = 1e-4  # |b| below this: series for phi(b)
 _SMALL_SAMPLE = 1e-8  # |b| below this: first-order expansion of the sampler
 _TINY = np.finfo(float).tiny
 
@@ -37,7 +46,9 @@ def _langevin(x: NDArray) -> NDArray:
         return 1.0 / np.tanh(x) - 1.0 / x
     xs = np.where(small, 1.0, x)
     x2 = x * x  # x/3 - x^3/45 + 2x^5/945 - x^7/4725
-    series = x * (1.0 / 3.0 + x2 * (-1.0 / 45.0 + x2 * (2.0 / 945.0 - x2 / 4725.0)))
+    series = x * (
+        1.0 / 3.0 + x2 * (-1.0 / 45.0 + x2 * (2.0 / 945.0 - x2 / 4725.0))
+    )
     return np.where(small, series, 1.0 / np.tanh(xs) - 1.0 / xs)
 
 
@@ -49,7 +60,10 @@ def _sample(b: NDArray, u: NDArray) -> NDArray:
     x = sign(b) (1 + log1p((1 - v) expm1(-2a)) / a); below a = 1e-8 a series.
     """
     shape = np.shape(b)
-    b, u = np.ravel(b), np.maximum(np.ravel(u), _TINY)  # u = 0 would give log(0)
+    b, u = (
+        np.ravel(b),
+        np.maximum(np.ravel(u), _TINY),
+    )  # u = 0 would give log(0)
     small = np.flatnonzero(np.abs(b) < 0.5)
     if small.size:
         b_div = b.copy()
@@ -67,7 +81,9 @@ def _sample_small(b: NDArray, u: NDArray) -> NDArray:
     a = np.abs(b)
     v = np.where(b >= 0, u, 1.0 - u)
     x = 1.0 + np.log1p((1.0 - v) * np.expm1(-2.0 * a)) / np.maximum(a, _TINY)
-    tiny = a < _SMALL_SAMPLE  # x = m + a (1 - m^2) / 2 with m = 2v - 1, written for b >= 0
+    tiny = (
+        a < _SMALL_SAMPLE
+    )  # x = m + a (1 - m^2) / 2 with m = 2v - 1, written for b >= 0
     if tiny.any():
         m = 2.0 * v - 1.0
         x = np.where(tiny, m + 0.5 * a * (1.0 - m * m), x)
@@ -113,7 +129,10 @@ def dlangevin(b) -> NDArray | float:
     xs = np.clip(ab, _SMALL_DL, 300.0)
     out = 1.0 / np.where(small, 1.0, ab) ** 2 - 1.0 / np.sinh(xs) ** 2
     b2 = b * b  # 1/3 - b^2/15 + 2b^4/189 - b^6/675 + 2b^8/10395
-    series = 1.0 / 3.0 + b2 * (-1.0 / 15.0 + b2 * (2.0 / 189.0 + b2 * (-1.0 / 675.0 + b2 * 2.0 / 10395.0)))
+    series = 1.0 / 3.0 + b2 * (
+        -1.0 / 15.0
+        + b2 * (2.0 / 189.0 + b2 * (-1.0 / 675.0 + b2 * 2.0 / 10395.0))
+    )
     return _out(np.where(small, series, out))
 
 

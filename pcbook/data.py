@@ -2,6 +2,7 @@
 
 Nothing is ever downloaded: the digits ship inside scikit-learn's wheel.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -32,10 +33,14 @@ def load_digits() -> Digits:
     from sklearn.datasets import load_digits as _sk_load_digits
 
     bunch = _sk_load_digits()
-    return Digits(X=bunch.data.astype(float) / 16.0, y=bunch.target.astype(int))
+    return Digits(
+        X=bunch.data.astype(float) / 16.0, y=bunch.target.astype(int)
+    )
 
 
-def train_test_split_digits(test_fraction: float = 0.25, rng=None) -> tuple[Digits, Digits]:
+def train_test_split_digits(
+    test_fraction: float = 0.25, rng=None
+) -> tuple[Digits, Digits]:
     """A seeded random split of :func:`load_digits` into train and test sets.
 
     Parameters
@@ -50,4 +55,6 @@ def train_test_split_digits(test_fraction: float = 0.25, rng=None) -> tuple[Digi
     order = as_rng(rng).permutation(len(data.y))
     n_test = int(round(test_fraction * len(order)))
     test, train = order[:n_test], order[n_test:]
-    return Digits(data.X[train], data.y[train]), Digits(data.X[test], data.y[test])
+    return Digits(data.X[train], data.y[train]), Digits(
+        data.X[test], data.y[test]
+    )

@@ -18,6 +18,7 @@ expected free energy of its moves, each evaluated with the beliefs the agent wil
 the outcomes before it (Friston et al. 2015; the recursive, belief-conditioned evaluation of
 sophisticated inference, Friston et al. 2021).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -25,10 +26,26 @@ from functools import lru_cache
 
 import numpy as np
 
-from pcbook.validate import check_finite_array, check_int, check_positive, check_range
+from pcbook.validate import (
+    check_finite_array,
+    check_int,
+    check_positive,
+    check_range,
+)
 
-__all__ = ["LOCATIONS", "OUTCOMES", "CONTEXTS", "TMaze", "likelihood", "log_preferences", "EFE",
-           "expected_free_energy", "Plan", "plan", "first_moves"]
+__all__ = [
+    "LOCATIONS",
+    "OUTCOMES",
+    "CONTEXTS",
+    "TMaze",
+    "likelihood",
+    "log_preferences",
+    "EFE",
+    "expected_free_energy",
+    "Plan",
+    "plan",
+    "first_moves",
+]
 
 LOCATIONS = ("centre", "cue", "left arm", "right arm")
 OUTCOMES = ("nothing", "cue: left", "cue: right", "reward", "no reward")
@@ -41,8 +58,12 @@ class TMaze:
     """The T-maze's parameters."""
 
     cue_reliability: float = 0.9  # p(the cue shows the rewarded arm)
-    reward_prob: float = 0.98  # p(reward) in the rewarded arm (1 - this in the other)
-    preference: float = 3.0  # C: ln p(reward) - ln p(any other outcome), in nats
+    reward_prob: float = (
+        0.98  # p(reward) in the rewarded arm (1 - this in the other)
+    )
+    preference: float = (
+        3.0  # C: ln p(reward) - ln p(any other outcome), in nats
+    )
     horizon: int = 2  # moves the agent plans ahead
 
     def __post_init__(self):
@@ -59,7 +80,10 @@ def likelihood(maze: TMaze) -> np.ndarray:
     r, p = maze.cue_reliability, maze.reward_prob
     A = np.zeros((len(LOCATIONS), len(CONTEXTS), len(OUTCOMES)))
     A[0, :, 0] = 1.0  # centre: nothing to see
-    A[1, 0, 1:3] = r, 1 - r  # cue: points to the rewarded arm with probability r
+    A[1, 0, 1:3] = (
+        r,
+        1 - r,
+    )  # cue: points to the rewarded arm with probability r
     A[1, 1, 1:3] = 1 - r, r
     for arm, good in zip(_ARMS, (0, 1)):
         A[arm, good, 3:5] = p, 1 - p
@@ -131,8 +155,14 @@ def expected_free_energy(q_s, A_s, log_p_o) -> EFE:
     if np.any(q_s < 0) or abs(q_s.sum() - 1) > 1e-9:
         raise ValueError("q_s: expected a probability distribution")
     shape = (len(q_s), len(log_p_o))
-    if A_s.shape != shape or np.any(A_s < 0) or np.any(abs(A_s.sum(1) - 1) > 1e-9):
-        raise ValueError(f"A_s: expected rows that are distributions, shape {shape}")
+    if (
+        A_s.shape != shape
+        or np.any(A_s < 0)
+        or np.any(abs(A_s.sum(1) - 1) > 1e-9)
+    ):
+        raise ValueError(
+            f"A_s: expected rows that are distributions, shape {shape}"
+        )
     return _efe(q_s, A_s, log_p_o)
 
 
@@ -143,9 +173,15 @@ def _efe(q_s, A_s, log_p_o):
     ambiguity = -q_s @ np.sum(_xlogy(A_s, A_s), axis=1)
     joint = q_s[:, None] * A_s  # q(s, o)
     post = joint / np.where(q_o > 0, q_o, 1.0)  # q(s | o), columns
-    epistemic = np.sum(_xlogy(joint, post)) - np.sum(_xlogy(joint, np.broadcast_to(q_s[:, None], joint.shape)))
-    return EFE(risk=float(risk), ambiguity=float(ambiguity), pragmatic=float(q_o @ log_p_o),
-               epistemic=float(epistemic))
+    epistemic = np.sum(_xlogy(joint, post)) - np.sum(
+        _xlogy(joint, np.broadcast_to(q_s[:, None], joint.shape))
+    )
+    return EFE(
+        risk=float(risk),
+        ambiguity=float(ambiguity),
+        pragmatic=float(q_o @ log_p_o),
+        epistemic=float(epistemic),
+    )
 
 
 def _moves(loc):
@@ -166,7 +202,9 @@ def _value(maze, A, log_p, loc, move, q_s, steps):
         q_o = q_s @ A[move]
         for o in np.flatnonzero(q_o > 0):
             post = q_s * A[move][:, o] / q_o[o]
-            total = total + _best(maze, A, log_p, move, post, steps - 1)[0].scaled(q_o[o])
+            total = total + _best(maze, A, log_p, move, post, steps - 1)[
+                0
+            ].scaled(q_o[o])
     return total
 
 
@@ -202,17 +240,38 @@ def plan(maze: TMaze = TMaze()) -> Plan:
         raise TypeError("maze: expected a TMaze")
     A, log_p = likelihood(maze), log_preferences(maze)
     prior = np.full(len(CONTEXTS), 1.0 / len(CONTEXTS))
-    values = [_value(maze, A, log_p, 0, a, prior, maze.horizon) for a in range(len(LOCATIONS))]
+    values = [
+        _value(maze, A, log_p, 0, a, prior, maze.horizon)
+        for a in range(len(LOCATIONS))
+    ]
     efe = EFE(*(np.array([getattr(v, k) for v in values]) for k in _FIELDS))
     then = ()
     if maze.horizon > 1:
-        then = tuple(_best(maze, A, log_p, 1, prior * A[1][:, o] / (prior @ A[1][:, o]), maze.horizon - 1)[1]
-                     if prior @ A[1][:, o] > 0 else None for o in (1, 2))
+        then = tuple(
+            _best(
+                maze,
+                A,
+                log_p,
+                1,
+                prior * A[1][:, o] / (prior @ A[1][:, o]),
+                maze.horizon - 1,
+            )[1]
+            if prior @ A[1][:, o] > 0
+            else None
+            for o in (1, 2)
+        )
     return Plan(maze=maze, efe=efe, then=then)
 
 
-def first_moves(cue_reliability, preference, reward_prob: float = 0.98, horizon: int = 2) -> np.ndarray:
+def first_moves(
+    cue_reliability, preference, reward_prob: float = 0.98, horizon: int = 2
+) -> np.ndarray:
     """The best first move (index into LOCATIONS) on a grid of cue reliabilities x preferences."""
     r = check_finite_array("cue_reliability", cue_reliability, ndim=1)
     c = check_finite_array("preference", preference, ndim=1)
-    return np.array([[plan(TMaze(ri, reward_prob, ci, horizon)).best for ci in c] for ri in r])
+    return np.array(
+        [
+            [plan(TMaze(ri, reward_prob, ci, horizon)).best for ci in c]
+            for ri in r
+        ]
+    )

@@ -11,6 +11,7 @@ Both simulations use the forward Euler scheme x <- x + dt f(x), with every right
 evaluated at the previous step's values. A run whose state leaves [-1e6, 1e6] (or becomes NaN)
 is stopped and marked ``diverged``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,8 +23,18 @@ from pcbook import gaussian_model as gm
 from pcbook.reproduce import experiment
 from pcbook.validate import check_positive
 
-__all__ = ["Trajectory", "simulate_gradient_ascent", "network_derivatives", "simulate_network",
-           "fixed_point", "jacobian", "compare_dynamics", "linearisation_eigenvalues", "max_stable_dt", "first_time_within"]
+__all__ = [
+    "Trajectory",
+    "simulate_gradient_ascent",
+    "network_derivatives",
+    "simulate_network",
+    "fixed_point",
+    "jacobian",
+    "compare_dynamics",
+    "linearisation_eigenvalues",
+    "max_stable_dt",
+    "first_time_within",
+]
 
 #: a state larger than this in absolute value counts as diverged
 DIVERGENCE_BOUND = 1e6
@@ -55,9 +66,13 @@ def _check_run(dt, t_max) -> int:
     t_max = check_positive("t_max", t_max)
     n = int(round(t_max / dt))
     if n < 1:
-        raise ValueError(f"t_max: must be at least one step dt={dt}, got {t_max}")
+        raise ValueError(
+            f"t_max: must be at least one step dt={dt}, got {t_max}"
+        )
     if n > 10_000_000:
-        raise ValueError(f"dt: t_max / dt = {n} steps is too many; use a larger dt")
+        raise ValueError(
+            f"dt: t_max / dt = {n} steps is too many; use a larger dt"
+        )
     return n
 
 
@@ -65,11 +80,16 @@ def _bad(*xs) -> bool:
     return any(not abs(x) <= DIVERGENCE_BOUND for x in xs)  # also True for NaN
 
 
-def simulate_gradient_ascent(model: gm.GaussianModel | None = None, dt: float = 0.01, t_max: float = 5.0,
-                             phi0: float | None = None) -> Trajectory:
+def simulate_gradient_ascent(
+    model: gm.GaussianModel | None = None,
+    dt: float = 0.01,
+    t_max: float = 5.0,
+    phi0: float | None = None,
+) -> Trajectory:
     """Euler gradient ascent phi <- phi + dt dF/dphi from phi0 (default v_p).
 
-    Implements {eq}`eq-error_units-ascent`, i.e. Bogacz (2017) Eq. (8) and Exercise 2.
+    Implements {eq}`eq-error_units-ascent`, i.e. Bogacz (2017) Eq. (8) and
+    Exercise 2.
 
     Parameters
     ----------
@@ -85,7 +105,8 @@ def simulate_gradient_ascent(model: gm.GaussianModel | None = None, dt: float = 
     Returns
     -------
     Trajectory
-        ``t`` and ``phi`` of length n + 1 (including t = 0), shorter if the run diverged.
+        ``t`` and ``phi`` of length n + 1 (including t = 0), shorter if the run
+        diverged.
     """
     model = gm.GaussianModel() if model is None else model
     n = _check_run(dt, t_max)
@@ -97,10 +118,14 @@ def simulate_gradient_ascent(model: gm.GaussianModel | None = None, dt: float = 
             break
         out.append(phi)
     k = len(out)
-    return Trajectory(model, dt, dt * np.arange(k), np.array(out), diverged=k < n + 1)
+    return Trajectory(
+        model, dt, dt * np.arange(k), np.array(out), diverged=k < n + 1
+    )
 
 
-def network_derivatives(phi: float, eps_p: float, eps_u: float, model: gm.GaussianModel):
+def network_derivatives(
+    phi: float, eps_p: float, eps_u: float, model: gm.GaussianModel
+):
     """Right-hand sides of the prediction-error network (d phi, d eps_p, d eps_u) / dt.
 
     Implements {eq}`eq-error_units-network`, i.e. Bogacz (2017) Eqs. (12)-(14):
@@ -108,12 +133,16 @@ def network_derivatives(phi: float, eps_p: float, eps_u: float, model: gm.Gaussi
     eps_u' = u - g(phi) - Sigma_u eps_u.
     """
     m = model
-    return (eps_u * 2.0 * phi - eps_p,
-            phi - m.v_p - m.sigma_p * eps_p,
-            m.u - phi * phi - m.sigma_u * eps_u)
+    return (
+        eps_u * 2.0 * phi - eps_p,
+        phi - m.v_p - m.sigma_p * eps_p,
+        m.u - phi * phi - m.sigma_u * eps_u,
+    )
 
 
-def simulate_network(model: gm.GaussianModel | None = None, dt: float = 0.01, t_max: float = 5.0) -> Trajectory:
+def simulate_network(
+    model: gm.GaussianModel | None = None, dt: float = 0.01, t_max: float = 5.0
+) -> Trajectory:
     """Euler simulation of the network of Bogacz Fig. 3 from phi = v_p, eps_p = eps_u = 0.
 
     Implements {eq}`eq-error_units-network` (Bogacz 2017, Eqs. 12-14, Exercise 3). All three
@@ -131,10 +160,20 @@ def simulate_network(model: gm.GaussianModel | None = None, dt: float = 0.01, t_
         out.append((phi, ep, eu))
     arr = np.array(out)
     k = len(arr)
-    return Trajectory(model, dt, dt * np.arange(k), arr[:, 0], arr[:, 1], arr[:, 2], diverged=k < n + 1)
+    return Trajectory(
+        model,
+        dt,
+        dt * np.arange(k),
+        arr[:, 0],
+        arr[:, 1],
+        arr[:, 2],
+        diverged=k < n + 1,
+    )
 
 
-def fixed_point(model: gm.GaussianModel | None = None) -> tuple[float, float, float]:
+def fixed_point(
+    model: gm.GaussianModel | None = None,
+) -> tuple[float, float, float]:
     """The network's fixed point (phi*, eps_p*, eps_u*): the exact MAP and its prediction errors.
 
     Setting {eq}`eq-error_units-network` to zero gives eps_p = (phi - v_p)/Sigma_p,
@@ -146,19 +185,27 @@ def fixed_point(model: gm.GaussianModel | None = None) -> tuple[float, float, fl
     return phi, float(ep), float(eu)
 
 
-def jacobian(model: gm.GaussianModel | None = None, state=None) -> NDArray[np.float64]:
+def jacobian(
+    model: gm.GaussianModel | None = None, state=None
+) -> NDArray[np.float64]:
     """Jacobian of the network's right-hand side at ``state`` (default: the fixed point).
 
     Implements {eq}`eq-error_units-jacobian`; rows and columns are ordered (phi, eps_p, eps_u).
     """
     model = gm.GaussianModel() if model is None else model
     phi, ep, eu = fixed_point(model) if state is None else state
-    return np.array([[2.0 * eu, -1.0, 2.0 * phi],
-                     [1.0, -model.sigma_p, 0.0],
-                     [-2.0 * phi, 0.0, -model.sigma_u]])
+    return np.array(
+        [
+            [2.0 * eu, -1.0, 2.0 * phi],
+            [1.0, -model.sigma_p, 0.0],
+            [-2.0 * phi, 0.0, -model.sigma_u],
+        ]
+    )
 
 
-def linearisation_eigenvalues(model: gm.GaussianModel | None = None) -> NDArray[np.complex128]:
+def linearisation_eigenvalues(
+    model: gm.GaussianModel | None = None,
+) -> NDArray[np.complex128]:
     """Eigenvalues of :func:`jacobian` at the fixed point, sorted by imaginary part.
 
     For the default model they are about -0.957 - 3.29i, -1 and -0.957 + 3.29i: the complex pair
@@ -176,12 +223,20 @@ def max_stable_dt(eigenvalues) -> float:
     if ev.size == 0:
         raise ValueError("eigenvalues: need at least one eigenvalue")
     if np.any(ev.real >= 0):
-        raise ValueError("eigenvalues: all must have negative real part for Euler to be stable at any dt")
+        raise ValueError(
+            "eigenvalues: all must have negative real part for Euler to be stable at any dt"
+        )
     return float(np.min(-2.0 * ev.real / np.abs(ev) ** 2))
 
 
-def compare_dynamics(dt: float = 0.01, sigma_p: float = 1.0, sigma_u: float = 1.0, u: float = 2.0,
-                     v_p: float = 3.0, t_max: float = 5.0) -> dict:
+def compare_dynamics(
+    dt: float = 0.01,
+    sigma_p: float = 1.0,
+    sigma_u: float = 1.0,
+    u: float = 2.0,
+    v_p: float = 3.0,
+    t_max: float = 5.0,
+) -> dict:
     """Both Euler runs for one setting, for the step-size slider of chapter 2.
 
     Returns a dict with the gradient-ascent and network :class:`Trajectory` (``ascent``,
@@ -189,10 +244,12 @@ def compare_dynamics(dt: float = 0.01, sigma_p: float = 1.0, sigma_u: float = 1.
     ({eq}`eq-error_units-euler-limit`) of the network at its fixed point.
     """
     model = gm.make_model(u=u, v_p=v_p, sigma_p=sigma_p, sigma_u=sigma_u)
-    return {"ascent": simulate_gradient_ascent(model, dt=dt, t_max=t_max),
-            "network": simulate_network(model, dt=dt, t_max=t_max),
-            "phi_star": gm.map_estimate(model),
-            "dt_limit": max_stable_dt(linearisation_eigenvalues(model))}
+    return {
+        "ascent": simulate_gradient_ascent(model, dt=dt, t_max=t_max),
+        "network": simulate_network(model, dt=dt, t_max=t_max),
+        "phi_star": gm.map_estimate(model),
+        "dt_limit": max_stable_dt(linearisation_eigenvalues(model)),
+    }
 
 
 def first_time_within(traj: Trajectory, target: float, tol: float) -> float:
@@ -204,21 +261,42 @@ def first_time_within(traj: Trajectory, target: float, tol: float) -> float:
     return float(traj.t[0] if idx.size == 0 else traj.t[idx[-1] + 1])
 
 
-@experiment("bogacz-ex2", description="Bogacz (2017) Exercise 2: Euler gradient ascent on F, dt = 0.01")
+@experiment(
+    "bogacz-ex2",
+    description="Bogacz (2017) Exercise 2: Euler gradient ascent on F, dt = 0.01",
+)
 def _bogacz_ex2(seed):
     traj = simulate_gradient_ascent()
     phi_star = gm.map_estimate(traj.model)
-    return ({"phi_final": float(traj.phi[-1]), "t_converged": first_time_within(traj, phi_star, 1e-3)},
-            {"phi_final": phi_star, "t_converged": 0.52})
+    return (
+        {
+            "phi_final": float(traj.phi[-1]),
+            "t_converged": first_time_within(traj, phi_star, 1e-3),
+        },
+        {"phi_final": phi_star, "t_converged": 0.52},
+    )
 
 
-@experiment("bogacz-ex3", description="Bogacz (2017) Exercise 3: prediction-error network, 5 time units")
+@experiment(
+    "bogacz-ex3",
+    description="Bogacz (2017) Exercise 3: prediction-error network, 5 time units",
+)
 def _bogacz_ex3(seed):
     traj = simulate_network()
     k = int(np.argmin(traj.phi))
     phi_star, ep, eu = fixed_point(traj.model)
-    metrics = {"phi_final": float(traj.phi[-1]), "phi_min": float(traj.phi[k]), "t_phi_min": float(traj.t[k]),
-               "eps_p_final": float(traj.eps_p[-1]), "eps_u_final": float(traj.eps_u[-1])}
-    reference = {"phi_final": 1.552, "phi_min": 0.89, "t_phi_min": 0.85, "eps_p_final": -1.430,
-                 "eps_u_final": -0.442}
+    metrics = {
+        "phi_final": float(traj.phi[-1]),
+        "phi_min": float(traj.phi[k]),
+        "t_phi_min": float(traj.t[k]),
+        "eps_p_final": float(traj.eps_p[-1]),
+        "eps_u_final": float(traj.eps_u[-1]),
+    }
+    reference = {
+        "phi_final": 1.552,
+        "phi_min": 0.89,
+        "t_phi_min": 0.85,
+        "eps_p_final": -1.430,
+        "eps_u_final": -0.442,
+    }
     return metrics, reference

@@ -11,6 +11,7 @@ Notation (ASCII names follow the paper's symbols; every ``sigma_*`` is a **varia
 A normal density here always takes a *variance*; :func:`normal_pdf` converts to the standard
 deviation internally, so nothing in the book passes a variance where a library wants a scale.
 """
+
 from __future__ import annotations
 
 import math
@@ -22,8 +23,18 @@ from numpy.typing import NDArray
 from pcbook.validate import check_positive, check_range
 
 __all__ = [
-    "GaussianModel", "make_model", "normal_pdf", "g", "dg", "free_energy", "dF_dphi", "d2F_dphi2",
-    "prediction_errors", "stationary_points", "map_estimate", "local_mode",
+    "GaussianModel",
+    "make_model",
+    "normal_pdf",
+    "g",
+    "dg",
+    "free_energy",
+    "dF_dphi",
+    "d2F_dphi2",
+    "prediction_errors",
+    "stationary_points",
+    "map_estimate",
+    "local_mode",
 ]
 
 
@@ -31,9 +42,11 @@ __all__ = [
 class GaussianModel:
     """Parameters of the scalar model of {eq}`eq-posterior-model` (Bogacz 2017, Eqs. 1-3)."""
 
-    u: float = 2.0        # observed input (light intensity)
-    v_p: float = 3.0      # prior mean of the hidden size v
-    sigma_p: float = 1.0  # prior variance Sigma_p (a variance, not a standard deviation)
+    u: float = 2.0  # observed input (light intensity)
+    v_p: float = 3.0  # prior mean of the hidden size v
+    sigma_p: float = (
+        1.0  # prior variance Sigma_p (a variance, not a standard deviation)
+    )
     sigma_u: float = 1.0  # sensory noise variance Sigma_u
 
     def __post_init__(self):
@@ -43,7 +56,12 @@ class GaussianModel:
         check_positive("sigma_u", self.sigma_u)
 
 
-def make_model(u: float = 2.0, v_p: float = 3.0, sigma_p: float = 1.0, sigma_u: float = 1.0) -> GaussianModel:
+def make_model(
+    u: float = 2.0,
+    v_p: float = 3.0,
+    sigma_p: float = 1.0,
+    sigma_u: float = 1.0,
+) -> GaussianModel:
     """A validated :class:`GaussianModel` (raises ValueError/TypeError naming a bad argument)."""
     return GaussianModel(u=u, v_p=v_p, sigma_p=sigma_p, sigma_u=sigma_u)
 
@@ -81,8 +99,12 @@ def free_energy(phi, model: GaussianModel):
     """
     phi = np.asarray(phi, dtype=float)
     m = model
-    return 0.5 * (-np.log(m.sigma_p) - (phi - m.v_p) ** 2 / m.sigma_p
-                  - np.log(m.sigma_u) - (m.u - phi ** 2) ** 2 / m.sigma_u)
+    return 0.5 * (
+        -np.log(m.sigma_p)
+        - (phi - m.v_p) ** 2 / m.sigma_p
+        - np.log(m.sigma_u)
+        - (m.u - phi**2) ** 2 / m.sigma_u
+    )
 
 
 def dF_dphi(phi, model: GaussianModel):
@@ -91,7 +113,9 @@ def dF_dphi(phi, model: GaussianModel):
     Implements {eq}`eq-error_units-dF`, i.e. Bogacz (2017) Eq. (8).
     """
     m = model
-    return (m.v_p - phi) / m.sigma_p + (m.u - phi * phi) * 2.0 * phi / m.sigma_u
+    return (m.v_p - phi) / m.sigma_p + (
+        m.u - phi * phi
+    ) * 2.0 * phi / m.sigma_u
 
 
 def d2F_dphi2(phi, model: GaussianModel):
@@ -124,13 +148,17 @@ def stationary_points(model: GaussianModel) -> NDArray[np.float64]:
     disc = q * q / 4.0 + p * p * p / 27.0
     if disc > 0 or p == 0:  # one real root
         r = math.sqrt(max(disc, 0.0))
-        roots = [math.copysign(abs(-q / 2 + r) ** (1 / 3), -q / 2 + r)
-                 + math.copysign(abs(-q / 2 - r) ** (1 / 3), -q / 2 - r)]
+        roots = [
+            math.copysign(abs(-q / 2 + r) ** (1 / 3), -q / 2 + r)
+            + math.copysign(abs(-q / 2 - r) ** (1 / 3), -q / 2 - r)
+        ]
     else:  # three real roots (p < 0)
         m = 2.0 * math.sqrt(-p / 3.0)
         arg = max(-1.0, min(1.0, 3.0 * q / (p * m)))
         theta = math.acos(arg) / 3.0
-        roots = [m * math.cos(theta - 2.0 * math.pi * k / 3.0) for k in range(3)]
+        roots = [
+            m * math.cos(theta - 2.0 * math.pi * k / 3.0) for k in range(3)
+        ]
     polished = []
     for x in roots:
         for _ in range(2):

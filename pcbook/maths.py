@@ -3,6 +3,7 @@
 Nothing chapter-specific lives here; the NGC (chapter 4) and active NGC (chapter 5)
 circuits both build on these pieces.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -10,7 +11,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["sigmoid", "relu", "identity", "activation", "ACTIVATIONS", "Adam", "log_clip", "bce", "one_blas_thread"]
+__all__ = [
+    "sigmoid",
+    "relu",
+    "identity",
+    "activation",
+    "ACTIVATIONS",
+    "Adam",
+    "log_clip",
+    "bce",
+    "one_blas_thread",
+]
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
@@ -54,7 +65,9 @@ ACTIVATIONS: dict[str, tuple[Callable, Callable]] = {
 def activation(name: str) -> tuple[Callable, Callable]:
     """The pair (f, f') for activation ``name`` (one of ``ACTIVATIONS``)."""
     if name not in ACTIVATIONS:
-        raise ValueError(f"activation: must be one of {sorted(ACTIVATIONS)}, got {name!r}")
+        raise ValueError(
+            f"activation: must be one of {sorted(ACTIVATIONS)}, got {name!r}"
+        )
     return ACTIVATIONS[name]
 
 

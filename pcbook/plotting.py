@@ -6,13 +6,21 @@ Apply the house style explicitly in a notebook's setup cell::
 
     plt.style.use(plotting.STYLE)
 """
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["STYLE", "get_ax", "plot_density", "plot_trajectories", "show_images", "annotate_failure"]
+__all__ = [
+    "STYLE",
+    "get_ax",
+    "plot_density",
+    "plot_trajectories",
+    "show_images",
+    "annotate_failure",
+]
 
 #: path of the house style sheet shipped in the package
 STYLE = str(Path(__file__).with_name("pcbook.mplstyle"))
@@ -28,7 +36,9 @@ def get_ax(ax=None, figsize=None):
     return ax
 
 
-def plot_density(x, densities: dict, ax=None, xlabel: str = "v", ylabel: str = "density"):
+def plot_density(
+    x, densities: dict, ax=None, xlabel: str = "v", ylabel: str = "density"
+):
     """Plot one or more densities over the grid ``x``; ``densities`` maps a legend label to values."""
     ax = get_ax(ax)
     for label, values in densities.items():
@@ -40,7 +50,9 @@ def plot_density(x, densities: dict, ax=None, xlabel: str = "v", ylabel: str = "
     return ax
 
 
-def plot_trajectories(t, series: dict, ax=None, xlabel: str = "time", ylabel: str = ""):
+def plot_trajectories(
+    t, series: dict, ax=None, xlabel: str = "time", ylabel: str = ""
+):
     """Plot time series over ``t``; ``series`` maps a legend label to values."""
     ax = get_ax(ax)
     for label, values in series.items():
@@ -53,7 +65,15 @@ def plot_trajectories(t, series: dict, ax=None, xlabel: str = "time", ylabel: st
     return ax
 
 
-def show_images(images, axes=None, ncols: int = 10, cmap: str = "gray_r", titles=None, vmin=0.0, vmax=1.0):
+def show_images(
+    images,
+    axes=None,
+    ncols: int = 10,
+    cmap: str = "gray_r",
+    titles=None,
+    vmin=0.0,
+    vmax=1.0,
+):
     """Show a stack of 2-D images on a grid of axes without ticks; returns the array of axes."""
     import matplotlib.pyplot as plt
 
@@ -61,7 +81,12 @@ def show_images(images, axes=None, ncols: int = 10, cmap: str = "gray_r", titles
     n = len(images)
     if axes is None:
         nrows = int(np.ceil(n / ncols))
-        _, axes = plt.subplots(nrows, min(ncols, n), figsize=(min(ncols, n) * 0.8, nrows * 0.8), squeeze=False)
+        _, axes = plt.subplots(
+            nrows,
+            min(ncols, n),
+            figsize=(min(ncols, n) * 0.8, nrows * 0.8),
+            squeeze=False,
+        )
     flat = np.ravel(axes)
     for i, ax in enumerate(flat):
         ax.set_xticks([])
@@ -78,7 +103,16 @@ def show_images(images, axes=None, ncols: int = 10, cmap: str = "gray_r", titles
 def annotate_failure(ax, message: str):
     """Write ``message`` across an empty axes: what a figure shows when a setting cannot be computed
     (a diverged simulation, an invalid slider combination) instead of crashing or going blank."""
-    ax.text(0.5, 0.5, message, transform=ax.transAxes, ha="center", va="center",
-            fontsize=11, color="#B00020", wrap=True,
-            bbox=dict(boxstyle="round", facecolor="#FFF0F0", edgecolor="#B00020"))
+    ax.text(
+        0.5,
+        0.5,
+        message,
+        transform=ax.transAxes,
+        ha="center",
+        va="center",
+        fontsize=11,
+        color="#B00020",
+        wrap=True,
+        bbox=dict(boxstyle="round", facecolor="#FFF0F0", edgecolor="#B00020"),
+    )
     return ax

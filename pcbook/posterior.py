@@ -7,6 +7,7 @@ prior x likelihood divided by the evidence p(u), which we compute by summing ove
 cubic ({eq}`eq-posterior-cubic`), and the Laplace approximation is the Gaussian with that mean
 and the inverse curvature of ln p(u, v) as variance ({eq}`eq-posterior-laplace`).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,10 +21,19 @@ from pcbook.reproduce import experiment
 from pcbook.validate import check_finite_array, check_positive, check_range
 
 __all__ = [
-    "PosteriorResult", "make_grid", "LINE_GRID", "posterior_on_grid",
-    "posterior_on_line", "laplace_approximation", "evidence_by_quadrature",
-    "mass_outside", "total_variation", "gaussian_free_energy", "best_gaussian",
-    "kl_to_grid_posterior", "free_energy_bound",
+    "PosteriorResult",
+    "make_grid",
+    "LINE_GRID",
+    "posterior_on_grid",
+    "posterior_on_line",
+    "laplace_approximation",
+    "evidence_by_quadrature",
+    "mass_outside",
+    "total_variation",
+    "gaussian_free_energy",
+    "best_gaussian",
+    "kl_to_grid_posterior",
+    "free_energy_bound",
 ]
 
 
@@ -32,17 +42,19 @@ class PosteriorResult:
     """The exact posterior on a grid and its summaries (all densities are over ``v``)."""
 
     model: gm.GaussianModel
-    v: NDArray[np.float64]           # grid of sizes, uniform spacing dv
-    prior: NDArray[np.float64]       # p(v)
+    v: NDArray[np.float64]  # grid of sizes, uniform spacing dv
+    prior: NDArray[np.float64]  # p(v)
     likelihood: NDArray[np.float64]  # p(u | v) as a function of v
-    posterior: NDArray[np.float64]   # p(v | u), integrates to 1 on the grid
-    evidence: float                  # p(u) = sum p(v) p(u | v) dv
-    grid_mode: float                 # grid point with the largest posterior
-    mean: float                      # posterior mean
-    sd: float                        # posterior standard deviation
-    map_phi: float                   # exact mode phi* from the cubic
-    laplace: NDArray[np.float64]     # Laplace approximation N(v; phi*, -1/F''(phi*)) on the grid
-    laplace_sd: float                # its standard deviation
+    posterior: NDArray[np.float64]  # p(v | u), integrates to 1 on the grid
+    evidence: float  # p(u) = sum p(v) p(u | v) dv
+    grid_mode: float  # grid point with the largest posterior
+    mean: float  # posterior mean
+    sd: float  # posterior standard deviation
+    map_phi: float  # exact mode phi* from the cubic
+    laplace: NDArray[
+        np.float64
+    ]  # Laplace approximation N(v; phi*, -1/F''(phi*)) on the grid
+    laplace_sd: float  # its standard deviation
 
     @property
     def dv(self) -> float:
@@ -52,17 +64,21 @@ class PosteriorResult:
     def skewness(self) -> float:
         """Skewness E[(v - mean)^3] / sd^3 of the grid posterior."""
         z = (self.v - self.mean) / self.sd
-        return float(np.sum(z ** 3 * self.posterior) * self.dv)
+        return float(np.sum(z**3 * self.posterior) * self.dv)
 
 
-def make_grid(low: float = 0.01, high: float = 5.0, step: float = 0.01) -> NDArray[np.float64]:
+def make_grid(
+    low: float = 0.01, high: float = 5.0, step: float = 0.01
+) -> NDArray[np.float64]:
     """The uniform grid low, low + step, ..., high (inclusive), as in Bogacz's v = 0.01:0.01:5."""
     low = check_range("low", low, -np.inf, np.inf)
     high = check_range("high", high, -np.inf, np.inf)
     step = check_positive("step", step)
     n = int(round((high - low) / step))
     if n < 1:
-        raise ValueError(f"high: the grid [{low}, {high}] with step {step} has fewer than 2 points")
+        raise ValueError(
+            f"high: the grid [{low}, {high}] with step {step} has fewer than 2 points"
+        )
     return low + step * np.arange(n + 1)
 
 
@@ -72,11 +88,17 @@ def make_grid(low: float = 0.01, high: float = 5.0, step: float = 0.01) -> NDArr
 LINE_GRID = np.round(np.arange(-3.0, 6.0 + 1e-9, 0.01), 10)
 
 
-def posterior_on_grid(u: float = 2.0, v_p: float = 3.0, sigma_p: float = 1.0, sigma_u: float = 1.0,
-                      v=None) -> PosteriorResult:
+def posterior_on_grid(
+    u: float = 2.0,
+    v_p: float = 3.0,
+    sigma_p: float = 1.0,
+    sigma_u: float = 1.0,
+    v=None,
+) -> PosteriorResult:
     """The exact posterior p(v | u) on a grid, normalised by the evidence.
 
-    Implements {eq}`eq-posterior-bayes` and {eq}`eq-posterior-evidence`, i.e. Bogacz (2017)
+    Implements {eq}`eq-posterior-bayes` and {eq}`eq-posterior-evidence`, i.e.
+    Bogacz (2017)
     Eqs. (4)-(5) and the solution of Exercise 1.
 
     Parameters
@@ -88,7 +110,8 @@ def posterior_on_grid(u: float = 2.0, v_p: float = 3.0, sigma_p: float = 1.0, si
     sigma_u : float
         Sensory noise **variance** Sigma_u (> 0).
     v : array_like, optional
-        Uniform grid of at least 2 points; default :func:`make_grid` (0.01..5 in steps of 0.01).
+        Uniform grid of at least 2 points; default :func:`make_grid` (0.01..5
+        in steps of 0.01).
 
     Returns
     -------
@@ -96,7 +119,10 @@ def posterior_on_grid(u: float = 2.0, v_p: float = 3.0, sigma_p: float = 1.0, si
 
     Notes
     -----
-    .. math:: p(v \\mid u) = \\frac{p(v)\\,p(u \\mid v)}{\\sum_v p(v)\\,p(u \\mid v)\\,\\Delta v}
+    .. math::
+
+        p(v \\mid u) = \\frac{p(v)\\,p(u \\mid v)}
+                            {\\sum_v p(v)\\,p(u \\mid v)\\,\\Delta v}
 
     Examples
     --------
@@ -105,7 +131,11 @@ def posterior_on_grid(u: float = 2.0, v_p: float = 3.0, sigma_p: float = 1.0, si
     (1.57, 1.567468)
     """
     model = gm.make_model(u=u, v_p=v_p, sigma_p=sigma_p, sigma_u=sigma_u)
-    v = make_grid() if v is None else check_finite_array("v", v, ndim=1, min_size=2)
+    v = (
+        make_grid()
+        if v is None
+        else check_finite_array("v", v, ndim=1, min_size=2)
+    )
     dv = np.diff(v)
     if np.any(dv <= 0) or not np.allclose(dv, dv[0], rtol=1e-6, atol=0):
         raise ValueError("v: the grid must be increasing with uniform spacing")
@@ -115,26 +145,45 @@ def posterior_on_grid(u: float = 2.0, v_p: float = 3.0, sigma_p: float = 1.0, si
     joint = prior * likelihood
     evidence = float(np.sum(joint) * dv)
     if not evidence > 0:
-        raise ValueError("v: prior x likelihood underflows to 0 everywhere on this grid; "
-                         "widen the grid or the variances")
+        raise ValueError(
+            "v: prior x likelihood underflows to 0 everywhere on this grid; "
+            "widen the grid or the variances"
+        )
     post = joint / evidence
     mean = float(np.sum(v * post) * dv)
     sd = float(np.sqrt(np.sum((v - mean) ** 2 * post) * dv))
     phi, lap_sd = laplace_approximation(model)
-    return PosteriorResult(model, v, prior, likelihood, post, evidence, float(v[np.argmax(post)]), mean,
-                           sd, phi, gm.normal_pdf(v, phi, lap_sd ** 2), lap_sd)
+    return PosteriorResult(
+        model,
+        v,
+        prior,
+        likelihood,
+        post,
+        evidence,
+        float(v[np.argmax(post)]),
+        mean,
+        sd,
+        phi,
+        gm.normal_pdf(v, phi, lap_sd**2),
+        lap_sd,
+    )
 
 
-def posterior_on_line(u: float = 2.0, v_p: float = 3.0, sigma_p: float = 1.0,
-                      sigma_u: float = 1.0) -> PosteriorResult:
+def posterior_on_line(
+    u: float = 2.0,
+    v_p: float = 3.0,
+    sigma_p: float = 1.0,
+    sigma_u: float = 1.0,
+) -> PosteriorResult:
     """:func:`posterior_on_grid` on :data:`LINE_GRID`, -3..6: negative v too.
 
     Bogacz's grid 0.01..5 cuts off the part of {eq}`eq-posterior-bayes` at
     v < 0.01; for small u and v_p that is a quarter of the posterior. This grid
     keeps it.
     """
-    return posterior_on_grid(u=u, v_p=v_p, sigma_p=sigma_p, sigma_u=sigma_u,
-                             v=LINE_GRID)
+    return posterior_on_grid(
+        u=u, v_p=v_p, sigma_p=sigma_p, sigma_u=sigma_u, v=LINE_GRID
+    )
 
 
 def laplace_approximation(model: gm.GaussianModel) -> tuple[float, float]:
@@ -156,9 +205,20 @@ def evidence_by_quadrature(model: gm.GaussianModel) -> float:
     0.01..5; the rest of the line, including negative sizes, carries almost no mass here).
     """
     points = sorted({model.v_p, *gm.stationary_points(model)})
-    lo, hi = min(points) - 12 * np.sqrt(model.sigma_p) - 3, max(points) + 12 * np.sqrt(model.sigma_p) + 3
-    value, _ = integrate.quad(_joint, lo, hi, args=(model,), points=points,
-                              limit=400, epsabs=1e-14, epsrel=1e-11)
+    lo, hi = (
+        min(points) - 12 * np.sqrt(model.sigma_p) - 3,
+        max(points) + 12 * np.sqrt(model.sigma_p) + 3,
+    )
+    value, _ = integrate.quad(
+        _joint,
+        lo,
+        hi,
+        args=(model,),
+        points=points,
+        limit=400,
+        epsabs=1e-14,
+        epsrel=1e-11,
+    )
     return float(value)
 
 
@@ -167,8 +227,9 @@ def _joint(v, model: gm.GaussianModel):
     return prior * gm.normal_pdf(model.u, v * v, model.sigma_u)
 
 
-def mass_outside(model: gm.GaussianModel, low: float = 0.01,
-                 high: float = 5.0) -> float:
+def mass_outside(
+    model: gm.GaussianModel, low: float = 0.01, high: float = 5.0
+) -> float:
     """Posterior probability of v < low or v > high, by adaptive quadrature.
 
     The part of {eq}`eq-posterior-bayes` that a grid from ``low`` to ``high``
@@ -178,8 +239,7 @@ def mass_outside(model: gm.GaussianModel, low: float = 0.01,
     low = check_range("low", low, -np.inf, np.inf)
     high = check_range("high", high, low, np.inf)
     reach = 12 * np.sqrt(model.sigma_p) + abs(model.v_p) + 3
-    kw = {"args": (model,), "limit": 400, "epsabs": 1e-14,
-          "epsrel": 1e-11}
+    kw = {"args": (model,), "limit": 400, "epsabs": 1e-14, "epsrel": 1e-11}
     below = integrate.quad(_joint, min(-reach, low - 1), low, **kw)[0]
     above = integrate.quad(_joint, high, max(reach, high + 1), **kw)[0]
     return float((below + above) / evidence_by_quadrature(model))
@@ -190,8 +250,9 @@ def total_variation(p, q, dv: float) -> float:
     return float(0.5 * np.sum(np.abs(np.asarray(p) - np.asarray(q))) * dv)
 
 
-def gaussian_free_energy(q_mean: float, q_var: float,
-                         model: gm.GaussianModel) -> float:
+def gaussian_free_energy(
+    q_mean: float, q_var: float, model: gm.GaussianModel
+) -> float:
     """The free energy F[q] of a Gaussian q = N(q_mean, q_var), in closed form.
 
     Implements {eq}`eq-posterior-elbo`: F = E_q[ln p(u, v)] + H[q], with
@@ -216,11 +277,13 @@ def gaussian_free_energy(q_mean: float, q_var: float,
     s = check_positive("q_var", q_var)
     mo = model
     ev2 = m * m + s
-    ev4 = m ** 4 + 6 * m * m * s + 3 * s * s
-    prior = (-0.5 * np.log(2 * np.pi * mo.sigma_p)
-             - ((m - mo.v_p) ** 2 + s) / (2 * mo.sigma_p))
-    lik = (-0.5 * np.log(2 * np.pi * mo.sigma_u)
-           - (mo.u ** 2 - 2 * mo.u * ev2 + ev4) / (2 * mo.sigma_u))
+    ev4 = m**4 + 6 * m * m * s + 3 * s * s
+    prior = -0.5 * np.log(2 * np.pi * mo.sigma_p) - ((m - mo.v_p) ** 2 + s) / (
+        2 * mo.sigma_p
+    )
+    lik = -0.5 * np.log(2 * np.pi * mo.sigma_u) - (
+        mo.u**2 - 2 * mo.u * ev2 + ev4
+    ) / (2 * mo.sigma_u)
     return float(prior + lik + 0.5 * np.log(2 * np.pi * np.e * s))
 
 
@@ -236,14 +299,18 @@ def best_gaussian(model: gm.GaussianModel) -> tuple[float, float]:
     def neg_f(x):
         return -gaussian_free_energy(x[0], np.exp(x[1]), model)
 
-    res = optimize.minimize(neg_f, [phi, 2 * np.log(sd)], method="Nelder-Mead",
-                            options={"xatol": 1e-10, "fatol": 1e-13,
-                                     "maxiter": 4000})
+    res = optimize.minimize(
+        neg_f,
+        [phi, 2 * np.log(sd)],
+        method="Nelder-Mead",
+        options={"xatol": 1e-10, "fatol": 1e-13, "maxiter": 4000},
+    )
     return float(res.x[0]), float(np.exp(0.5 * res.x[1]))
 
 
-def kl_to_grid_posterior(q_mean: float, q_var: float,
-                         result: PosteriorResult) -> float:
+def kl_to_grid_posterior(
+    q_mean: float, q_var: float, result: PosteriorResult
+) -> float:
     """KL(q || p(v | u)) of q = N(q_mean, q_var) to a grid posterior.
 
     The gap ln p(u) - F[q] of {eq}`eq-posterior-elbo`, computed without F:
@@ -256,15 +323,21 @@ def kl_to_grid_posterior(q_mean: float, q_var: float,
     q = q / (np.sum(q) * result.dv)
     keep = q > 0
     if np.any(result.posterior[keep] <= 0):
-        raise ValueError("result: the grid posterior is 0 where q is not; "
-                         "use a wider grid")
+        raise ValueError(
+            "result: the grid posterior is 0 where q is not; use a wider grid"
+        )
     ratio = np.log(q[keep]) - np.log(result.posterior[keep])
     return float(np.sum(q[keep] * ratio) * result.dv)
 
 
-def free_energy_bound(q_mean: float = 1.5, q_sd: float = 0.3, u: float = 2.0,
-                      v_p: float = 3.0, sigma_p: float = 1.0,
-                      sigma_u: float = 1.0) -> dict:
+def free_energy_bound(
+    q_mean: float = 1.5,
+    q_sd: float = 0.3,
+    u: float = 2.0,
+    v_p: float = 3.0,
+    sigma_p: float = 1.0,
+    sigma_u: float = 1.0,
+) -> dict:
     """F of a Gaussian q against ln p(u), for chapter 1's free-energy slider.
 
     Returns a dict with the posterior on :data:`LINE_GRID` (``result``), q on
@@ -275,23 +348,37 @@ def free_energy_bound(q_mean: float = 1.5, q_sd: float = 0.3, u: float = 2.0,
     q_sd = check_positive("q_sd", q_sd)
     result = posterior_on_line(u=u, v_p=v_p, sigma_p=sigma_p, sigma_u=sigma_u)
     model = result.model
-    return {"result": result, "q_mean": float(q_mean), "q_sd": q_sd,
-            "q": gm.normal_pdf(result.v, q_mean, q_sd ** 2),
-            "F": gaussian_free_energy(q_mean, q_sd ** 2, model),
-            "log_evidence": float(np.log(evidence_by_quadrature(model))),
-            "kl": kl_to_grid_posterior(q_mean, q_sd ** 2, result)}
+    return {
+        "result": result,
+        "q_mean": float(q_mean),
+        "q_sd": q_sd,
+        "q": gm.normal_pdf(result.v, q_mean, q_sd**2),
+        "F": gaussian_free_energy(q_mean, q_sd**2, model),
+        "log_evidence": float(np.log(evidence_by_quadrature(model))),
+        "kl": kl_to_grid_posterior(q_mean, q_sd**2, result),
+    }
 
 
-@experiment("bogacz-ex1", params={"u": 2.0, "v_p": 3.0, "sigma_p": 1.0, "sigma_u": 1.0},
-            description="Bogacz (2017) Exercise 1: exact posterior on the grid 0.01..5")
+@experiment(
+    "bogacz-ex1",
+    params={"u": 2.0, "v_p": 3.0, "sigma_p": 1.0, "sigma_u": 1.0},
+    description="Bogacz (2017) Exercise 1: exact posterior on the grid 0.01..5",
+)
 def _bogacz_ex1(seed, u, v_p, sigma_p, sigma_u):
     r = posterior_on_grid(u=u, v_p=v_p, sigma_p=sigma_p, sigma_u=sigma_u)
-    metrics = {"map_phi": r.map_phi, "grid_mode": r.grid_mode, "posterior_mean": r.mean,
-               "posterior_sd": r.sd, "evidence": r.evidence}
+    metrics = {
+        "map_phi": r.map_phi,
+        "grid_mode": r.grid_mode,
+        "posterior_mean": r.mean,
+        "posterior_sd": r.sd,
+        "evidence": r.evidence,
+    }
     default = (u, v_p, sigma_p, sigma_u) == (2.0, 3.0, 1.0, 1.0)
-    reference = {"map_phi": 1.567468 if default else r.map_phi,
-                 "grid_mode": 1.57 if default else None,
-                 "posterior_mean": 1.485 if default else None,
-                 "posterior_sd": 0.328 if default else None,
-                 "evidence": evidence_by_quadrature(r.model)}
+    reference = {
+        "map_phi": 1.567468 if default else r.map_phi,
+        "grid_mode": 1.57 if default else None,
+        "posterior_mean": 1.485 if default else None,
+        "posterior_sd": 0.328 if default else None,
+        "evidence": evidence_by_quadrature(r.model),
+    }
     return metrics, reference

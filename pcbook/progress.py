@@ -4,6 +4,7 @@ A notebook run by hand in JupyterLab shows a ``tqdm.auto`` bar. When the book is
 or tested, the Makefile sets ``PCBOOK_QUIET=1`` and the bar is disabled, so stored
 outputs hold no progress-bar widgets (nbval compares them with a fresh run).
 """
+
 from __future__ import annotations
 
 import os
@@ -17,7 +18,9 @@ def quiet() -> bool:
     return os.environ.get("PCBOOK_QUIET", "0") not in ("", "0")
 
 
-def progress(iterable: Iterable, desc: str | None = None, total: int | None = None):
+def progress(
+    iterable: Iterable, desc: str | None = None, total: int | None = None
+):
     """Wrap ``iterable`` in a tqdm.auto progress bar unless :func:`quiet`."""
     if quiet():
         return iterable

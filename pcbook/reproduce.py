@@ -20,6 +20,7 @@ message unless the caller passes ``force=True`` (``--force``), so a typo such as
 A metric that comes out NaN or infinite is reported as ``null`` and named in the report's
 ``diverged`` list, so the report stays valid JSON (RFC 8259 has no NaN) and says what happened.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -32,7 +33,15 @@ from dataclasses import dataclass, field
 
 from pcbook.validate import check_int, check_scale
 
-__all__ = ["experiment", "Experiment", "registry", "get", "run", "parse_params", "format_table"]
+__all__ = [
+    "experiment",
+    "Experiment",
+    "registry",
+    "get",
+    "run",
+    "parse_params",
+    "format_table",
+]
 
 _REGISTRY: dict[str, "Experiment"] = {}
 
@@ -49,17 +58,34 @@ class Experiment:
     limits: dict = field(default_factory=dict)
 
 
-def experiment(name: str, params: dict | None = None, description: str = "", seed: int = 0,
-               limits: dict | None = None):
+def experiment(
+    name: str,
+    params: dict | None = None,
+    description: str = "",
+    seed: int = 0,
+    limits: dict | None = None,
+):
     """Decorator that registers ``func`` as experiment ``name`` (see the module docstring)."""
 
     def register(func: Callable) -> Callable:
-        if name in _REGISTRY and _REGISTRY[name].func.__qualname__ != func.__qualname__:
+        if (
+            name in _REGISTRY
+            and _REGISTRY[name].func.__qualname__ != func.__qualname__
+        ):
             raise ValueError(f"experiment {name!r} is registered twice")
         unknown = set(limits or {}) - set(params or {})
         if unknown:
-            raise ValueError(f"experiment {name!r}: limits for unknown parameters {sorted(unknown)}")
-        _REGISTRY[name] = Experiment(name, func, dict(params or {}), description, seed, dict(limits or {}))
+            raise ValueError(
+                f"experiment {name!r}: limits for unknown parameters {sorted(unknown)}"
+            )
+        _REGISTRY[name] = Experiment(
+            name,
+            func,
+            dict(params or {}),
+            description,
+            seed,
+            dict(limits or {}),
+        )
         return func
 
     return register
@@ -70,8 +96,15 @@ def _load_all() -> None:
     import pcbook
 
     for info in pkgutil.walk_packages(pcbook.__path__, prefix="pcbook."):
-        skip = ("pcbook.plots", "pcbook.check", "pcbook.widgets", "pcbook.classroom")
-        if info.name.split(".")[-1].startswith("_") or info.name.startswith(skip):
+        skip = (
+            "pcbook.plots",
+            "pcbook.check",
+            "pcbook.widgets",
+            "pcbook.classroom",
+        )
+        if info.name.split(".")[-1].startswith("_") or info.name.startswith(
+            skip
+        ):
             continue
         importlib.import_module(info.name)
 
@@ -86,7 +119,9 @@ def get(name: str) -> Experiment:
     """The experiment called ``name``; an unknown name raises a ValueError listing the valid ones."""
     known = registry()
     if name not in known:
-        raise ValueError(f"unknown experiment {name!r}; valid experiments: {', '.join(known)}")
+        raise ValueError(
+            f"unknown experiment {name!r}; valid experiments: {', '.join(known)}"
+        )
     return known[name]
 
 
@@ -101,7 +136,9 @@ def _convert(label: str, text: str, default):
     try:
         value = type(default)(text)
     except (TypeError, ValueError):
-        raise ValueError(f"{label}: expected {type(default).__name__}, got {text!r}") from None
+        raise ValueError(
+            f"{label}: expected {type(default).__name__}, got {text!r}"
+        ) from None
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError(f"{label}: expected a finite number, got {text!r}")
     return value
@@ -118,12 +155,19 @@ def _check_type(label: str, value, default):
     else:
         ok = isinstance(value, type(default))
     if not ok:
-        raise TypeError(f"{label}: expected {type(default).__name__} (finite), got {value!r}")
+        raise TypeError(
+            f"{label}: expected {type(default).__name__} (finite), got {value!r}"
+        )
     return value
 
 
-def parse_params(exp: Experiment, overrides: dict | list[str] | None, *, force: bool = False,
-                 cli: bool = False) -> dict:
+def parse_params(
+    exp: Experiment,
+    overrides: dict | list[str] | None,
+    *,
+    force: bool = False,
+    cli: bool = False,
+) -> dict:
     """Defaults of ``exp`` updated by ``overrides`` (a dict, or ``["key=value", ...]`` strings).
 
     Values above the experiment's ``limits`` are refused unless ``force``. Messages name a
@@ -188,8 +232,14 @@ def _has_non_finite(value) -> bool:
     return isinstance(value, list) and any(_has_non_finite(v) for v in value)
 
 
-def run(name: str, seed: int | None = None, overrides: dict | list[str] | None = None, *,
-        force: bool = False, cli: bool = False) -> dict:
+def run(
+    name: str,
+    seed: int | None = None,
+    overrides: dict | list[str] | None = None,
+    *,
+    force: bool = False,
+    cli: bool = False,
+) -> dict:
     """Run experiment ``name`` and return the report dictionary printed by ``--json``.
 
     The report holds ``experiment, seed, params, metrics, reference, seconds`` and ``diverged``:
@@ -197,7 +247,11 @@ def run(name: str, seed: int | None = None, overrides: dict | list[str] | None =
     """
     exp = get(name)
     params = parse_params(exp, overrides, force=force, cli=cli)
-    seed = exp.default_seed if seed is None else check_int("--seed" if cli else "seed", seed, 0, 2**63 - 1)
+    seed = (
+        exp.default_seed
+        if seed is None
+        else check_int("--seed" if cli else "seed", seed, 0, 2**63 - 1)
+    )
     start = time.perf_counter()
     metrics, reference = exp.func(seed=seed, **params)
     seconds = time.perf_counter() - start
@@ -223,14 +277,20 @@ def format_table(report: dict) -> str:
     """A readable table of measured vs reference values for one report."""
     lines = [
         f"experiment {report['experiment']}  (seed {report['seed']}, {report['seconds']:.2f} s)",
-        "params: " + ", ".join(f"{k}={_fmt(v)}" for k, v in report["params"].items()),
+        "params: "
+        + ", ".join(f"{k}={_fmt(v)}" for k, v in report["params"].items()),
         "",
     ]
     rows = [("metric", "measured", "reference")]
-    rows += [(k, _fmt(v), _fmt(report["reference"].get(k))) for k, v in report["metrics"].items()]
+    rows += [
+        (k, _fmt(v), _fmt(report["reference"].get(k)))
+        for k, v in report["metrics"].items()
+    ]
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     for i, row in enumerate(rows):
-        lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+        lines.append(
+            "  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip()
+        )
         if i == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)

@@ -3,6 +3,7 @@
 Every stochastic function in pcbook takes ``rng=`` and starts with
 ``rng = as_rng(rng)``. Nothing in the package touches NumPy's global state.
 """
+
 from __future__ import annotations
 
 import numbers
@@ -12,7 +13,9 @@ import numpy as np
 __all__ = ["as_rng", "spawn"]
 
 
-def as_rng(rng: np.random.Generator | int | None = None) -> np.random.Generator:
+def as_rng(
+    rng: np.random.Generator | int | None = None,
+) -> np.random.Generator:
     """Normalise ``rng`` to a :class:`numpy.random.Generator`.
 
     Parameters
@@ -46,7 +49,9 @@ def as_rng(rng: np.random.Generator | int | None = None) -> np.random.Generator:
     )
 
 
-def spawn(rng: np.random.Generator | int | None, n: int) -> list[np.random.Generator]:
+def spawn(
+    rng: np.random.Generator | int | None, n: int
+) -> list[np.random.Generator]:
     """Return ``n`` statistically independent child generators of ``rng``.
 
     Use this for independent streams (agent vs environment, repeated runs)

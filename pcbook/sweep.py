@@ -29,6 +29,7 @@ the code does: a fix in a shared module must not leave stale results behind.
 A run that raises, or whose metrics come out NaN or infinite, is a row with
 ``status`` ``failed`` or ``diverged`` and its ``message``; the sweep goes on.
 """
+
 from __future__ import annotations
 
 import functools
@@ -51,15 +52,28 @@ import pcbook
 from pcbook import progress, reproduce
 from pcbook.validate import check_instance, check_int, check_scale
 
-__all__ = ["run", "summary", "records", "parse_seeds", "parse_grid",
-           "local_cluster", "worker_environment", "source_hash",
-           "SweepWarning", "DEFAULT_CACHE", "MAX_RUNS"]
+__all__ = [
+    "run",
+    "summary",
+    "records",
+    "parse_seeds",
+    "parse_grid",
+    "local_cluster",
+    "worker_environment",
+    "source_hash",
+    "SweepWarning",
+    "DEFAULT_CACHE",
+    "MAX_RUNS",
+]
 
 DEFAULT_CACHE = Path("build") / "sweep-cache"  # relative to the working dir
 MAX_RUNS = 100_000  # seeds x grid points; more needs force=True (--force)
 CONNECT_TIMEOUT = 10.0  # seconds to reach a scheduler given by address
-_BASE_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
-             "PCBOOK_QUIET": "1"}  # as the Makefile's QUIET
+_BASE_ENV = {
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "PCBOOK_QUIET": "1",
+}  # as the Makefile's QUIET
 _ENV_KEYS = (*_BASE_ENV, "OPENBLAS_CORETYPE")
 _COLUMNS = ("seed", "seconds", "status", "message", "cached")
 
@@ -74,10 +88,13 @@ def _label(cli: bool, option: str, python: str) -> str:
 
 # --- what to run --------------------------------------------------------
 
+
 def _seed_items(text: str, label: str) -> list[range]:
     """``START:STOP`` (STOP excluded) and single integers, comma-separated."""
-    usage = (f"{label}: expected START:STOP (STOP excluded) or integers "
-             f">= 0 separated by commas, got {text!r}")
+    usage = (
+        f"{label}: expected START:STOP (STOP excluded) or integers "
+        f">= 0 separated by commas, got {text!r}"
+    )
     items = []
     for part in text.split(","):
         bounds = part.strip().split(":")
@@ -92,14 +109,17 @@ def _seed_items(text: str, label: str) -> list[range]:
         if len(numbers) == 1:
             numbers.append(numbers[0] + 1)
         elif numbers[1] <= numbers[0]:
-            raise ValueError(f"{label}: the range {part.strip()!r} is empty "
-                             "(STOP must be greater than START)")
+            raise ValueError(
+                f"{label}: the range {part.strip()!r} is empty "
+                "(STOP must be greater than START)"
+            )
         items.append(range(*numbers))
     return items
 
 
-def parse_seeds(seeds, default: int = 0, *, cli: bool = False,
-                force: bool = False) -> list[int]:
+def parse_seeds(
+    seeds, default: int = 0, *, cli: bool = False, force: bool = False
+) -> list[int]:
     """The seeds of a sweep, in order.
 
     Parameters
@@ -129,12 +149,25 @@ def parse_seeds(seeds, default: int = 0, *, cli: bool = False,
     elif isinstance(seeds, range):
         items = [seeds]
     else:
-        check_instance(label, seeds, (list, tuple, np.ndarray),
-                       "'START:STOP', a range or a list of integers")
-        items = [[check_int(f"{label}[{i}]", s, 0, 2**63 - 1)
-                  for i, s in enumerate(list(seeds))]]
-    check_scale(label, sum(len(item) for item in items), MAX_RUNS,
-                force=force, unit=" seeds")
+        check_instance(
+            label,
+            seeds,
+            (list, tuple, np.ndarray),
+            "'START:STOP', a range or a list of integers",
+        )
+        items = [
+            [
+                check_int(f"{label}[{i}]", s, 0, 2**63 - 1)
+                for i, s in enumerate(list(seeds))
+            ]
+        ]
+    check_scale(
+        label,
+        sum(len(item) for item in items),
+        MAX_RUNS,
+        force=force,
+        unit=" seeds",
+    )
     out = [int(s) for item in items for s in item]
     if not out:
         raise ValueError(f"{label}: no seeds")
@@ -162,14 +195,17 @@ def _cli_grid(items: list[str], exp: reproduce.Experiment) -> dict:
         whole = isinstance(default, str) and "," in default
         values = [text] if whole else [v.strip() for v in text.split(",")]
         if text == "" or any(v == "" for v in values):
-            raise ValueError(f"--set {key}: expected one or more values "
-                             f"separated by commas, got {text!r}")
+            raise ValueError(
+                f"--set {key}: expected one or more values "
+                f"separated by commas, got {text!r}"
+            )
         grid.setdefault(key, []).extend(values)
     return grid
 
 
-def parse_grid(exp: reproduce.Experiment, grid, *, cli: bool = False,
-               force: bool = False) -> list[dict]:
+def parse_grid(
+    exp: reproduce.Experiment, grid, *, cli: bool = False, force: bool = False
+) -> list[dict]:
     """Every point of the parameter grid, as complete parameter dicts.
 
     Parameters
@@ -204,26 +240,38 @@ def parse_grid(exp: reproduce.Experiment, grid, *, cli: bool = False,
         name = f"{label} {key}" if cli else f"grid[{key!r}]"
         if isinstance(values, np.ndarray):
             values = values.tolist()
-        values = (list(values) if isinstance(values, (list, tuple, range))
-                  else [values])
+        values = (
+            list(values)
+            if isinstance(values, (list, tuple, range))
+            else [values]
+        )
         if not values:
             raise ValueError(f"{name}: no values")
         checked = []
         for value in values:
-            point = reproduce.parse_params(exp, {key: value}, force=force,
-                                           cli=cli)
+            point = reproduce.parse_params(
+                exp, {key: value}, force=force, cli=cli
+            )
             if point[key] in checked:
                 raise ValueError(f"{name}: value {value!r} is given twice")
             checked.append(point[key])
         axes[key] = checked
-    check_scale(label, math.prod(len(v) for v in axes.values()), MAX_RUNS,
-                force=force, unit=" grid points")
-    points = [dict(exp.params, **dict(zip(axes, combo)))
-              for combo in itertools.product(*axes.values())]
+    check_scale(
+        label,
+        math.prod(len(v) for v in axes.values()),
+        MAX_RUNS,
+        force=force,
+        unit=" grid points",
+    )
+    points = [
+        dict(exp.params, **dict(zip(axes, combo)))
+        for combo in itertools.product(*axes.values())
+    ]
     return points
 
 
 # --- where to run -------------------------------------------------------
+
 
 def _blas_kernel() -> dict:
     """The Makefile's OpenBLAS pin: this process's, or tools/blas_kernel.sh's.
@@ -244,8 +292,9 @@ def _script_kernel() -> dict:
     script = script / "blas_kernel.sh"
     if not script.is_file():
         return {}
-    out = subprocess.run(["bash", str(script)], capture_output=True,
-                         text=True, check=False).stdout.strip()
+    out = subprocess.run(
+        ["bash", str(script)], capture_output=True, text=True, check=False
+    ).stdout.strip()
     key, sep, value = out.partition("=")
     return {key: value} if sep and key == "OPENBLAS_CORETYPE" else {}
 
@@ -280,10 +329,15 @@ def local_cluster(workers: int):
     try:
         with dask.config.set({spawn_key: spawn_env}):
             return LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True,
-                host="127.0.0.1", dashboard_address=None,
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
                 scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-                silence_logs=logging.ERROR, env=env)
+                silence_logs=logging.ERROR,
+                env=env,
+            )
     finally:  # the nannies copy spawn_env into this process's environment
         for key, value in saved.items():
             if value is None:
@@ -301,8 +355,11 @@ def source_hash() -> str:
     root = Path(pcbook.__file__).resolve().parent
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*")):
-        if (not path.is_file() or "__pycache__" in path.parts
-                or path.suffix == ".pyc"):
+        if (
+            not path.is_file()
+            or "__pycache__" in path.parts
+            or path.suffix == ".pyc"
+        ):
             continue
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
@@ -311,8 +368,10 @@ def source_hash() -> str:
 
 def _worker_facts() -> dict:
     """What a worker runs: pcbook's source and its BLAS environment."""
-    return {"source": source_hash(),
-            "env": {k: os.environ.get(k) for k in _ENV_KEYS}}
+    return {
+        "source": source_hash(),
+        "env": {k: os.environ.get(k) for k in _ENV_KEYS},
+    }
 
 
 def _check_workers(client, label: str, address: str) -> None:
@@ -320,9 +379,11 @@ def _check_workers(client, label: str, address: str) -> None:
     try:
         client.wait_for_workers(1, timeout=CONNECT_TIMEOUT)
     except (TimeoutError, OSError):
-        raise ValueError(f"{label}: the scheduler at {address!r} has no "
-                         "workers; start some with `dask worker "
-                         f"{address}`") from None
+        raise ValueError(
+            f"{label}: the scheduler at {address!r} has no "
+            "workers; start some with `dask worker "
+            f"{address}`"
+        ) from None
     facts = client.run(_worker_facts)
     mine = source_hash()
     other = sorted(w for w, f in facts.items() if f["source"] != mine)
@@ -330,7 +391,8 @@ def _check_workers(client, label: str, address: str) -> None:
         raise ValueError(
             f"{label}: the workers {', '.join(other)} run a different pcbook "
             "(another version or edited source files); install this one "
-            "there, or their results would be mixed with this one's")
+            "there, or their results would be mixed with this one's"
+        )
     wanted = worker_environment()
     expected = {k: wanted.get(k) for k in _ENV_KEYS}
     unpinned = sorted(w for w, f in facts.items() if f["env"] != expected)
@@ -340,28 +402,34 @@ def _check_workers(client, label: str, address: str) -> None:
             f"the workers {', '.join(unpinned)} were not started with the "
             "book's BLAS settings, so metrics may differ from `reproduce` "
             f"in the last digits; start them as `env {start} dask worker "
-            f"{address}`", SweepWarning, stacklevel=3)
+            f"{address}`",
+            SweepWarning,
+            stacklevel=3,
+        )
 
 
 @contextmanager
-def _connect(workers: int | None, scheduler: str | None, todo: int,
-             cli: bool):
+def _connect(workers: int | None, scheduler: str | None, todo: int, cli: bool):
     """A ``distributed.Client`` for the sweep, closed (with its cluster)."""
     from distributed import Client
 
     if scheduler is None:
         count = workers or min(os.cpu_count() or 1, todo)
-        with local_cluster(count) as cluster, \
-                Client(cluster, set_as_default=False) as client:
+        with (
+            local_cluster(count) as cluster,
+            Client(cluster, set_as_default=False) as client,
+        ):
             yield client
         return
     label = _label(cli, "--scheduler", "scheduler")
     try:
-        client = Client(scheduler, timeout=CONNECT_TIMEOUT,
-                        set_as_default=False)
+        client = Client(
+            scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False
+        )
     except (OSError, TimeoutError, ValueError) as err:
-        raise ValueError(f"{label}: cannot reach a Dask scheduler at "
-                         f"{scheduler!r} ({err})") from None
+        raise ValueError(
+            f"{label}: cannot reach a Dask scheduler at {scheduler!r} ({err})"
+        ) from None
     with client:
         _check_workers(client, label, scheduler)
         yield client
@@ -387,8 +455,9 @@ def _prepare_worker() -> None:
         _WORKER["ready"] = True
 
 
-def _execute(name: str, seed: int, params: dict, force: bool,
-             worker: bool = True) -> dict:
+def _execute(
+    name: str, seed: int, params: dict, force: bool, worker: bool = True
+) -> dict:
     """Run one experiment (in a worker) and describe the outcome."""
     if worker:
         _prepare_worker()
@@ -396,19 +465,25 @@ def _execute(name: str, seed: int, params: dict, force: bool,
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore", RuntimeWarning)
-            report = reproduce.run(name, seed=seed, overrides=params,
-                                   force=force)
+            report = reproduce.run(
+                name, seed=seed, overrides=params, force=force
+            )
     except Exception as err:  # recorded in the table; the sweep goes on
-        return {"status": "failed", "message": f"{type(err).__name__}: "
-                f"{err}", "metrics": {}, "seconds": round(
-                    time.perf_counter() - start, 3),
-                "keep": not isinstance(err, MemoryError)}
+        return {
+            "status": "failed",
+            "message": f"{type(err).__name__}: {err}",
+            "metrics": {},
+            "seconds": round(time.perf_counter() - start, 3),
+            "keep": not isinstance(err, MemoryError),
+        }
     diverged = report["diverged"]
-    return {"status": "diverged" if diverged else "ok",
-            "message": ("not finite: " + ", ".join(diverged)
-                        if diverged else ""),
-            "metrics": report["metrics"], "seconds": report["seconds"],
-            "keep": True}
+    return {
+        "status": "diverged" if diverged else "ok",
+        "message": ("not finite: " + ", ".join(diverged) if diverged else ""),
+        "metrics": report["metrics"],
+        "seconds": report["seconds"],
+        "keep": True,
+    }
 
 
 class _Cache:
@@ -417,12 +492,20 @@ class _Cache:
     def __init__(self, root, name: str, label: str, blas: str):
         self.dir = Path(root) / name
         self.label = label
-        self.code = {"pcbook": pcbook.__version__, "source": source_hash(),
-                     "numpy": np.__version__, "blas": blas}
+        self.code = {
+            "pcbook": pcbook.__version__,
+            "source": source_hash(),
+            "numpy": np.__version__,
+            "blas": blas,
+        }
 
     def _key(self, seed: int, params: dict) -> tuple[dict, Path]:
-        key = {"experiment": self.dir.name, "seed": seed,
-               "params": params, **self.code}
+        key = {
+            "experiment": self.dir.name,
+            "seed": seed,
+            "params": params,
+            **self.code,
+        }
         text = json.dumps(key, sort_keys=True, allow_nan=False)
         digest = hashlib.sha256(text.encode()).hexdigest()[:32]
         return key, self.dir / f"{digest}.json"
@@ -440,36 +523,40 @@ class _Cache:
         text = json.dumps({"key": key, "result": result}, allow_nan=False)
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=".",
-                                       suffix=".tmp")
+            fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=".", suffix=".tmp")
             with os.fdopen(fd, "w") as handle:
                 handle.write(text)
             os.replace(tmp, path)  # atomic: a reader sees all or nothing
         except OSError as err:
-            raise ValueError(f"{self.label}: cannot write the cache in "
-                             f"{self.dir} ({err.strerror})") from None
+            raise ValueError(
+                f"{self.label}: cannot write the cache in "
+                f"{self.dir} ({err.strerror})"
+            ) from None
 
 
 # --- the table ----------------------------------------------------------
+
 
 def _check_out(out, cli: bool) -> Path | None:
     """The output file, refused before any run if it cannot be written."""
     if out is None:
         return None
     label = _label(cli, "--out", "out")
-    path = Path(check_instance(label, out, (str, os.PathLike),
-                               "a file name"))
+    path = Path(check_instance(label, out, (str, os.PathLike), "a file name"))
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".parquet"):
-        raise ValueError(f"{label}: expected a .csv or .parquet file, got "
-                         f"{str(out)!r}")
+        raise ValueError(
+            f"{label}: expected a .csv or .parquet file, got {str(out)!r}"
+        )
     if suffix == ".parquet":
         import importlib.util
 
         if importlib.util.find_spec("pyarrow") is None:
-            raise ValueError(f"{label}: writing Parquet needs pyarrow, which "
-                             "is not installed (pip install pyarrow); or "
-                             "write a .csv file")
+            raise ValueError(
+                f"{label}: writing Parquet needs pyarrow, which "
+                "is not installed (pip install pyarrow); or "
+                "write a .csv file"
+            )
     return path
 
 
@@ -477,8 +564,9 @@ def _write(table, path: Path, cli: bool) -> None:
     label = _label(cli, "--out", "out")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".",
-                                   suffix=path.suffix)
+        fd, tmp = tempfile.mkstemp(
+            dir=path.parent, prefix=".", suffix=path.suffix
+        )
         os.close(fd)
         if path.suffix.lower() == ".parquet":
             table.to_parquet(tmp, index=False)
@@ -486,8 +574,9 @@ def _write(table, path: Path, cli: bool) -> None:
             table.to_csv(tmp, index=False)
         os.replace(tmp, path)
     except OSError as err:
-        raise ValueError(f"{label}: cannot write {str(path)!r} "
-                         f"({err.strerror})") from None
+        raise ValueError(
+            f"{label}: cannot write {str(path)!r} ({err.strerror})"
+        ) from None
 
 
 def _table(exp: reproduce.Experiment, runs: list, results: list):
@@ -500,8 +589,12 @@ def _table(exp: reproduce.Experiment, runs: list, results: list):
         row = dict(params, seed=seed)
         for key, value in result["metrics"].items():
             row[f"metric_{key}" if key in taken else key] = value
-        row.update(seconds=result["seconds"], status=result["status"],
-                   message=result["message"], cached=result["cached"])
+        row.update(
+            seconds=result["seconds"],
+            status=result["status"],
+            message=result["message"],
+            cached=result["cached"],
+        )
         rows.append(row)
     table = pd.DataFrame(rows)
     last = [c for c in _COLUMNS[1:] if c in table]
@@ -512,28 +605,44 @@ def _table(exp: reproduce.Experiment, runs: list, results: list):
 
 # --- the sweep ----------------------------------------------------------
 
+
 def _check_where(workers, scheduler, serial: bool, cli: bool):
-    names = {"workers": workers is not None,
-             "scheduler": scheduler is not None, "serial": bool(serial)}
+    names = {
+        "workers": workers is not None,
+        "scheduler": scheduler is not None,
+        "serial": bool(serial),
+    }
     given = [_label(cli, f"--{k}", k) for k, v in names.items() if v]
     if len(given) > 1:
-        raise ValueError(f"{' and '.join(given)}: give one of them, not "
-                         "several")
+        raise ValueError(
+            f"{' and '.join(given)}: give one of them, not several"
+        )
     if workers is not None:
         workers = check_int(_label(cli, "--workers", "workers"), workers, 1)
     if scheduler is not None:
         label = _label(cli, "--scheduler", "scheduler")
         check_instance(label, scheduler, str, "a scheduler address")
         if not scheduler.strip():
-            raise ValueError(f"{label}: expected an address such as "
-                             "tcp://127.0.0.1:8786, got ''")
+            raise ValueError(
+                f"{label}: expected an address such as "
+                "tcp://127.0.0.1:8786, got ''"
+            )
     return workers, scheduler
 
 
-def run(name: str, seeds=None, grid=None, *, workers: int | None = None,
-        scheduler: str | None = None, serial: bool = False,
-        cache=DEFAULT_CACHE, out=None, force: bool = False,
-        cli: bool = False):
+def run(
+    name: str,
+    seeds=None,
+    grid=None,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    serial: bool = False,
+    cache=DEFAULT_CACHE,
+    out=None,
+    force: bool = False,
+    cli: bool = False,
+):
     """Run experiment ``name`` for every seed and grid point; one row each.
 
     Parameters
@@ -578,24 +687,28 @@ def run(name: str, seeds=None, grid=None, *, workers: int | None = None,
     """
     check_instance("name", name, str)
     workers, scheduler = _check_where(workers, scheduler, serial, cli)
-    seed_list = (None if seeds is None
-                 else parse_seeds(seeds, cli=cli, force=force))
+    seed_list = (
+        None if seeds is None else parse_seeds(seeds, cli=cli, force=force)
+    )
     out = _check_out(out, cli)
     exp = reproduce.get(name)  # imports every chapter: after quick checks
     if seed_list is None:
         seed_list = [exp.default_seed]
     points = parse_grid(exp, grid, cli=cli, force=force)
-    check_scale(_label(cli, "--seeds x --set", "seeds x grid"),
-                len(seed_list) * len(points), MAX_RUNS, force=force,
-                unit=" runs")
+    check_scale(
+        _label(cli, "--seeds x --set", "seeds x grid"),
+        len(seed_list) * len(points),
+        MAX_RUNS,
+        force=force,
+        unit=" runs",
+    )
     store = None
     if cache is not None:
         label = _label(cli, "--cache", "cache")
         check_instance(label, cache, (str, os.PathLike), "a directory")
         # the kernel the runs use: this process's for serial runs
         env = os.environ if serial else worker_environment()
-        store = _Cache(cache, name, label,
-                       env.get("OPENBLAS_CORETYPE", ""))
+        store = _Cache(cache, name, label, env.get("OPENBLAS_CORETYPE", ""))
     runs = [(params, seed) for params in points for seed in seed_list]
     results: list = [None] * len(runs)
     todo = []
@@ -615,25 +728,40 @@ def run(name: str, seeds=None, grid=None, *, workers: int | None = None,
     desc = f"sweep {name}"
     if todo and serial:
         for i in progress.progress(todo, desc=desc, total=len(todo)):
-            finish(i, _execute(name, runs[i][1], runs[i][0], force,
-                               worker=False))
+            finish(
+                i, _execute(name, runs[i][1], runs[i][0], force, worker=False)
+            )
     elif todo:
         from distributed import as_completed
 
         with _connect(workers, scheduler, len(todo), cli) as client:
             submitted = client.map(  # one message for all the runs
-                _execute, [name] * len(todo), [runs[i][1] for i in todo],
-                [runs[i][0] for i in todo], [force] * len(todo), pure=False)
+                _execute,
+                [name] * len(todo),
+                [runs[i][1] for i in todo],
+                [runs[i][0] for i in todo],
+                [force] * len(todo),
+                pure=False,
+            )
             futures = dict(zip(submitted, todo))
-            done = as_completed(futures, loop=client.loop,
-                                with_results=True, raise_errors=False)
-            for future, value in progress.progress(done, desc=desc,
-                                                   total=len(todo)):
+            done = as_completed(
+                futures,
+                loop=client.loop,
+                with_results=True,
+                raise_errors=False,
+            )
+            for future, value in progress.progress(
+                done, desc=desc, total=len(todo)
+            ):
                 if future.status != "finished":  # a worker died or was lost
                     err = value[1] if isinstance(value, tuple) else value
-                    value = {"status": "failed", "metrics": {},
-                             "message": f"{type(err).__name__}: {err}",
-                             "seconds": math.nan, "keep": False}
+                    value = {
+                        "status": "failed",
+                        "metrics": {},
+                        "message": f"{type(err).__name__}: {err}",
+                        "seconds": math.nan,
+                        "keep": False,
+                    }
                 finish(futures.pop(future), value)
     table = _table(exp, runs, results)
     if out is not None:
@@ -644,16 +772,28 @@ def run(name: str, seeds=None, grid=None, *, workers: int | None = None,
 def summary(table) -> dict:
     """Counts of a sweep table: runs, ok, diverged, failed, cached."""
     status = table["status"].value_counts()
-    return {"runs": len(table), "ok": int(status.get("ok", 0)),
-            "diverged": int(status.get("diverged", 0)),
-            "failed": int(status.get("failed", 0)),
-            "cached": int(table["cached"].sum())}
+    return {
+        "runs": len(table),
+        "ok": int(status.get("ok", 0)),
+        "diverged": int(status.get("diverged", 0)),
+        "failed": int(status.get("failed", 0)),
+        "cached": int(table["cached"].sum()),
+    }
 
 
 def records(table) -> list[dict]:
     """The rows as plain dicts for JSON: NaN and infinities become None."""
     rows = table.to_dict("records")
-    return [{k: (None if isinstance(v, float) and not math.isfinite(v)
-                 else v.item() if isinstance(v, np.generic) else v)
-             for k, v in row.items()} for row in rows]
-
+    return [
+        {
+            k: (
+                None
+                if isinstance(v, float) and not math.isfinite(v)
+                else v.item()
+                if isinstance(v, np.generic)
+                else v
+            )
+            for k, v in row.items()
+        }
+        for row in rows
+    ]

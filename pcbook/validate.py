@@ -1,18 +1,29 @@
 """Input checks shared by every public function: clear errors that name the argument."""
+
 from __future__ import annotations
 
 import numbers
 
 import numpy as np
 
-__all__ = ["check_real", "check_positive", "check_range", "check_int", "check_finite_array", "check_choice",
-           "check_instance", "check_scale"]
+__all__ = [
+    "check_real",
+    "check_positive",
+    "check_range",
+    "check_int",
+    "check_finite_array",
+    "check_choice",
+    "check_instance",
+    "check_scale",
+]
 
 
 def check_real(name: str, value) -> float:
     """Return ``value`` as float, or raise if it is not a finite real number."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name}: expected a real number, got {type(value).__name__}")
+        raise TypeError(
+            f"{name}: expected a real number, got {type(value).__name__}"
+        )
     value = float(value)
     if not np.isfinite(value):
         raise ValueError(f"{name}: expected a finite number, got {value}")
@@ -39,7 +50,9 @@ def check_range(name: str, value, low: float, high: float) -> float:
 def check_int(name: str, value, low: int = 0, high: int | None = None) -> int:
     """Return ``value`` as int, or raise if it is not an integer in [low, high]."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name}: expected an integer, got {type(value).__name__}")
+        raise TypeError(
+            f"{name}: expected an integer, got {type(value).__name__}"
+        )
     value = int(value)
     if value < low or (high is not None and value > high):
         allowed = f"in [{low}, {high}]" if high is not None else f">= {low}"
@@ -47,7 +60,9 @@ def check_int(name: str, value, low: int = 0, high: int | None = None) -> int:
     return value
 
 
-def check_finite_array(name: str, value, ndim: int | None = None, min_size: int = 1) -> np.ndarray:
+def check_finite_array(
+    name: str, value, ndim: int | None = None, min_size: int = 1
+) -> np.ndarray:
     """Return ``value`` as a float array, or raise if it is not an array of finite real numbers.
 
     Refused, each with a message naming ``name``: text, ``None`` and other non-numeric entries
@@ -55,27 +70,42 @@ def check_finite_array(name: str, value, ndim: int | None = None, min_size: int 
     ragged nested lists, the wrong number of dimensions, fewer than ``min_size`` entries, NaN or inf.
     """
     if value is None or isinstance(value, (str, bytes)):
-        raise TypeError(f"{name}: expected an array of real numbers, got {type(value).__name__}")
+        raise TypeError(
+            f"{name}: expected an array of real numbers, got {type(value).__name__}"
+        )
     try:
         arr = np.asarray(value)
     except ValueError:  # numpy refuses ragged nested sequences
-        raise ValueError(f"{name}: expected a rectangular array of real numbers, got a ragged nested sequence") from None
+        raise ValueError(
+            f"{name}: expected a rectangular array of real numbers, got a ragged nested sequence"
+        ) from None
     if arr.dtype.kind == "c":
         raise TypeError(f"{name}: expected real numbers, got complex values")
     if arr.dtype.kind not in "biuf":
-        raise TypeError(f"{name}: expected an array of real numbers, got entries of type "
-                        f"{type(arr.flat[0]).__name__ if arr.size else arr.dtype}")
+        raise TypeError(
+            f"{name}: expected an array of real numbers, got entries of type "
+            f"{type(arr.flat[0]).__name__ if arr.size else arr.dtype}"
+        )
     arr = arr.astype(float, copy=False)
     if ndim is not None and arr.ndim != ndim:
-        raise ValueError(f"{name}: expected a {ndim}-d array, got shape {arr.shape}")
+        raise ValueError(
+            f"{name}: expected a {ndim}-d array, got shape {arr.shape}"
+        )
     if arr.size < min_size:
-        raise ValueError(f"{name}: expected at least {min_size} entries, got {arr.size}")
+        raise ValueError(
+            f"{name}: expected at least {min_size} entries, got {arr.size}"
+        )
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name}: contains NaN or infinite values")
     return arr
 
 
-def check_instance(name: str, value, expected: type | tuple[type, ...], what: str | None = None):
+def check_instance(
+    name: str,
+    value,
+    expected: type | tuple[type, ...],
+    what: str | None = None,
+):
     """Return ``value``, or raise a TypeError naming ``name`` and the expected type."""
     if not isinstance(value, expected):
         if what is None:
@@ -85,7 +115,14 @@ def check_instance(name: str, value, expected: type | tuple[type, ...], what: st
     return value
 
 
-def check_scale(name: str, value: float, limit: float, *, force: bool = False, unit: str = "") -> float:
+def check_scale(
+    name: str,
+    value: float,
+    limit: float,
+    *,
+    force: bool = False,
+    unit: str = "",
+) -> float:
     """Refuse a size far beyond the book's scale unless the caller opts in with ``force=True``.
 
     ``limit`` is the largest value the book's own runs come near (times a generous margin); the
@@ -103,5 +140,7 @@ def check_scale(name: str, value: float, limit: float, *, force: bool = False, u
 def check_choice(name: str, value, choices) -> object:
     """Return ``value`` or raise if it is not one of ``choices``."""
     if value not in choices:
-        raise ValueError(f"{name}: must be one of {sorted(map(str, choices))}, got {value!r}")
+        raise ValueError(
+            f"{name}: must be one of {sorted(map(str, choices))}, got {value!r}"
+        )
     return value

@@ -12,6 +12,7 @@ Three learners, all driven by the gradient of the negative free energy F:
 
 Every ``sigma*`` is a variance (a covariance matrix in the vector model).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
@@ -25,13 +26,32 @@ from pcbook.maths import activation
 from pcbook.progress import progress
 from pcbook.reproduce import experiment
 from pcbook.rng import as_rng
-from pcbook.validate import check_finite_array, check_int, check_positive, check_range
+from pcbook.validate import (
+    check_finite_array,
+    check_int,
+    check_positive,
+    check_range,
+)
 
 __all__ = [
-    "LearningHistory", "learn_parameters", "variance_gradients",
-    "interneuron_trial", "InterneuronResult", "simulate_interneuron_learning", "mean_field_sigma",
-    "Hierarchy", "hier_errors", "hier_free_energy", "hier_phi_gradient", "hier_param_gradients",
-    "relax_dt_limit", "relax", "make_hierarchy", "sample_hierarchy", "FitHistory", "fit_hierarchy",
+    "LearningHistory",
+    "learn_parameters",
+    "variance_gradients",
+    "interneuron_trial",
+    "InterneuronResult",
+    "simulate_interneuron_learning",
+    "mean_field_sigma",
+    "Hierarchy",
+    "hier_errors",
+    "hier_free_energy",
+    "hier_phi_gradient",
+    "hier_param_gradients",
+    "relax_dt_limit",
+    "relax",
+    "make_hierarchy",
+    "sample_hierarchy",
+    "FitHistory",
+    "fit_hierarchy",
     "align_signed_permutation",
 ]
 
@@ -49,10 +69,20 @@ class LearningHistory:
     v: NDArray[np.float64]
 
 
-def learn_parameters(n_items: int = 3000, lr: float = 0.01, v_true: float = 3.0, sigma_p_true: float = 1.0,
-                     sigma_u_true: float = 1.0, v_p0: float = 1.0, sigma_p0: float = 2.0, sigma_u0: float = 2.0,
-                     sigma_min: float = 0.05, learn=("v_p", "sigma_p", "sigma_u"), laplace: bool = False,
-                     rng=None) -> LearningHistory:
+def learn_parameters(
+    n_items: int = 3000,
+    lr: float = 0.01,
+    v_true: float = 3.0,
+    sigma_p_true: float = 1.0,
+    sigma_u_true: float = 1.0,
+    v_p0: float = 1.0,
+    sigma_p0: float = 2.0,
+    sigma_u0: float = 2.0,
+    sigma_min: float = 0.05,
+    learn=("v_p", "sigma_p", "sigma_u"),
+    laplace: bool = False,
+    rng=None,
+) -> LearningHistory:
     """Learn v_p, Sigma_p, Sigma_u from a stream u ~ N(v^2, Sigma_u_true), v ~ N(v_true, Sigma_p_true).
 
     Implements {eq}`eq-variance-rules`, i.e. Bogacz (2017) Eqs. (15)-(21): after inferring phi
@@ -87,13 +117,21 @@ def learn_parameters(n_items: int = 3000, lr: float = 0.01, v_true: float = 3.0,
     n_items = check_int("n_items", n_items, 1)
     lr = check_range("lr", lr, 1e-9, 1.0)
     sigma_min = check_positive("sigma_min", sigma_min)
-    for name, val in (("sigma_p_true", sigma_p_true), ("sigma_u_true", sigma_u_true),
-                      ("sigma_p0", sigma_p0), ("sigma_u0", sigma_u0)):
+    for name, val in (
+        ("sigma_p_true", sigma_p_true),
+        ("sigma_u_true", sigma_u_true),
+        ("sigma_p0", sigma_p0),
+        ("sigma_u0", sigma_u0),
+    ):
         check_positive(name, val)
     learn = set(learn)
     if not learn <= {"v_p", "sigma_p", "sigma_u"}:
-        raise ValueError(f"learn: must be a subset of ('v_p', 'sigma_p', 'sigma_u'), got {sorted(learn)}")
-    mask = np.array([name in learn for name in ("v_p", "sigma_p", "sigma_u")], dtype=float)
+        raise ValueError(
+            f"learn: must be a subset of ('v_p', 'sigma_p', 'sigma_u'), got {sorted(learn)}"
+        )
+    mask = np.array(
+        [name in learn for name in ("v_p", "sigma_p", "sigma_u")], dtype=float
+    )
     rng = as_rng(rng)
     v = rng.normal(v_true, np.sqrt(sigma_p_true), n_items)
     u = rng.normal(v * v, np.sqrt(sigma_u_true))
@@ -102,16 +140,26 @@ def learn_parameters(n_items: int = 3000, lr: float = 0.01, v_true: float = 3.0,
     phis = np.empty(n_items)
     for k in progress(range(n_items), desc="stimuli", total=n_items):
         v_p, s_p, s_u = params[k]
-        model = gm.GaussianModel(u=float(u[k]), v_p=v_p, sigma_p=s_p, sigma_u=s_u)
+        model = gm.GaussianModel(
+            u=float(u[k]), v_p=v_p, sigma_p=s_p, sigma_u=s_u
+        )
         phi = phis[k] = gm.local_mode(model)
         eps_p, _ = gm.prediction_errors(phi, model)
-        step = lr * mask * (eps_p, *variance_gradients(phi, model, laplace=laplace))
+        step = (
+            lr
+            * mask
+            * (eps_p, *variance_gradients(phi, model, laplace=laplace))
+        )
         params[k + 1] = params[k] + step
         params[k + 1, 1:] = np.maximum(params[k + 1, 1:], sigma_min)
-    return LearningHistory(params[:, 0], params[:, 1], params[:, 2], phis, u, v)
+    return LearningHistory(
+        params[:, 0], params[:, 1], params[:, 2], phis, u, v
+    )
 
 
-def variance_gradients(phi: float, model: gm.GaussianModel, laplace: bool = False):
+def variance_gradients(
+    phi: float, model: gm.GaussianModel, laplace: bool = False
+):
     """(dF/dSigma_p, dF/dSigma_u) at the estimate ``phi``, Bogacz's or the Laplace version.
 
     Bogacz (2017) Eqs. (20)-(21), {eq}`eq-variance-rules`: (eps_p^2 - 1/Sigma_p) / 2 and
@@ -124,16 +172,26 @@ def variance_gradients(phi: float, model: gm.GaussianModel, laplace: bool = Fals
     if laplace:
         curvature = gm.d2F_dphi2(phi, model)
         if not curvature < 0:
-            raise ValueError(f"phi: F''({phi}) = {curvature} >= 0, not a maximum of F")
+            raise ValueError(
+                f"phi: F''({phi}) = {curvature} >= 0, not a maximum of F"
+            )
         sigma_q = -1.0 / curvature
-        spread_p = sigma_q / model.sigma_p ** 2
-        spread_u = gm.dg(phi) ** 2 * sigma_q / model.sigma_u ** 2
-    return (0.5 * (eps_p ** 2 + spread_p - 1.0 / model.sigma_p),
-            0.5 * (eps_u ** 2 + spread_u - 1.0 / model.sigma_u))
+        spread_p = sigma_q / model.sigma_p**2
+        spread_u = gm.dg(phi) ** 2 * sigma_q / model.sigma_u**2
+    return (
+        0.5 * (eps_p**2 + spread_p - 1.0 / model.sigma_p),
+        0.5 * (eps_u**2 + spread_u - 1.0 / model.sigma_u),
+    )
 
 
 # Sec. 5.1 and Exercise 5: a variance learned on an interneuron
-def interneuron_trial(phi: float, g_above: float, sigma: float, dt: float = 0.01, n_steps: int = 2000):
+def interneuron_trial(
+    phi: float,
+    g_above: float,
+    sigma: float,
+    dt: float = 0.01,
+    n_steps: int = 2000,
+):
     """One trial of the error node eps and interneuron e, by plain Euler steps from eps = e = 0.
 
     Implements {eq}`eq-variance-interneuron`, i.e. Bogacz (2017) Eqs. (59)-(60):
@@ -183,20 +241,33 @@ class InterneuronResult:
     def sigma_final(self) -> float:
         """Mean of Sigma over the second half of the trials and over seeds."""
         n = self.sigma.shape[1] - 1
-        return float(self.sigma[:, n // 2 + 1:].mean())
+        return float(self.sigma[:, n // 2 + 1 :].mean())
 
 
-def simulate_interneuron_learning(n_trials: int = 1000, lr: float = 0.01, n_seeds: int = 10,
-                                  mean_phi: float = 5.0, sigma_phi: float = 2.0, g_above: float = 5.0,
-                                  sigma0: float = 1.0, dt: float = 0.01, t_trial: float = 20.0,
-                                  rng=None) -> InterneuronResult:
-    """Exercise 5: learn Sigma with the interneuron, for ``n_seeds`` independent runs at once.
+def simulate_interneuron_learning(
+    n_trials: int = 1000,
+    lr: float = 0.01,
+    n_seeds: int = 10,
+    mean_phi: float = 5.0,
+    sigma_phi: float = 2.0,
+    g_above: float = 5.0,
+    sigma0: float = 1.0,
+    dt: float = 0.01,
+    t_trial: float = 20.0,
+    rng=None,
+) -> InterneuronResult:
+    """Exercise 5: learn Sigma with the interneuron, for ``n_seeds``
+    independent runs at once.
 
-    Implements {eq}`eq-variance-interneuron` and {eq}`eq-variance-hebb`, i.e. Bogacz (2017)
-    Eqs. (59)-(63): each trial draws phi ~ N(mean_phi, sigma_phi), runs the two nodes for
+    Implements {eq}`eq-variance-interneuron` and {eq}`eq-variance-hebb`, i.e.
+    Bogacz (2017)
+    Eqs. (59)-(63): each trial draws phi ~ N(mean_phi, sigma_phi), runs the two
+    nodes for
     ``t_trial`` time units of Euler steps ``dt`` from eps = e = 0, then updates
-    Sigma <- Sigma + lr (eps e - 1). The Euler steps are computed exactly in closed form
-    (:func:`_interneuron_end`); :func:`interneuron_trial` is the step-by-step version.
+    Sigma <- Sigma + lr (eps e - 1). The Euler steps are computed exactly in
+    closed form
+    (:func:`_interneuron_end`); :func:`interneuron_trial` is the step-by-step
+    version.
 
     Returns
     -------
@@ -210,18 +281,30 @@ def simulate_interneuron_learning(n_trials: int = 1000, lr: float = 0.01, n_seed
     dt = check_range("dt", dt, 1e-6, 1.0)
     n_steps = int(round(check_positive("t_trial", t_trial) / dt))
     streams = as_rng(rng).spawn(n_seeds)
-    phi = np.stack([s.normal(mean_phi, np.sqrt(sigma_phi), n_trials) for s in streams])
+    phi = np.stack(
+        [s.normal(mean_phi, np.sqrt(sigma_phi), n_trials) for s in streams]
+    )
     sigma = np.empty((n_seeds, n_trials + 1))
     sigma[:, 0] = sigma0
     for k in range(n_trials):
-        eps, e = _interneuron_end(phi[:, k] - g_above, sigma[:, k], dt, n_steps)
+        eps, e = _interneuron_end(
+            phi[:, k] - g_above, sigma[:, k], dt, n_steps
+        )
         sigma[:, k + 1] = sigma[:, k] + lr * (eps * e - 1.0)
         if np.any(sigma[:, k + 1] <= 0):
-            raise ValueError(f"lr: Sigma became non-positive at trial {k + 1}; use a smaller learning rate")
+            raise ValueError(
+                f"lr: Sigma became non-positive at trial {k + 1}; "
+                "use a smaller learning rate"
+            )
     return InterneuronResult(sigma, phi, lr, sigma_phi)
 
 
-def mean_field_sigma(n_trials: int = 1000, lr: float = 0.01, sigma_phi: float = 2.0, sigma0: float = 1.0):
+def mean_field_sigma(
+    n_trials: int = 1000,
+    lr: float = 0.01,
+    sigma_phi: float = 2.0,
+    sigma0: float = 1.0,
+):
     """The averaged recursion Sigma <- Sigma + lr (sigma_phi / Sigma - 1) (Bogacz Eqs. 63-65)."""
     out = np.empty(check_int("n_trials", n_trials, 1) + 1)
     out[0] = sigma0
@@ -230,17 +313,24 @@ def mean_field_sigma(n_trials: int = 1000, lr: float = 0.01, sigma_phi: float = 
     return out
 
 
-@experiment("bogacz-ex5", params={"trials": 1000, "lr": 0.01, "n_seeds": 10},
-            description="Bogacz (2017) Exercise 5: Sigma learned with an interneuron (phi ~ N(5, 2))",
-            limits={"trials": 1_000_000, "n_seeds": 10_000})
+@experiment(
+    "bogacz-ex5",
+    params={"trials": 1000, "lr": 0.01, "n_seeds": 10},
+    description="Bogacz (2017) Exercise 5: Sigma learned with an interneuron (phi ~ N(5, 2))",
+    limits={"trials": 1_000_000, "n_seeds": 10_000},
+)
 def _bogacz_ex5(seed, trials, lr, n_seeds):
-    res = simulate_interneuron_learning(n_trials=trials, lr=lr, n_seeds=n_seeds, rng=seed)
+    res = simulate_interneuron_learning(
+        n_trials=trials, lr=lr, n_seeds=n_seeds, rng=seed
+    )
     metrics = {"sigma_final": res.sigma_final()}
     reference = {"sigma_final": 2.0}
     for k in (500, 1000):
         if k <= trials:
             metrics[f"sigma_trial_{k}"] = float(res.mean_sigma[k])
-            reference[f"sigma_trial_{k}"] = {500: 1.94, 1000: 2.02}[k] if lr == 0.01 else None
+            reference[f"sigma_trial_{k}"] = (
+                {500: 1.94, 1000: 2.02}[k] if lr == 0.01 else None
+            )
     return metrics, reference
 
 
@@ -253,25 +343,34 @@ class Hierarchy:
     i + 2 to level i + 1 (shape (n_{i+1}, n_{i+2})), ``sigmas[i]`` is level i + 1's covariance.
     """
 
-    thetas: tuple        # L - 1 weight matrices Theta_1..Theta_{L-1}
-    sigmas: tuple        # L covariance matrices Sigma_1..Sigma_L
+    thetas: tuple  # L - 1 weight matrices Theta_1..Theta_{L-1}
+    sigmas: tuple  # L covariance matrices Sigma_1..Sigma_L
     v_p: NDArray[np.float64]  # prior mean of the top level (length n_L)
-    h: str = "tanh"      # activation name from pcbook.maths.ACTIVATIONS
+    h: str = "tanh"  # activation name from pcbook.maths.ACTIVATIONS
 
     @property
     def sizes(self) -> list[int]:
         return [s.shape[0] for s in self.sigmas]
 
 
-def make_hierarchy(sizes=(4, 3, 2), h: str = "tanh", weight_scale: float = 0.5, rng=None) -> Hierarchy:
+def make_hierarchy(
+    sizes=(4, 3, 2), h: str = "tanh", weight_scale: float = 0.5, rng=None
+) -> Hierarchy:
     """A random hierarchy with layer ``sizes`` (input first), identity covariances and v_p = 0."""
     sizes = [check_int("sizes", n, 1) for n in sizes]
     if len(sizes) < 2:
-        raise ValueError("sizes: need at least two levels (the input and one hidden level)")
+        raise ValueError(
+            "sizes: need at least two levels (the input and one hidden level)"
+        )
     activation(h)
     rng = as_rng(rng)
-    thetas = tuple(weight_scale * rng.standard_normal((a, b)) for a, b in zip(sizes[:-1], sizes[1:]))
-    return Hierarchy(thetas, tuple(np.eye(n) for n in sizes), np.zeros(sizes[-1]), h)
+    thetas = tuple(
+        weight_scale * rng.standard_normal((a, b))
+        for a, b in zip(sizes[:-1], sizes[1:])
+    )
+    return Hierarchy(
+        thetas, tuple(np.eye(n) for n in sizes), np.zeros(sizes[-1]), h
+    )
 
 
 def _predictions(phis, hier: Hierarchy):
@@ -289,9 +388,14 @@ def hier_errors(phis, hier: Hierarchy):
     ``phis`` is a list of L arrays of shape (batch, n_i), phis[0] = u.
     """
     if len(phis) != len(hier.sigmas):
-        raise ValueError(f"phis: expected {len(hier.sigmas)} levels, got {len(phis)}")
+        raise ValueError(
+            f"phis: expected {len(hier.sigmas)} levels, got {len(phis)}"
+        )
     mus = _predictions(phis, hier)
-    return [np.linalg.solve(S, (p - m).T).T for p, m, S in zip(phis, mus, hier.sigmas)]
+    return [
+        np.linalg.solve(S, (p - m).T).T
+        for p, m, S in zip(phis, mus, hier.sigmas)
+    ]
 
 
 def hier_free_energy(phis, hier: Hierarchy) -> NDArray[np.float64]:
@@ -303,7 +407,9 @@ def hier_free_energy(phis, hier: Hierarchy) -> NDArray[np.float64]:
     mus = _predictions(phis, hier)
     total = 0.0
     for p, m, S, e in zip(phis, mus, hier.sigmas, hier_errors(phis, hier)):
-        total = total - 0.5 * (np.sum((p - m) * e, axis=-1) + np.linalg.slogdet(S)[1])
+        total = total - 0.5 * (
+            np.sum((p - m) * e, axis=-1) + np.linalg.slogdet(S)[1]
+        )
     return total
 
 
@@ -315,7 +421,10 @@ def hier_phi_gradient(phis, hier: Hierarchy):
     """
     _, df = activation(hier.h)
     eps = hier_errors(phis, hier)
-    return [-eps[i] + df(phis[i]) * (eps[i - 1] @ hier.thetas[i - 1]) for i in range(1, len(phis))]
+    return [
+        -eps[i] + df(phis[i]) * (eps[i - 1] @ hier.thetas[i - 1])
+        for i in range(1, len(phis))
+    ]
 
 
 def hier_param_gradients(phis, hier: Hierarchy) -> dict:
@@ -330,7 +439,10 @@ def hier_param_gradients(phis, hier: Hierarchy) -> dict:
     n = phis[0].shape[0]
     return {
         "thetas": [eps[i].T @ f(phis[i + 1]) for i in range(len(hier.thetas))],
-        "sigmas": [0.5 * (e.T @ e - n * np.linalg.inv(S)) for e, S in zip(eps, hier.sigmas)],
+        "sigmas": [
+            0.5 * (e.T @ e - n * np.linalg.inv(S))
+            for e, S in zip(eps, hier.sigmas)
+        ],
         "v_p": eps[-1].sum(axis=0),
     }
 
@@ -345,8 +457,11 @@ def relax_dt_limit(hier: Hierarchy) -> float:
     _, df = activation(hier.h)
     slope = float(np.max(np.abs(df(np.linspace(-3, 3, 61)))))
     inv = [1.0 / np.linalg.eigvalsh(S).min() for S in hier.sigmas]
-    bound = max(inv[i] + np.linalg.norm(hier.thetas[i - 1], 2) ** 2 * inv[i - 1] * slope ** 2
-                for i in range(1, len(hier.sigmas)))
+    bound = max(
+        inv[i]
+        + np.linalg.norm(hier.thetas[i - 1], 2) ** 2 * inv[i - 1] * slope**2
+        for i in range(1, len(hier.sigmas))
+    )
     return float(1.0 / bound)
 
 
@@ -360,12 +475,19 @@ def relax(u, hier: Hierarchy, n_steps: int = 100, dt: float = 0.1, phis0=None):
     """
     u = check_finite_array("u", u, ndim=2)
     if u.shape[1] != hier.sizes[0]:
-        raise ValueError(f"u: expected {hier.sizes[0]} columns, got {u.shape[1]}")
+        raise ValueError(
+            f"u: expected {hier.sizes[0]} columns, got {u.shape[1]}"
+        )
     n_steps = check_int("n_steps", n_steps, 0)
     dt = min(check_positive("dt", dt), relax_dt_limit(hier))
     if phis0 is None:
-        phis = [u] + [np.tile(hier.v_p, (len(u), 1)) if i == len(hier.sizes) - 1 else np.zeros((len(u), n))
-                      for i, n in enumerate(hier.sizes) if i > 0]
+        phis = [u] + [
+            np.tile(hier.v_p, (len(u), 1))
+            if i == len(hier.sizes) - 1
+            else np.zeros((len(u), n))
+            for i, n in enumerate(hier.sizes)
+            if i > 0
+        ]
     else:
         phis = [u] + [np.array(p, dtype=float) for p in phis0[1:]]
     for _ in range(n_steps):
@@ -384,7 +506,9 @@ def sample_hierarchy(hier: Hierarchy, n: int, rng=None) -> list:
     levels[-1] = rng.multivariate_normal(hier.v_p, hier.sigmas[-1], n)
     for i in range(L - 2, -1, -1):
         mean = f(levels[i + 1]) @ hier.thetas[i].T
-        levels[i] = mean + rng.multivariate_normal(np.zeros(hier.sizes[i]), hier.sigmas[i], n)
+        levels[i] = mean + rng.multivariate_normal(
+            np.zeros(hier.sizes[i]), hier.sigmas[i], n
+        )
     return levels
 
 
@@ -394,11 +518,20 @@ class FitHistory:
 
     free_energy: NDArray[np.float64]
     hierarchy: Hierarchy
-    errors: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))  # mean squared input error
+    errors: NDArray[np.float64] = field(
+        default_factory=lambda: np.zeros(0)
+    )  # mean squared input error
 
 
-def fit_hierarchy(u, hier: Hierarchy, n_epochs: int = 200, lr: float = 0.1, learn_sigma: bool = False,
-                  n_steps: int = 50, dt: float = 0.1) -> FitHistory:
+def fit_hierarchy(
+    u,
+    hier: Hierarchy,
+    n_epochs: int = 200,
+    lr: float = 0.1,
+    learn_sigma: bool = False,
+    n_steps: int = 50,
+    dt: float = 0.1,
+) -> FitHistory:
     """Learn Theta_i (and Sigma_i, v_p) from data u by alternating inference and local updates.
 
     Implements {eq}`eq-variance-hier-learn` (Bogacz 2017, Sec. 4.2): each epoch relaxes the
@@ -419,12 +552,22 @@ def fit_hierarchy(u, hier: Hierarchy, n_epochs: int = 200, lr: float = 0.1, lear
         n = len(u)
         sigmas = hier.sigmas
         if learn_sigma:
-            sigmas = tuple(S + lr * G / n for S, G in zip(hier.sigmas, grads["sigmas"]))
+            sigmas = tuple(
+                S + lr * G / n for S, G in zip(hier.sigmas, grads["sigmas"])
+            )
             if any(np.linalg.eigvalsh(S).min() <= 1e-6 for S in sigmas):
-                raise ValueError(f"lr: a covariance lost positive definiteness at epoch {len(f_hist)}; "
-                                 "use a smaller lr or learn_sigma=False")
-        hier = replace(hier, thetas=tuple(T + lr * G / n for T, G in zip(hier.thetas, grads["thetas"])),
-                       sigmas=sigmas, v_p=hier.v_p + lr * grads["v_p"] / n)
+                raise ValueError(
+                    f"lr: a covariance lost positive definiteness at epoch {len(f_hist)}; "
+                    "use a smaller lr or learn_sigma=False"
+                )
+        hier = replace(
+            hier,
+            thetas=tuple(
+                T + lr * G / n for T, G in zip(hier.thetas, grads["thetas"])
+            ),
+            sigmas=sigmas,
+            v_p=hier.v_p + lr * grads["v_p"] / n,
+        )
     return FitHistory(np.array(f_hist), hier, np.array(err_hist))
 
 
@@ -451,10 +594,14 @@ def align_signed_permutation(learned, reference):
     learned = check_finite_array("learned", learned, ndim=2)
     reference = check_finite_array("reference", reference, ndim=2)
     if learned.shape != reference.shape:
-        raise ValueError(f"learned: shape {learned.shape} differs from reference {reference.shape}")
+        raise ValueError(
+            f"learned: shape {learned.shape} differs from reference {reference.shape}"
+        )
     n = learned.shape[1]
     if n > 6:
-        raise ValueError(f"learned: at most 6 columns for the exhaustive search, got {n}")
+        raise ValueError(
+            f"learned: at most 6 columns for the exhaustive search, got {n}"
+        )
     best = None
     for perm in permutations(range(n)):
         for signs in product((1.0, -1.0), repeat=n):

@@ -23,6 +23,7 @@ The returned object displays as one bundle with two views of the same figure:
 If ``compute`` or ``plot`` raises for some slider setting (a diverged simulation, an impossible
 combination), the frame shows the error message in the figure instead of crashing.
 """
+
 from __future__ import annotations
 
 import base64
@@ -37,8 +38,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Slider", "Choice", "SliderFigure", "slider_figure", "render_png", "render_pngs", "MAX_FRAMES",
-           "MAX_HTML_BYTES", "DENSITIES"]
+__all__ = [
+    "Slider",
+    "Choice",
+    "SliderFigure",
+    "slider_figure",
+    "render_png",
+    "render_pngs",
+    "MAX_FRAMES",
+    "MAX_HTML_BYTES",
+    "DENSITIES",
+]
 
 #: most frames a static slider may precompute (the product of every slider's static grid)
 MAX_FRAMES = 160
@@ -72,23 +82,36 @@ class Slider:
     def __post_init__(self):
         for name in ("low", "high", "step"):
             if not isinstance(getattr(self, name), numbers.Real):
-                raise TypeError(f"Slider {name}: expected a number, got {getattr(self, name)!r}")
+                raise TypeError(
+                    f"Slider {name}: expected a number, got {getattr(self, name)!r}"
+                )
         if not self.high > self.low:
-            raise ValueError(f"Slider high: must exceed low={self.low}, got {self.high}")
+            raise ValueError(
+                f"Slider high: must exceed low={self.low}, got {self.high}"
+            )
         if not self.step > 0:
             raise ValueError(f"Slider step: must be > 0, got {self.step}")
         if self.value is not None and not self.low <= self.value <= self.high:
-            raise ValueError(f"Slider value: must lie in [{self.low}, {self.high}], got {self.value}")
+            raise ValueError(
+                f"Slider value: must lie in [{self.low}, {self.high}], got {self.value}"
+            )
 
     @property
     def is_int(self) -> bool:
-        return all(isinstance(v, numbers.Integral) for v in (self.low, self.high, self.step))
+        return all(
+            isinstance(v, numbers.Integral)
+            for v in (self.low, self.high, self.step)
+        )
 
     def _grid(self, step: float) -> list:
         n = int(round((self.high - self.low) / step))
         values = self.low + step * np.arange(n + 1)
         values = values[values <= self.high + 1e-9 * step]
-        return [int(round(v)) for v in values] if self.is_int else [round(float(v), 10) for v in values]
+        return (
+            [int(round(v)) for v in values]
+            if self.is_int
+            else [round(float(v), 10) for v in values]
+        )
 
     @property
     def static_values(self) -> list:
@@ -120,7 +143,9 @@ class Choice:
         if len(self.options) == 0:
             raise ValueError("Choice options: need at least one option")
         if self.value is not None and self.value not in list(self.options):
-            raise ValueError(f"Choice value: must be one of {list(self.options)}, got {self.value!r}")
+            raise ValueError(
+                f"Choice value: must be one of {list(self.options)}, got {self.value!r}"
+            )
 
     @property
     def static_values(self) -> list:
@@ -145,14 +170,24 @@ def _png_bytes(fig, dpi: float, colors: int | None) -> bytes:
     from PIL import Image  # a matplotlib dependency
 
     buffer.seek(0)
-    palette = Image.open(buffer).convert("RGB").quantize(colors=colors, method=Image.Quantize.MEDIANCUT)
+    palette = (
+        Image.open(buffer)
+        .convert("RGB")
+        .quantize(colors=colors, method=Image.Quantize.MEDIANCUT)
+    )
     small = io.BytesIO()
     palette.save(small, format="PNG", optimize=True)
     return small.getvalue()
 
 
-def render_pngs(draws, figsize=(6.0, 3.6), dpi: float = 100, nrows: int = 1, ncols: int = 1,
-                colors: int | None = 128) -> list[bytes]:
+def render_pngs(
+    draws,
+    figsize=(6.0, 3.6),
+    dpi: float = 100,
+    nrows: int = 1,
+    ncols: int = 1,
+    colors: int | None = 128,
+) -> list[bytes]:
     """Run each ``draw(ax)`` of ``draws`` on an off-screen figure and return the PNG bytes of each.
 
     ``ax`` is one Axes for a 1x1 grid and an array of Axes otherwise; every frame gets a fresh
@@ -175,8 +210,14 @@ def render_pngs(draws, figsize=(6.0, 3.6), dpi: float = 100, nrows: int = 1, nco
     return pngs
 
 
-def render_png(draw: Callable, figsize=(6.0, 3.6), dpi: float = 100, nrows: int = 1, ncols: int = 1,
-               colors: int | None = 128) -> bytes:
+def render_png(
+    draw: Callable,
+    figsize=(6.0, 3.6),
+    dpi: float = 100,
+    nrows: int = 1,
+    ncols: int = 1,
+    colors: int | None = 128,
+) -> bytes:
     """The PNG bytes of one ``draw(ax)``; see :func:`render_pngs`."""
     return render_pngs([draw], figsize, dpi, nrows, ncols, colors)[0]
 
@@ -184,26 +225,50 @@ def render_png(draw: Callable, figsize=(6.0, 3.6), dpi: float = 100, nrows: int 
 class SliderFigure:
     """A figure with sliders; see the module docstring. Build it with :func:`slider_figure`."""
 
-    def __init__(self, compute, plot, sliders, fixed=None, figsize=(6.0, 3.6), nrows=1, ncols=1,
-                 dpi=100, caption="", alt=""):
+    def __init__(
+        self,
+        compute,
+        plot,
+        sliders,
+        fixed=None,
+        figsize=(6.0, 3.6),
+        nrows=1,
+        ncols=1,
+        dpi=100,
+        caption="",
+        alt="",
+    ):
         if not callable(compute) or not callable(plot):
             raise TypeError("compute and plot: both must be callables")
         if not sliders:
             raise ValueError("sliders: need at least one slider")
         for name, spec in sliders.items():
             if not isinstance(spec, (Slider, Choice)):
-                raise TypeError(f"sliders[{name!r}]: expected a widgets.Slider or widgets.Choice")
+                raise TypeError(
+                    f"sliders[{name!r}]: expected a widgets.Slider or widgets.Choice"
+                )
         self.compute, self.plot = compute, plot
         self.sliders = dict(sliders)
         self.fixed = dict(fixed or {})
-        self.figsize, self.nrows, self.ncols, self.dpi = figsize, nrows, ncols, dpi
+        self.figsize, self.nrows, self.ncols, self.dpi = (
+            figsize,
+            nrows,
+            ncols,
+            dpi,
+        )
         self.caption = caption
         if not isinstance(alt, str):
-            raise TypeError(f"alt: expected a string describing the figure, got {alt!r}")
+            raise TypeError(
+                f"alt: expected a string describing the figure, got {alt!r}"
+            )
         self.alt = alt
-        n_frames = int(np.prod([len(s.static_values) for s in self.sliders.values()]))
+        n_frames = int(
+            np.prod([len(s.static_values) for s in self.sliders.values()])
+        )
         if n_frames > MAX_FRAMES:
-            sizes = ", ".join(f"{k}: {len(s.static_values)}" for k, s in self.sliders.items())
+            sizes = ", ".join(
+                f"{k}: {len(s.static_values)}" for k, s in self.sliders.items()
+            )
             raise ValueError(
                 f"sliders: the static grid has {n_frames} frames ({sizes}), more than MAX_FRAMES="
                 f"{MAX_FRAMES}; give a Slider a coarser static_step"
@@ -221,30 +286,54 @@ class SliderFigure:
         except Exception as err:  # a slider must never crash the figure
             for ax in np.ravel(axes):
                 ax.clear()
-            annotate_failure(np.ravel(axes)[0], f"cannot show this setting:\n{err}")
+            annotate_failure(
+                np.ravel(axes)[0], f"cannot show this setting:\n{err}"
+            )
 
     def png(self, **values) -> bytes:
         """The PNG of the figure at one setting of the sliders (one pixel per CSS pixel)."""
-        return render_png(lambda axes: self.draw(axes, **values), self.figsize, self.dpi,
-                          self.nrows, self.ncols)
+        return render_png(
+            lambda axes: self.draw(axes, **values),
+            self.figsize,
+            self.dpi,
+            self.nrows,
+            self.ncols,
+        )
 
     @property
     def css_size(self) -> tuple[int, int]:
         """The (width, height) in CSS pixels a static frame is shown at: ``figsize * dpi``."""
-        return round(self.figsize[0] * self.dpi), round(self.figsize[1] * self.dpi)
+        return round(self.figsize[0] * self.dpi), round(
+            self.figsize[1] * self.dpi
+        )
 
-    def frames(self, density: float = DENSITIES[0]) -> tuple[list[list], list[str]]:
+    def frames(
+        self, density: float = DENSITIES[0]
+    ) -> tuple[list[list], list[str]]:
         """Every slider's static values and the base64 PNG of every grid point (row-major),
         rendered at ``density`` pixels per CSS pixel."""
         names = list(self.sliders)
         grids = [self.sliders[n].static_values for n in names]
-        draws = [functools.partial(self.draw, **dict(zip(names, combo))) for combo in itertools.product(*grids)]
-        pngs = render_pngs(draws, self.figsize, self.dpi * density, self.nrows, self.ncols, FRAME_COLORS)
+        draws = [
+            functools.partial(self.draw, **dict(zip(names, combo)))
+            for combo in itertools.product(*grids)
+        ]
+        pngs = render_pngs(
+            draws,
+            self.figsize,
+            self.dpi * density,
+            self.nrows,
+            self.ncols,
+            FRAME_COLORS,
+        )
         return grids, [base64.b64encode(png).decode("ascii") for png in pngs]
 
     def frame_alt(self, values: dict) -> str:
         """Alt text of one frame: the figure's description and the slider values it shows."""
-        shown = ", ".join(f"{self.sliders[n].label or n} = {_format_value(v)}" for n, v in values.items())
+        shown = ", ".join(
+            f"{self.sliders[n].label or n} = {_format_value(v)}"
+            for n, v in values.items()
+        )
         return f"{self.alt or 'Figure'} ({shown})"
 
     # -- the two views ------------------------------------------------------------------
@@ -268,8 +357,12 @@ class SliderFigure:
         grids, pngs = self.frames(density)
         width, height = self.css_size
         uid = f"pcbook-slider-{next(_COUNTER)}"
-        start = [grid.index(min(grid, key=lambda v: _distance(v, self.sliders[n].start)))
-                 for n, grid in zip(names, grids)]
+        start = [
+            grid.index(
+                min(grid, key=lambda v: _distance(v, self.sliders[n].start))
+            )
+            for n, grid in zip(names, grids)
+        ]
         controls = []
         for k, (name, grid) in enumerate(zip(names, grids)):
             label = html.escape(self.sliders[name].label or name)
@@ -280,15 +373,22 @@ class SliderFigure:
             )
         labels = [[_format_value(v) for v in grid] for grid in grids]
         first = int(np.ravel_multi_index(start, [len(g) for g in grids]))
-        alts = [self.frame_alt(dict(zip(names, combo))) for combo in itertools.product(*grids)]
-        caption = f'<div class="pcbook-slider-caption">{html.escape(self.caption)}</div>' if self.caption else ""
+        alts = [
+            self.frame_alt(dict(zip(names, combo)))
+            for combo in itertools.product(*grids)
+        ]
+        caption = (
+            f'<div class="pcbook-slider-caption">{html.escape(self.caption)}</div>'
+            if self.caption
+            else ""
+        )
         text = (
             f'<div class="pcbook-slider" id="{uid}">'
             f'<div class="pcbook-slider-controls">{"".join(controls)}</div>'
             f'<img class="pcbook-slider-frame" width="{width}" height="{height}" '
             f'alt="{html.escape(alts[first])}" src="data:image/png;base64,{pngs[first]}">{caption}'
             '<div class="pcbook-slider-note">Static preview: frames were computed when the notebook ran. '
-            'Run the notebook for the live version with finer steps.</div>'
+            "Run the notebook for the live version with finer steps.</div>"
             f'<script>(function(){{var root=document.getElementById("{uid}");'
             f"var frames={json.dumps(pngs)};var alts={json.dumps(alts)};var labels={json.dumps(labels)};"
             f"var sizes={json.dumps([len(g) for g in grids])};"
@@ -313,16 +413,36 @@ class SliderFigure:
             desc = spec.label or name
             style = {"description_width": "initial"}
             if isinstance(spec, Choice):
-                controls[name] = ipw.SelectionSlider(options=list(spec.options), value=spec.start,
-                                                     description=desc, style=style)
+                controls[name] = ipw.SelectionSlider(
+                    options=list(spec.options),
+                    value=spec.start,
+                    description=desc,
+                    style=style,
+                )
             elif spec.is_int:
-                controls[name] = ipw.IntSlider(value=spec.start, min=spec.low, max=spec.high,
-                                               step=spec.step, description=desc, style=style)
+                controls[name] = ipw.IntSlider(
+                    value=spec.start,
+                    min=spec.low,
+                    max=spec.high,
+                    step=spec.step,
+                    description=desc,
+                    style=style,
+                )
             else:
-                controls[name] = ipw.FloatSlider(value=spec.start, min=spec.low, max=spec.high,
-                                                 step=spec.step, description=desc, style=style,
-                                                 continuous_update=False, readout_format=".3g")
-        image = ipw.Image(format="png", value=self.png(**{k: c.value for k, c in controls.items()}))
+                controls[name] = ipw.FloatSlider(
+                    value=spec.start,
+                    min=spec.low,
+                    max=spec.high,
+                    step=spec.step,
+                    description=desc,
+                    style=style,
+                    continuous_update=False,
+                    readout_format=".3g",
+                )
+        image = ipw.Image(
+            format="png",
+            value=self.png(**{k: c.value for k, c in controls.items()}),
+        )
 
         def refresh(_change=None):
             image.value = self.png(**{k: c.value for k, c in controls.items()})
@@ -340,7 +460,9 @@ class SliderFigure:
         try:
             widget = self.widget()
             bundle["application/vnd.jupyter.widget-view+json"] = {
-                "version_major": 2, "version_minor": 0, "model_id": widget.model_id,
+                "version_major": 2,
+                "version_minor": 0,
+                "model_id": widget.model_id,
             }
         except ImportError:  # ipywidgets missing: the static view still works
             pass
@@ -353,9 +475,19 @@ def _distance(a, b) -> float:
     return 0.0 if a == b else 1.0
 
 
-def slider_figure(compute: Callable, plot: Callable, sliders: dict, *, fixed: dict | None = None,
-                  figsize=(6.0, 3.6), nrows: int = 1, ncols: int = 1, dpi: float = 100,
-                  caption: str = "", alt: str = "") -> SliderFigure:
+def slider_figure(
+    compute: Callable,
+    plot: Callable,
+    sliders: dict,
+    *,
+    fixed: dict | None = None,
+    figsize=(6.0, 3.6),
+    nrows: int = 1,
+    ncols: int = 1,
+    dpi: float = 100,
+    caption: str = "",
+    alt: str = "",
+) -> SliderFigure:
     """A figure driven by sliders, live in JupyterLab and precomputed for the website.
 
     Parameters
@@ -386,5 +518,15 @@ def slider_figure(compute: Callable, plot: Callable, sliders: dict, *, fixed: di
     SliderFigure
         Display it (last expression of a cell) to show the sliders.
     """
-    return SliderFigure(compute, plot, sliders, fixed=fixed, figsize=figsize, nrows=nrows, ncols=ncols,
-                        dpi=dpi, caption=caption, alt=alt)
+    return SliderFigure(
+        compute,
+        plot,
+        sliders,
+        fixed=fixed,
+        figsize=figsize,
+        nrows=nrows,
+        ncols=ncols,
+        dpi=dpi,
+        caption=caption,
+        alt=alt,
+    )

@@ -10,6 +10,7 @@ A claim test (``test_claim_*`` in ``tests/test_<topic>.py``) does three things:
    ("by a factor of about 2", "four times slower"), so a change in the code that breaks the claim
    fails here even where the printed digits would still be re-stored by ``make notebooks``.
 """
+
 from __future__ import annotations
 
 import json
@@ -28,7 +29,9 @@ def _normalise(text: str) -> str:
 
 @lru_cache(maxsize=None)
 def _cells(notebook: str) -> tuple[dict, ...]:
-    path = BOOK / (notebook if notebook.endswith(".ipynb") else f"{notebook}.ipynb")
+    path = BOOK / (
+        notebook if notebook.endswith(".ipynb") else f"{notebook}.ipynb"
+    )
     return tuple(json.loads(path.read_text(encoding="utf-8"))["cells"])
 
 
@@ -38,7 +41,13 @@ def _text(source) -> str:
 
 def prose(notebook: str) -> str:
     """All markdown of ``notebook`` (``"ngc"`` or ``"ngc.ipynb"``), whitespace collapsed."""
-    return _normalise(" ".join(_text(c["source"]) for c in _cells(notebook) if c["cell_type"] == "markdown"))
+    return _normalise(
+        " ".join(
+            _text(c["source"])
+            for c in _cells(notebook)
+            if c["cell_type"] == "markdown"
+        )
+    )
 
 
 def printed(notebook: str) -> str:
@@ -55,9 +64,13 @@ def printed(notebook: str) -> str:
 
 def assert_prose(notebook: str, phrase: str) -> None:
     """Fail unless the chapter's prose contains ``phrase`` (whitespace-insensitive)."""
-    assert _normalise(phrase) in prose(notebook), f"{notebook}: the prose no longer says {phrase!r}"
+    assert _normalise(phrase) in prose(notebook), (
+        f"{notebook}: the prose no longer says {phrase!r}"
+    )
 
 
 def assert_printed(notebook: str, text: str) -> None:
     """Fail unless a stored output of the chapter prints ``text`` (whitespace-insensitive)."""
-    assert _normalise(text) in printed(notebook), f"{notebook}: no stored output prints {text!r}"
+    assert _normalise(text) in printed(notebook), (
+        f"{notebook}: no stored output prints {text!r}"
+    )

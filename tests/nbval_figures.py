@@ -17,6 +17,7 @@ byte-identical (0); moving u from 2.0 to 2.05 gives 0.10 and doubling the step s
 fail; 20 % thicker lines give 0.039 and pass. Fonts are drawn by the FreeType that matplotlib
 bundles, so text renders the same on every machine with the same matplotlib.
 """
+
 from __future__ import annotations
 
 import base64
@@ -51,7 +52,9 @@ def output_pngs(outputs) -> list[str]:
     return pngs
 
 
-def _grey_cells(png_base64: str, size: tuple[int, int] | None = None) -> tuple[tuple[int, int], np.ndarray]:
+def _grey_cells(
+    png_base64: str, size: tuple[int, int] | None = None
+) -> tuple[tuple[int, int], np.ndarray]:
     """Pixel size of a base64 PNG and its GRID x GRID grey-level picture in [0, 1]."""
     image = Image.open(io.BytesIO(base64.b64decode(png_base64))).convert("L")
     cells = image.resize((GRID, GRID), Image.Resampling.BOX)
@@ -63,13 +66,20 @@ def figure_difference(stored: list[str], fresh: list[str]) -> str | None:
     if len(stored) != len(fresh):
         return f"the notebook stores {len(stored)} image(s) here but a fresh run makes {len(fresh)}"
     for k, (old, new) in enumerate(zip(stored, fresh), 1):
-        (old_size, old_cells), (new_size, new_cells) = _grey_cells(old), _grey_cells(new)
-        if any(abs(a - b) > SIZE_TOLERANCE * a for a, b in zip(old_size, new_size)):
+        (old_size, old_cells), (new_size, new_cells) = (
+            _grey_cells(old),
+            _grey_cells(new),
+        )
+        if any(
+            abs(a - b) > SIZE_TOLERANCE * a for a, b in zip(old_size, new_size)
+        ):
             return f"image {k}: stored {old_size[0]}x{old_size[1]} px, fresh run {new_size[0]}x{new_size[1]} px"
         worst = float(np.abs(old_cells - new_cells).max())
         if worst > CELL_TOLERANCE:
-            return (f"image {k} looks different in a fresh run (a grey cell differs by {worst:.3f} > "
-                    f"{CELL_TOLERANCE}): re-run the notebook with 'make notebooks NB=...'")
+            return (
+                f"image {k} looks different in a fresh run (a grey cell differs by {worst:.3f} > "
+                f"{CELL_TOLERANCE}): re-run the notebook with 'make notebooks NB=...'"
+            )
     return None
 
 

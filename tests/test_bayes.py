@@ -4,7 +4,10 @@ import pytest
 from pcbook import bayes
 
 
-@pytest.mark.parametrize("u, mu_p, sigma_p, sigma_u", [(1.0, 0.0, 1.0, 0.5), (-2.0, 1.0, 0.2, 3.0), (4.0, 3.5, 2.0, 2.0)])
+@pytest.mark.parametrize(
+    "u, mu_p, sigma_p, sigma_u",
+    [(1.0, 0.0, 1.0, 0.5), (-2.0, 1.0, 0.2, 3.0), (4.0, 3.5, 2.0, 2.0)],
+)
 def test_grid_posterior_matches_the_closed_form(u, mu_p, sigma_p, sigma_u):
     result = bayes.grid_posterior(u, mu_p, sigma_p, sigma_u)
     moments = bayes.grid_moments(result.v, result.posterior)
@@ -12,7 +15,9 @@ def test_grid_posterior_matches_the_closed_form(u, mu_p, sigma_p, sigma_u):
     assert moments.mean == pytest.approx(exact.mean, abs=1e-6)
     assert moments.var == pytest.approx(exact.var, rel=1e-5)
     # the evidence of the conjugate model is N(u; mu_p, sigma_p + sigma_u)
-    assert result.evidence == pytest.approx(bayes.normal_pdf(u, mu_p, sigma_p + sigma_u), rel=1e-6)
+    assert result.evidence == pytest.approx(
+        bayes.normal_pdf(u, mu_p, sigma_p + sigma_u), rel=1e-6
+    )
 
 
 def test_precisions_add():
@@ -25,9 +30,16 @@ def test_posterior_is_narrower_than_prior_and_likelihood():
     assert post.var < 1.0 and post.mean == pytest.approx(0.5)
 
 
-@pytest.mark.parametrize("kwargs, name", [({"sigma_p": -1.0}, "sigma_p"), ({"sigma_u": 0.0}, "sigma_u"),
-                                          ({"u": float("nan")}, "u"), ({"v": []}, "v"),
-                                          ({"v": [0.0, 1.0, 3.0]}, "v")])
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        ({"sigma_p": -1.0}, "sigma_p"),
+        ({"sigma_u": 0.0}, "sigma_u"),
+        ({"u": float("nan")}, "u"),
+        ({"v": []}, "v"),
+        ({"v": [0.0, 1.0, 3.0]}, "v"),
+    ],
+)
 def test_bad_input_names_the_argument(kwargs, name):
     with pytest.raises((ValueError, TypeError), match=name):
         bayes.grid_posterior(**kwargs)
@@ -35,4 +47,6 @@ def test_bad_input_names_the_argument(kwargs, name):
 
 def test_normal_pdf_integrates_to_one():
     x = np.linspace(-20, 20, 40001)
-    assert (bayes.normal_pdf(x, 1.0, 2.0).sum() * (x[1] - x[0])) == pytest.approx(1.0, rel=1e-9)
+    assert (
+        bayes.normal_pdf(x, 1.0, 2.0).sum() * (x[1] - x[0])
+    ) == pytest.approx(1.0, rel=1e-9)

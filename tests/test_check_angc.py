@@ -1,4 +1,5 @@
 """The chapter 5 answer checks accept the reference answers and catch typical mistakes."""
+
 import numpy as np
 
 from pcbook import angc, check
@@ -10,10 +11,16 @@ def test_q_target_accepts_reference():
 
 def test_q_target_catches_mistakes():
     def no_terminal(q, q_next, a, r, term, gamma):
-        return angc.controller_target(q, q_next, a, r, np.zeros_like(term), gamma)
+        return angc.controller_target(
+            q, q_next, a, r, np.zeros_like(term), gamma
+        )
 
     def all_actions(q, q_next, a, r, term, gamma):
-        return np.repeat((r + gamma * q_next.max(axis=1) * (1 - term))[:, None], q.shape[1], axis=1)
+        return np.repeat(
+            (r + gamma * q_next.max(axis=1) * (1 - term))[:, None],
+            q.shape[1],
+            axis=1,
+        )
 
     def from_q(q, q_next, a, r, term, gamma):
         return angc.controller_target(q, q, a, r, term, gamma)

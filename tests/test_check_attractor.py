@@ -1,4 +1,5 @@
 """The chapter 6 answer checks pass the reference solutions and catch the typical mistakes."""
+
 import numpy as np
 
 from pcbook import attractor, check
@@ -24,7 +25,9 @@ def test_sampler_check_passes_a_plain_logaddexp_solution():
 def test_sampler_check_catches_overflow_zero_and_sign():
     naive = lambda b, u: np.log(np.exp(-b) + u * (np.exp(b) - np.exp(-b))) / b
     verdict = check.cb_sampler(naive)
-    assert not verdict.ok and "0/0" in verdict.hint  # b = 0 is met before b = 800
+    assert (
+        not verdict.ok and "0/0" in verdict.hint
+    )  # b = 0 is met before b = 800
 
     def no_zero_branch_overflows(b, u):
         safe = np.where(b == 0, 1.0, b)
@@ -62,17 +65,25 @@ def test_learning_check_passes_the_reference():
 
 
 def test_learning_check_catches_the_papers_literal_rule_with_the_bias():
-    paper = lambda J, b, sp, sn, eta: _with_diag_zero(np.outer(eta * (sn - langevin(b + J @ sn)), sn))
+    paper = lambda J, b, sp, sn, eta: _with_diag_zero(
+        np.outer(eta * (sn - langevin(b + J @ sn)), sn)
+    )
     verdict = check.coupling_update(paper)
     assert not verdict.ok and "bias" in verdict.message
-    paper_prev = lambda J, b, sp, sn, eta: _with_diag_zero(np.outer(eta * (sn - langevin(b + J @ sp)), sn))
+    paper_prev = lambda J, b, sp, sn, eta: _with_diag_zero(
+        np.outer(eta * (sn - langevin(b + J @ sp)), sn)
+    )
     assert "bias" in check.coupling_update(paper_prev).message
 
 
 def test_learning_check_catches_new_state_diagonal_and_transpose():
-    now = lambda J, b, sp, sn, eta: _with_diag_zero(np.outer(eta * (sn - langevin(J @ sn)), sn))
+    now = lambda J, b, sp, sn, eta: _with_diag_zero(
+        np.outer(eta * (sn - langevin(J @ sn)), sn)
+    )
     assert "sigma_new" in check.coupling_update(now).message
-    diag = lambda J, b, sp, sn, eta: np.outer(eta * (sn - langevin(J @ sp)), sn)
+    diag = lambda J, b, sp, sn, eta: np.outer(
+        eta * (sn - langevin(J @ sp)), sn
+    )
     assert "diagonal" in check.coupling_update(diag).message
     trans = lambda J, b, sp, sn, eta: reference_update(J, b, sp, sn, eta).T
     assert "transposed" in check.coupling_update(trans).message
@@ -96,11 +107,15 @@ def test_transitions_check_catches_missing_wrap_around_and_frame_counts():
     def no_wrap(labels, k):
         changed = labels[1:] != labels[:-1]
         n = int(changed.sum())
-        return n, (np.sum(changed & (labels[1:] == labels[:-1] + 1)) / n if n else 0.0)
+        return n, (
+            np.sum(changed & (labels[1:] == labels[:-1] + 1)) / n if n else 0.0
+        )
 
     verdict = check.replay_transitions(no_wrap)
     assert not verdict.ok and "3 -> 1" in verdict.hint
     verdict = check.replay_transitions(lambda labels, k: (len(labels), 1.0))
     assert not verdict.ok and "frames" in verdict.hint
-    verdict = check.replay_transitions(lambda labels, k: reference_transitions(labels, k)[0])
+    verdict = check.replay_transitions(
+        lambda labels, k: reference_transitions(labels, k)[0]
+    )
     assert not verdict.ok and "pair" in verdict.message

@@ -32,11 +32,18 @@ def test_grid_check_catches_variances_used_as_standard_deviations():
 
 
 def test_precision_check_passes_the_reference_and_catches_added_variances():
-    ref = lambda u, m, sp, su: (bayes.closed_form_posterior(u, m, sp, su).mean, bayes.closed_form_posterior(u, m, sp, su).var)
+    ref = lambda u, m, sp, su: (
+        bayes.closed_form_posterior(u, m, sp, su).mean,
+        bayes.closed_form_posterior(u, m, sp, su).var,
+    )
     assert check.precision_weighted_posterior(ref).ok
-    verdict = check.precision_weighted_posterior(lambda u, m, sp, su: (ref(u, m, sp, su)[0], sp + su))
+    verdict = check.precision_weighted_posterior(
+        lambda u, m, sp, su: (ref(u, m, sp, su)[0], sp + su)
+    )
     assert not verdict.ok and "precisions" in verdict.hint
-    verdict = check.precision_weighted_posterior(lambda u, m, sp, su: (0.5 * (u + m), ref(u, m, sp, su)[1]))
+    verdict = check.precision_weighted_posterior(
+        lambda u, m, sp, su: (0.5 * (u + m), ref(u, m, sp, su)[1])
+    )
     assert not verdict.ok and "precision" in verdict.hint
 
 
@@ -45,4 +52,6 @@ def test_a_stub_or_a_crash_is_a_verdict_not_an_exception():
         raise NotImplementedError("Exercise 1")
 
     assert "not implemented" in repr(check.grid_posterior_density(stub))
-    assert "ZeroDivisionError" in repr(check.precision_weighted_posterior(lambda *a: 1 / 0))
+    assert "ZeroDivisionError" in repr(
+        check.precision_weighted_posterior(lambda *a: 1 / 0)
+    )

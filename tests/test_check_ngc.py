@@ -1,4 +1,5 @@
 """Answer checks of chapter 4: the reference solutions pass, typical mistakes fail with their hint."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -11,7 +12,12 @@ def drift_z1(x, z1, z2, W1, W2, gamma_v, lam):
     """Reference solution of Exercise 4.1 (as in the notebook)."""
     e0 = x - maths.sigmoid(np.tanh(z1) @ W1)
     e1 = z1 - np.tanh(z2) @ W2
-    return -e1 + (1 - np.tanh(z1) ** 2) * (e0 @ W1.T) - gamma_v * z1 - lam * np.sign(z1)
+    return (
+        -e1
+        + (1 - np.tanh(z1) ** 2) * (e0 @ W1.T)
+        - gamma_v * z1
+        - lam * np.sign(z1)
+    )
 
 
 def modulation(W):
@@ -24,14 +30,39 @@ def test_drift_reference_passes():
     assert check.ngc_state_drift(drift_z1)
 
 
-@pytest.mark.parametrize("mistake, hint", [
-    (lambda x, z1, z2, W1, W2, gamma_v, lam: -(z1 - np.tanh(z2) @ W2)
-     + (x - maths.sigmoid(np.tanh(z1) @ W1)) @ W1.T - gamma_v * z1 - lam * np.sign(z1), "phi'(z1)"),
-    (lambda x, z1, z2, W1, W2, gamma_v, lam: drift_z1(x, z1, z2, W1, W2, gamma_v, lam)
-     + 2 * (z1 - np.tanh(z2) @ W2), "wrong sign"),
-    (lambda x, z1, z2, W1, W2, gamma_v, lam: drift_z1(x, z1, z2, W1, W2, 0.0, 0.0), "leak"),
-    (lambda x, z1, z2, W1, W2, gamma_v, lam: drift_z1(x, z1, z2, W1, W2, gamma_v, lam)[:1], "shape"),
-])
+@pytest.mark.parametrize(
+    "mistake, hint",
+    [
+        (
+            lambda x, z1, z2, W1, W2, gamma_v, lam: (
+                -(z1 - np.tanh(z2) @ W2)
+                + (x - maths.sigmoid(np.tanh(z1) @ W1)) @ W1.T
+                - gamma_v * z1
+                - lam * np.sign(z1)
+            ),
+            "phi'(z1)",
+        ),
+        (
+            lambda x, z1, z2, W1, W2, gamma_v, lam: (
+                drift_z1(x, z1, z2, W1, W2, gamma_v, lam)
+                + 2 * (z1 - np.tanh(z2) @ W2)
+            ),
+            "wrong sign",
+        ),
+        (
+            lambda x, z1, z2, W1, W2, gamma_v, lam: drift_z1(
+                x, z1, z2, W1, W2, 0.0, 0.0
+            ),
+            "leak",
+        ),
+        (
+            lambda x, z1, z2, W1, W2, gamma_v, lam: drift_z1(
+                x, z1, z2, W1, W2, gamma_v, lam
+            )[:1],
+            "shape",
+        ),
+    ],
+)
 def test_drift_mistakes_get_their_hint(mistake, hint):
     verdict = check.ngc_state_drift(mistake)
     assert not verdict
@@ -50,13 +81,38 @@ def test_modulation_reference_passes():
     assert check.ngc_modulation(ngc.modulation_matrix)
 
 
-@pytest.mark.parametrize("mistake, hint", [
-    (lambda W: np.tile(np.minimum(2 * W.sum(0) / W.sum(0).max(), 1), (W.shape[0], 1)), "signed"),
-    (lambda W: np.tile(np.minimum(2 * np.abs(W).sum(1) / np.abs(W).sum(1).max(), 1)[:, None], (1, W.shape[1])),
-     "per row"),
-    (lambda W: np.tile(2 * np.abs(W).sum(0) / np.abs(W).sum(0).max(), (W.shape[0], 1)), "exceed 1"),
-    (lambda W: np.minimum(2 * np.abs(W).sum(0) / np.abs(W).sum(0).max(), 1), "shape"),
-])
+@pytest.mark.parametrize(
+    "mistake, hint",
+    [
+        (
+            lambda W: np.tile(
+                np.minimum(2 * W.sum(0) / W.sum(0).max(), 1), (W.shape[0], 1)
+            ),
+            "signed",
+        ),
+        (
+            lambda W: np.tile(
+                np.minimum(2 * np.abs(W).sum(1) / np.abs(W).sum(1).max(), 1)[
+                    :, None
+                ],
+                (1, W.shape[1]),
+            ),
+            "per row",
+        ),
+        (
+            lambda W: np.tile(
+                2 * np.abs(W).sum(0) / np.abs(W).sum(0).max(), (W.shape[0], 1)
+            ),
+            "exceed 1",
+        ),
+        (
+            lambda W: np.minimum(
+                2 * np.abs(W).sum(0) / np.abs(W).sum(0).max(), 1
+            ),
+            "shape",
+        ),
+    ],
+)
 def test_modulation_mistakes_get_their_hint(mistake, hint):
     verdict = check.ngc_modulation(mistake)
     assert not verdict
@@ -65,7 +121,10 @@ def test_modulation_mistakes_get_their_hint(mistake, hint):
 
 def test_unanswered_explorations_say_so():
     assert "not answered" in check.ngc_settling_time(..., None, None).message
-    assert "not answered" in check.ngc_completion_limit(..., None, None, None).message
+    assert (
+        "not answered"
+        in check.ngc_completion_limit(..., None, None, None).message
+    )
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +136,9 @@ def run():
 def test_settling_time_answers(run):
     pdh, X = run.models["pdh"], run.data.X_test
     right = check.ngc_settling_time(10, pdh, X)
-    assert right and "10" not in repr(right)              # the message does not give the answer away
+    assert right and "10" not in repr(
+        right
+    )  # the message does not give the answer away
     assert all(len(line) <= 76 for line in repr(right).splitlines())
     verdict = check.ngc_settling_time(5, pdh, X)
     assert not verdict and "training setting" in verdict.message

@@ -1,4 +1,5 @@
 """Answer checks of chapter 7: the reference answers pass, typical wrong answers get their hint."""
+
 import numpy as np
 
 from pcbook import check, som
@@ -23,7 +24,11 @@ def test_complexity_without_wrap_gets_ring_hint():
         return beta * abs(winner - goal) + np.log(np.sum(np.exp(-beta * ring)))
 
     verdict = check.som_complexity(linear)
-    assert not verdict.ok and "ring" in verdict.hint and "min(|i - j|" in verdict.hint
+    assert (
+        not verdict.ok
+        and "ring" in verdict.hint
+        and "min(|i - j|" in verdict.hint
+    )
 
 
 def test_complexity_without_normaliser_gets_log_z_hint():
@@ -76,11 +81,18 @@ def test_inaccuracy_with_wrong_sign_gets_negative_hint():
 # -- ex-som-angle-scale ------------------------------------------------------------------------------
 def draw_goal(model, goal):
     p = model.params
-    return drawing.arm_trajectory(som.esn_rollout(model.reservoir_, model.C_[goal], p.n_steps, p.esn_dtype), p.arm)
+    return drawing.arm_trajectory(
+        som.esn_rollout(
+            model.reservoir_, model.C_[goal], p.n_steps, p.esn_dtype
+        ),
+        p.arm,
+    )
 
 
 def draw_goal_buggy(model, goal):
-    omega = som.esn_rollout(model.reservoir_, model.C_[goal], model.params.n_steps)
+    omega = som.esn_rollout(
+        model.reservoir_, model.C_[goal], model.params.n_steps
+    )
     theta = np.array(model.params.arm.theta0) + np.cumsum(omega / 30, axis=0)
     theta = np.vstack([model.params.arm.theta0, theta])
     return drawing.pen_position(theta, model.params.arm)
@@ -93,7 +105,9 @@ def test_draw_goal_reference_passes():
 
 def test_draw_goal_in_float64_also_passes():
     def draw64(model, goal):
-        omega = som.esn_rollout(model.reservoir_, model.C_[goal], model.params.n_steps)
+        omega = som.esn_rollout(
+            model.reservoir_, model.C_[goal], model.params.n_steps
+        )
         return drawing.arm_trajectory(omega, model.params.arm)
 
     assert check.som_draw_goal(draw64).ok
@@ -101,14 +115,24 @@ def test_draw_goal_in_float64_also_passes():
 
 def test_draw_goal_at_omega_over_30_gets_scale_hint():
     verdict = check.som_draw_goal(draw_goal_buggy)
-    assert not verdict.ok and "omega/30" in verdict.message and "angle_scale" in verdict.hint
+    assert (
+        not verdict.ok
+        and "omega/30" in verdict.message
+        and "angle_scale" in verdict.hint
+    )
 
 
 def test_draw_goal_without_start_point_gets_shape_hint():
-    verdict = check.som_draw_goal(lambda model, goal: draw_goal(model, goal)[1:])
+    verdict = check.som_draw_goal(
+        lambda model, goal: draw_goal(model, goal)[1:]
+    )
     assert not verdict.ok and "start point" in verdict.hint
 
 
 def test_checks_are_registered_under_their_labels():
-    for label in ("ex-som-complexity", "ex-som-inaccuracy", "ex-som-angle-scale"):
+    for label in (
+        "ex-som-complexity",
+        "ex-som-inaccuracy",
+        "ex-som-angle-scale",
+    ):
         assert label in check.CHECKS

@@ -1,4 +1,5 @@
 """The claim helpers fail when a phrase or a printed number is not there."""
+
 import pytest
 
 from claims import assert_printed, assert_prose

@@ -1,4 +1,5 @@
 """The drawing arm (pcbook.envs.drawing): kinematics, and the numpy rasteriser against matplotlib."""
+
 import numpy as np
 import pytest
 
@@ -40,9 +41,13 @@ def _random_paths(n, seed):
     random-walk scribbles that leave the canvas and fold back."""
     rng = np.random.default_rng(seed)
     res = som.make_reservoir(rng=rng)
-    h0 = rng.standard_normal((n // 2, 100)) * rng.choice([0.3, 1.0, 3.0, 10.0], size=(n // 2, 1))
+    h0 = rng.standard_normal((n // 2, 100)) * rng.choice(
+        [0.3, 1.0, 3.0, 10.0], size=(n // 2, 1)
+    )
     paths = list(drawing.arm_trajectory(som.esn_rollout(res, h0, 100)))
-    omega = np.cumsum(rng.standard_normal((n - n // 2, 100, 2)) * 0.3, axis=1) * rng.uniform(0.2, 2, (n - n // 2, 1, 1))
+    omega = np.cumsum(
+        rng.standard_normal((n - n // 2, 100, 2)) * 0.3, axis=1
+    ) * rng.uniform(0.2, 2, (n - n // 2, 1, 1))
     paths += list(drawing.arm_trajectory(omega))
     return np.array(paths)
 
@@ -70,7 +75,9 @@ def test_forward_kinematics_matches_link_geometry():
     elbow = ARM.shoulder + 60 * np.c_[np.cos(theta[:, 0]), np.sin(theta[:, 0])]
     pen = drawing.pen_position(theta)
     np.testing.assert_allclose(np.linalg.norm(pen - elbow, axis=1), 60.0)
-    np.testing.assert_allclose(np.linalg.norm(elbow - ARM.shoulder, axis=1), 60.0)
+    np.testing.assert_allclose(
+        np.linalg.norm(elbow - ARM.shoulder, axis=1), 60.0
+    )
 
 
 def test_joint_angles_use_one_scale():
@@ -78,7 +85,9 @@ def test_joint_angles_use_one_scale():
     theta = drawing.joint_angles(omega)
     np.testing.assert_allclose(theta[-1], np.array(ARM.theta0) + 0.4)
     slow = drawing.ArmParams(angle_scale=1 / 30)
-    np.testing.assert_allclose(drawing.joint_angles(omega, slow)[-1], np.array(ARM.theta0) + 4 / 30)
+    np.testing.assert_allclose(
+        drawing.joint_angles(omega, slow)[-1], np.array(ARM.theta0) + 4 / 30
+    )
 
 
 def test_axis_aligned_stroke_has_exact_box_coverage():
@@ -101,9 +110,17 @@ def test_rasteriser_equals_brute_force_distance_field():
         a, b = path[:-1], path[1:]
         d = b - a
         pts = np.stack([px.ravel(), py.ravel()], 1)[:, None, :]
-        t = np.clip(((pts - a) * d).sum(-1) / np.maximum((d * d).sum(-1), 1e-300), 0, 1)
-        dist = np.linalg.norm(pts - a - t[..., None] * d, axis=-1).min(1) * size / 120
-        np.testing.assert_allclose(img.ravel(), 1 - np.clip(r - dist, 0, 1), atol=1e-9)
+        t = np.clip(
+            ((pts - a) * d).sum(-1) / np.maximum((d * d).sum(-1), 1e-300), 0, 1
+        )
+        dist = (
+            np.linalg.norm(pts - a - t[..., None] * d, axis=-1).min(1)
+            * size
+            / 120
+        )
+        np.testing.assert_allclose(
+            img.ravel(), 1 - np.clip(r - dist, 0, 1), atol=1e-9
+        )
     assert rng is not None
 
 
@@ -114,8 +131,10 @@ def test_rasteriser_agrees_with_matplotlib_ink(oracle):
     inter = (ink_m & ink_o).sum(axis=(1, 2))
     union = (ink_m | ink_o).sum(axis=(1, 2))
     iou = inter / np.maximum(union, 1)
-    assert inter.sum() / union.sum() >= 0.95          # pooled ink IoU (measured: 0.977)
-    assert np.median(iou) >= 0.95                     # (measured: 0.982)
+    assert (
+        inter.sum() / union.sum() >= 0.95
+    )  # pooled ink IoU (measured: 0.977)
+    assert np.median(iou) >= 0.95  # (measured: 0.982)
     # total ink: Agg covers a little more at sharp folds and square end caps (measured: 2.8 % more)
     mass_m, mass_o = (1 - mpl).sum(axis=(1, 2)), (1 - ours).sum(axis=(1, 2))
     assert abs(mass_o.sum() / mass_m.sum() - 1) < 0.05
@@ -128,8 +147,8 @@ def test_inaccuracy_term_agrees_with_matplotlib(oracle):
     f_m = som.inaccuracy(mpl.reshape(len(mpl), -1), goals)
     f_o = som.inaccuracy(ours.reshape(len(ours), -1), goals)
     rel = np.abs(f_o - f_m) / f_m
-    assert rel.mean() < 0.03                 # measured: 1.0 %
-    assert np.percentile(rel, 95) < 0.05     # measured: 2.9 %
+    assert rel.mean() < 0.03  # measured: 1.0 %
+    assert np.percentile(rel, 95) < 0.05  # measured: 2.9 %
 
 
 def test_batched_equals_one_at_a_time():
@@ -146,15 +165,22 @@ def test_env_steps_draw_the_same_path():
     for k, w in enumerate(omega):
         img, reward, done = env.step(w)
         assert reward == 0.0 and done == (k == 9)
-    np.testing.assert_allclose(env.path_, drawing.arm_trajectory(omega), atol=1e-12)
-    np.testing.assert_allclose(img, drawing.rasterise(drawing.arm_trajectory(omega)), atol=1e-12)
+    np.testing.assert_allclose(
+        env.path_, drawing.arm_trajectory(omega), atol=1e-12
+    )
+    np.testing.assert_allclose(
+        img, drawing.rasterise(drawing.arm_trajectory(omega)), atol=1e-12
+    )
 
 
-@pytest.mark.parametrize("bad, exc", [
-    (np.zeros((3, 3)), ValueError),
-    (np.full((3, 2), np.nan), ValueError),
-    (np.zeros((2, 3, 4, 2)), ValueError),
-])
+@pytest.mark.parametrize(
+    "bad, exc",
+    [
+        (np.zeros((3, 3)), ValueError),
+        (np.full((3, 2), np.nan), ValueError),
+        (np.zeros((2, 3, 4, 2)), ValueError),
+    ],
+)
 def test_bad_points_raise(bad, exc):
     with pytest.raises(exc, match="points"):
         drawing.rasterise(bad)
@@ -180,8 +206,14 @@ def test_seed_camera_reads_alpha_which_is_the_ink_coverage():
     fig.canvas.draw()
     rgba = np.asarray(fig.canvas.buffer_rgba())
     if hasattr(fig.canvas, "tostring_argb"):
-        argb = np.frombuffer(fig.canvas.tostring_argb(), dtype=np.uint8).reshape(64, 64, 4)
+        argb = np.frombuffer(
+            fig.canvas.tostring_argb(), dtype=np.uint8
+        ).reshape(64, 64, 4)
         assert np.array_equal(argb[..., 0], rgba[..., 3])
     s = 1 - rgba[..., 3] / 255
-    assert s[0, 0] == 1.0 and s[31:33, 40].min() < 0.5           # blank paper 1, the stroke dark
-    assert rgba[0, 0, 0] == 255 and rgba[31:33, 40, 0].min() == 0  # red: 1 on blank, 0 on ink
+    assert (
+        s[0, 0] == 1.0 and s[31:33, 40].min() < 0.5
+    )  # blank paper 1, the stroke dark
+    assert (
+        rgba[0, 0, 0] == 255 and rgba[31:33, 40, 0].min() == 0
+    )  # red: 1 on blank, 0 on ink

@@ -1,4 +1,5 @@
 """The nbval figure check (tests/nbval_figures.py) passes an identical figure and fails changed ones."""
+
 from __future__ import annotations
 
 import base64
@@ -33,22 +34,39 @@ def test_a_slightly_thicker_line_passes():
     assert figure_difference([_png()], [_png(linewidth=1.65)]) is None
 
 
-@pytest.mark.parametrize("fresh, message", [
-    ([_png(slope=1.2)], "looks different"),
-    ([_png(width=7.0)], "px"),
-    ([_png(), _png()], "stores 1 image"),
-    ([], "stores 1 image"),
-])
+@pytest.mark.parametrize(
+    "fresh, message",
+    [
+        ([_png(slope=1.2)], "looks different"),
+        ([_png(width=7.0)], "px"),
+        ([_png(), _png()], "stores 1 image"),
+        ([], "stores 1 image"),
+    ],
+)
 def test_a_changed_figure_fails_with_a_reason(fresh, message):
     assert message in figure_difference([_png()], fresh)
 
 
 def test_the_frames_of_a_static_slider_are_compared_too():
     def slider(*frames):
-        html = '<div class="pcbook-slider"><script>var frames=[' + ",".join(f'"{f}"' for f in frames) + "];</script></div>"
-        return [{"output_type": "display_data", "data": {"text/html": html, "text/plain": "slider"}}]
+        html = (
+            '<div class="pcbook-slider"><script>var frames=['
+            + ",".join(f'"{f}"' for f in frames)
+            + "];</script></div>"
+        )
+        return [
+            {
+                "output_type": "display_data",
+                "data": {"text/html": html, "text/plain": "slider"},
+            }
+        ]
 
     a, b = _png(), _png(slope=1.2)
     assert output_pngs(slider(a, b)) == [a, b]
-    assert figure_difference(output_pngs(slider(a, b)), output_pngs(slider(a, b))) is None
-    assert "image 2 looks different" in figure_difference(output_pngs(slider(a, b)), output_pngs(slider(a, a)))
+    assert (
+        figure_difference(output_pngs(slider(a, b)), output_pngs(slider(a, b)))
+        is None
+    )
+    assert "image 2 looks different" in figure_difference(
+        output_pngs(slider(a, b)), output_pngs(slider(a, a))
+    )

@@ -2,6 +2,7 @@
 the command line. A 2-worker local cluster is started once for the module;
 the experiments are the cheap ones (bogacz-ex5 with few trials draws random
 numbers, so the seed matters; bayes-gaussian is exact)."""
+
 import json
 import math
 import subprocess
@@ -35,12 +36,14 @@ def _blas():
     import numpy  # noqa: F401  (loads OpenBLAS in the worker)
     from threadpoolctl import threadpool_info
 
-    return [(i["num_threads"], i.get("architecture")) for i in
-            threadpool_info() if i["user_api"] == "blas"]
+    return [
+        (i["num_threads"], i.get("architecture"))
+        for i in threadpool_info()
+        if i["user_api"] == "blas"
+    ]
 
 
-def test_workers_get_the_makefile_environment_and_listen_on_localhost(
-        cluster):
+def test_workers_get_the_makefile_environment_and_listen_on_localhost(cluster):
     from distributed import Client
 
     wanted = sweep.worker_environment()
@@ -59,33 +62,42 @@ def test_workers_get_the_makefile_environment_and_listen_on_localhost(
         if pin:  # the kernel was chosen before numpy was loaded
             assert all(arch.lower() == pin.lower() for _, arch in libs)
     me = psutil.Process()
-    ports = [c.laddr for p in [me, *me.children(recursive=True)]
-             for c in p.net_connections(kind="inet") if c.status == "LISTEN"]
+    ports = [
+        c.laddr
+        for p in [me, *me.children(recursive=True)]
+        for c in p.net_connections(kind="inet")
+        if c.status == "LISTEN"
+    ]
     assert len(ports) >= 5  # scheduler, its HTTP server, 2 workers, nannies
     assert {a.ip for a in ports} == {"127.0.0.1"}
     assert 8787 not in {a.port for a in ports}  # no fixed dashboard port
 
 
 def test_dask_sweep_equals_a_serial_loop_of_reproduce(address):
-    table = sweep.run(EXP, seeds="0:3", grid=GRID, scheduler=address,
-                      cache=None)
+    table = sweep.run(
+        EXP, seeds="0:3", grid=GRID, scheduler=address, cache=None
+    )
     assert len(table) == 12 and (table["status"] == "ok").all()
     assert not table["cached"].any()
     assert list(table.columns[:4]) == ["trials", "lr", "n_seeds", "seed"]
     for row in table.to_dict("records"):
-        report = reproduce.run(EXP, seed=row["seed"], overrides={
-            "trials": row["trials"], "lr": row["lr"]})
+        report = reproduce.run(
+            EXP,
+            seed=row["seed"],
+            overrides={"trials": row["trials"], "lr": row["lr"]},
+        )
         for key, value in report["metrics"].items():
             assert row[key] == value, (row, key)  # identical, not approx
     assert table["sigma_final"].nunique() == 12  # each seed is its own
-    serial = sweep.run(EXP, seeds=range(3), grid=GRID, serial=True,
-                       cache=None)
-    pd.testing.assert_frame_equal(serial.drop(columns="seconds"),
-                                  table.drop(columns="seconds"))
+    serial = sweep.run(EXP, seeds=range(3), grid=GRID, serial=True, cache=None)
+    pd.testing.assert_frame_equal(
+        serial.drop(columns="seconds"), table.drop(columns="seconds")
+    )
 
 
 def test_cache_resumes_an_interrupted_sweep_and_a_repeat_runs_nothing(
-        address, tmp_path, monkeypatch):
+    address, tmp_path, monkeypatch
+):
     args = dict(seeds="0:2", grid={"trials": [60, 80]}, cache=tmp_path)
     first = sweep.run(EXP, scheduler=address, **args)
     files = sorted((tmp_path / EXP).iterdir())
@@ -104,15 +116,21 @@ def test_cache_resumes_an_interrupted_sweep_and_a_repeat_runs_nothing(
     assert not edited["cached"].any()
 
 
-def test_a_failing_run_is_recorded_and_the_sweep_completes(address,
-                                                          tmp_path):
-    table = sweep.run("bayes-gaussian", seeds="0:2",
-                      grid={"sigma_p": [-1.0, 1.0]}, scheduler=address,
-                      cache=tmp_path)
+def test_a_failing_run_is_recorded_and_the_sweep_completes(address, tmp_path):
+    table = sweep.run(
+        "bayes-gaussian",
+        seeds="0:2",
+        grid={"sigma_p": [-1.0, 1.0]},
+        scheduler=address,
+        cache=tmp_path,
+    )
     failed = table[table["sigma_p"] < 0]
     assert (failed["status"] == "failed").all()
-    assert failed["message"].str.fullmatch(
-        r"ValueError: sigma_p: must be > 0, got -1\.0").all()
+    assert (
+        failed["message"]
+        .str.fullmatch(r"ValueError: sigma_p: must be > 0, got -1\.0")
+        .all()
+    )
     assert failed["posterior_mean"].isna().all()
     good = table[table["sigma_p"] > 0]
     assert (good["status"] == "ok").all()
@@ -122,27 +140,36 @@ def test_a_failing_run_is_recorded_and_the_sweep_completes(address,
 @pytest.fixture
 def toy(monkeypatch):
     """An experiment that fails for x < 0 and diverges for x == 0."""
+
     def func(seed, x):
         if x < 0:
             raise RuntimeError("boom")
         return {"inverse": 1 / x if x else math.inf, "seed": seed}, {}
 
     reproduce.registry()
-    monkeypatch.setitem(reproduce._REGISTRY, "toy-sweep",
-                        reproduce.Experiment("toy-sweep", func, {"x": 1.0}))
+    monkeypatch.setitem(
+        reproduce._REGISTRY,
+        "toy-sweep",
+        reproduce.Experiment("toy-sweep", func, {"x": 1.0}),
+    )
     return "toy-sweep"
 
 
 def test_diverged_and_failed_runs_have_a_status_and_a_message(toy, capsys):
-    table = sweep.run(toy, seeds=[5], grid={"x": [-1, 0, 2]}, serial=True,
-                      cache=None)
+    table = sweep.run(
+        toy, seeds=[5], grid={"x": [-1, 0, 2]}, serial=True, cache=None
+    )
     assert table["status"].tolist() == ["failed", "diverged", "ok"]
-    assert table["message"].tolist() == ["RuntimeError: boom",
-                                         "not finite: inverse", ""]
+    assert table["message"].tolist() == [
+        "RuntimeError: boom",
+        "not finite: inverse",
+        "",
+    ]
     assert table["inverse"].iloc[2] == 0.5 and table["inverse"].isna()[1]
     assert table["metric_seed"].iloc[2] == 5  # a metric named like a column
-    code = main(["sweep", toy, "--set", "x=0,2", "--serial", "--json",
-                 "--no-cache"])
+    code = main(
+        ["sweep", toy, "--set", "x=0,2", "--serial", "--json", "--no-cache"]
+    )
     out, err = capsys.readouterr()
     report = json.loads(out)  # valid JSON: the infinity is null
     assert code == 0 and report["diverged"] == 1
@@ -155,9 +182,13 @@ def test_seeds_and_grid_syntax():
     assert sweep.parse_seeds("0:2, 7") == [0, 1, 7]
     assert sweep.parse_seeds(range(2)) == [0, 1]
     assert sweep.parse_seeds(None, default=4) == [4]
-    for bad, match in [("5:2", "empty"), ("a:b", "START:STOP"),
-                       ("-1", "START:STOP"), ("1:2:3", "START:STOP"),
-                       ([1, 1], "seed 1 is given twice")]:
+    for bad, match in [
+        ("5:2", "empty"),
+        ("a:b", "START:STOP"),
+        ("-1", "START:STOP"),
+        ("1:2:3", "START:STOP"),
+        ([1, 1], "seed 1 is given twice"),
+    ]:
         with pytest.raises(ValueError, match=f"seeds: .*{match}"):
             sweep.parse_seeds(bad)
     with pytest.raises(TypeError, match=r"seeds: .*range\b"):
@@ -167,7 +198,10 @@ def test_seeds_and_grid_syntax():
     exp = reproduce.get("bayes-gaussian")
     points = sweep.parse_grid(exp, ["u=1,2", "sigma_p=0.5", "u=3"], cli=True)
     assert [(p["u"], p["sigma_p"]) for p in points] == [
-        (1.0, 0.5), (2.0, 0.5), (3.0, 0.5)]
+        (1.0, 0.5),
+        (2.0, 0.5),
+        (3.0, 0.5),
+    ]
     assert sweep.parse_grid(exp, None) == [exp.params]
     with pytest.raises(ValueError, match=r"grid\['u'\]: no values"):
         sweep.parse_grid(exp, {"u": []})
@@ -179,20 +213,25 @@ def test_seeds_and_grid_syntax():
     assert [p["digits"] for p in points] == ["1,2,3", "3,2,1"]
 
 
-@pytest.mark.parametrize("args, named", [
-    (["--seeds", "5:2"], "--seeds"),
-    (["--seeds", "a:b"], "--seeds"),
-    (["--seeds", "0:1000000"], "--seeds"),
-    (["--set", "nope=1,2"], "unknown parameter 'nope'"),
-    (["--set", "u="], "--set u"),
-    (["--set", "u=abc"], "--set u"),
-    (["--set", "u=1,1"], "--set u"),
-    (["--workers", "0"], "--workers"),
-    (["--workers", "two"], "--workers"),
-    (["--workers", "2", "--scheduler", UNREACHABLE],
-     "--workers and --scheduler"),
-    (["--out", "runs.txt"], "--out"),
-])
+@pytest.mark.parametrize(
+    "args, named",
+    [
+        (["--seeds", "5:2"], "--seeds"),
+        (["--seeds", "a:b"], "--seeds"),
+        (["--seeds", "0:1000000"], "--seeds"),
+        (["--set", "nope=1,2"], "unknown parameter 'nope'"),
+        (["--set", "u="], "--set u"),
+        (["--set", "u=abc"], "--set u"),
+        (["--set", "u=1,1"], "--set u"),
+        (["--workers", "0"], "--workers"),
+        (["--workers", "two"], "--workers"),
+        (
+            ["--workers", "2", "--scheduler", UNREACHABLE],
+            "--workers and --scheduler",
+        ),
+        (["--out", "runs.txt"], "--out"),
+    ],
+)
 def test_cli_mistakes_are_one_line_naming_the_option(args, named, capsys):
     code = main(["sweep", "bayes-gaussian", *args, "--json", "--no-cache"])
     out, err = capsys.readouterr()
@@ -203,8 +242,16 @@ def test_cli_mistakes_are_one_line_naming_the_option(args, named, capsys):
 
 def test_parquet_needs_pyarrow(tmp_path, capsys):
     path = tmp_path / "runs.parquet"
-    code = main(["sweep", "bayes-gaussian", "--serial", "--no-cache",
-                 "--out", str(path)])
+    code = main(
+        [
+            "sweep",
+            "bayes-gaussian",
+            "--serial",
+            "--no-cache",
+            "--out",
+            str(path),
+        ]
+    )
     out, err = capsys.readouterr()
     try:
         import pyarrow  # noqa: F401
@@ -215,13 +262,17 @@ def test_parquet_needs_pyarrow(tmp_path, capsys):
 
 
 def test_an_unreachable_scheduler_or_other_code_is_a_clear_error(
-        address, monkeypatch):
+    address, monkeypatch
+):
     monkeypatch.setattr(sweep, "CONNECT_TIMEOUT", 1.0)
     with pytest.raises(ValueError, match="scheduler: cannot reach"):
         sweep.run("bayes-gaussian", scheduler=UNREACHABLE, cache=None)
     real = sweep.worker_environment()
-    monkeypatch.setattr(sweep, "worker_environment",
-                        lambda: {**real, "OPENBLAS_CORETYPE": "Prescott"})
+    monkeypatch.setattr(
+        sweep,
+        "worker_environment",
+        lambda: {**real, "OPENBLAS_CORETYPE": "Prescott"},
+    )
     with pytest.warns(sweep.SweepWarning, match="OPENBLAS_CORETYPE=Presc"):
         sweep.run("bayes-gaussian", scheduler=address, cache=None)
     monkeypatch.setattr(sweep, "source_hash", lambda: "edited")
@@ -230,17 +281,31 @@ def test_an_unreachable_scheduler_or_other_code_is_a_clear_error(
 
 
 def _cli(*args):
-    return subprocess.run([sys.executable, "-m", "pcbook", *args],
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "pcbook", *args], capture_output=True, text=True
+    )
 
 
 def test_cli_sweep_on_a_scheduler_started_by_hand_prints_reproduce_metrics(
-        cluster, tmp_path):
+    cluster, tmp_path
+):
     before = cluster.scheduler.transition_counter
     out = tmp_path / "runs.csv"
-    result = _cli("sweep", EXP, "--seeds", "2:4", "--set", "trials=60,120",
-                  "--scheduler", cluster.scheduler_address, "--out",
-                  str(out), "--cache", str(tmp_path / "cache"), "--json")
+    result = _cli(
+        "sweep",
+        EXP,
+        "--seeds",
+        "2:4",
+        "--set",
+        "trials=60,120",
+        "--scheduler",
+        cluster.scheduler_address,
+        "--out",
+        str(out),
+        "--cache",
+        str(tmp_path / "cache"),
+        "--json",
+    )
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     assert "warning" not in result.stderr  # the workers are pinned
@@ -249,11 +314,16 @@ def test_cli_sweep_on_a_scheduler_started_by_hand_prints_reproduce_metrics(
     assert cluster.scheduler.transition_counter > before  # it ran there
     table = pd.read_csv(out)
     assert table["sigma_final"].tolist() == [
-        r["sigma_final"] for r in report["rows"]]
-    one = json.loads(_cli("reproduce", EXP, "--seed", "3", "--set",
-                          "trials=120", "--json").stdout)
-    row = next(r for r in report["rows"]
-               if r["seed"] == 3 and r["trials"] == 120)
+        r["sigma_final"] for r in report["rows"]
+    ]
+    one = json.loads(
+        _cli(
+            "reproduce", EXP, "--seed", "3", "--set", "trials=120", "--json"
+        ).stdout
+    )
+    row = next(
+        r for r in report["rows"] if r["seed"] == 3 and r["trials"] == 120
+    )
     assert {k: row[k] for k in one["metrics"]} == one["metrics"]
 
 
@@ -272,5 +342,9 @@ def test_default_sweep_starts_and_stops_its_own_local_cluster():
     table = sweep.run("bayes-gaussian", seeds="0:2", workers=1, cache=None)
     assert (table["status"] == "ok").all()
     left = {p.pid for p in me.children(recursive=True)} - children
-    assert not [p for p in left if psutil.pid_exists(p)
-                and psutil.Process(p).status() != psutil.STATUS_ZOMBIE]
+    assert not [
+        p
+        for p in left
+        if psutil.pid_exists(p)
+        and psutil.Process(p).status() != psutil.STATUS_ZOMBIE
+    ]

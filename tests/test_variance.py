@@ -1,4 +1,5 @@
 """Chapter 3: learning v_p and variances, the interneuron (Exercise 5), the hierarchical model."""
+
 from dataclasses import replace
 
 import numpy as np
@@ -11,6 +12,7 @@ from pcbook import reproduce, variance
 # ---- Sec. 2.4 --------------------------------------------------------------------------------
 def test_local_mode_is_where_gradient_ascent_ends():
     from pcbook import error_units
+
     for u, v_p in [(2.0, 3.0), (9.0, 1.0), (0.5, -2.0), (4.0, 0.3)]:
         m = gm.make_model(u, v_p, 1.0, 0.5)
         tr = error_units.simulate_gradient_ascent(m, dt=0.002, t_max=40.0)
@@ -21,7 +23,9 @@ def test_learning_prior_with_known_sensory_noise_shrinks_sigma_p():
     """Across seeds, v_p -> about 3 and Sigma_p -> the variance of the MAP estimates, below the true 1."""
     finals, var_phi = [], []
     for seed in range(6):
-        h = variance.learn_parameters(rng=seed, learn=("v_p", "sigma_p"), sigma_u0=1.0)
+        h = variance.learn_parameters(
+            rng=seed, learn=("v_p", "sigma_p"), sigma_u0=1.0
+        )
         finals.append((h.v_p[1500:].mean(), h.sigma_p[1500:].mean()))
         var_phi.append(h.phi[1500:].var())
         assert h.sigma_u[-1] == 1.0
@@ -33,7 +37,9 @@ def test_learning_prior_with_known_sensory_noise_shrinks_sigma_p():
 
 def test_learning_sensory_variance_collapses_with_point_estimates():
     for seed in range(8):
-        h = variance.learn_parameters(rng=seed, sigma_p0=1.0, sigma_u0=1.0, v_p0=3.0)
+        h = variance.learn_parameters(
+            rng=seed, sigma_p0=1.0, sigma_u0=1.0, v_p0=3.0
+        )
         assert np.min(h.sigma_u[:1000]) == pytest.approx(0.05)
 
 
@@ -42,8 +48,11 @@ def test_learning_rules_are_gradients_of_F():
     phi = 1.9
     eps_p, eps_u = gm.prediction_errors(phi, m)
     h = 1e-6
-    for name, analytic in (("v_p", eps_p), ("sigma_p", 0.5 * (eps_p ** 2 - 1 / m.sigma_p)),
-                           ("sigma_u", 0.5 * (eps_u ** 2 - 1 / m.sigma_u))):
+    for name, analytic in (
+        ("v_p", eps_p),
+        ("sigma_p", 0.5 * (eps_p**2 - 1 / m.sigma_p)),
+        ("sigma_u", 0.5 * (eps_u**2 - 1 / m.sigma_u)),
+    ):
         up = replace(m, **{name: getattr(m, name) + h})
         down = replace(m, **{name: getattr(m, name) - h})
         fd = (gm.free_energy(phi, up) - gm.free_energy(phi, down)) / (2 * h)
@@ -69,14 +78,20 @@ def _reference_run(phis, lr=0.01, sigma0=1.0):
 
 
 def test_vectorised_interneuron_equals_step_by_step_loop():
-    res = variance.simulate_interneuron_learning(n_trials=40, n_seeds=3, rng=11)
+    res = variance.simulate_interneuron_learning(
+        n_trials=40, n_seeds=3, rng=11
+    )
     for s in range(3):
-        assert np.allclose(res.sigma[s], _reference_run(res.phi[s]), rtol=1e-10, atol=1e-12)
+        assert np.allclose(
+            res.sigma[s], _reference_run(res.phi[s]), rtol=1e-10, atol=1e-12
+        )
 
 
 def test_interneuron_reaches_fixed_point():
     eps, e = variance.interneuron_trial(6.5, 5.0, 2.0)
-    assert eps == pytest.approx(1.5 / 2.0, abs=1e-4) and e == pytest.approx(1.5, abs=1e-4)
+    assert eps == pytest.approx(1.5 / 2.0, abs=1e-4) and e == pytest.approx(
+        1.5, abs=1e-4
+    )
 
 
 def test_interneuron_numbers_default_seed():
@@ -104,7 +119,9 @@ def test_interneuron_seed_sweep():
     assert np.argmax(mf >= 1.8) == 241 and np.argmax(mf >= 1.9) == 370
     assert np.max(np.abs(big.mean_sigma - mf)) < 0.03
     # stationary fluctuation: s.d. about sqrt(2 lr) = 0.14
-    assert big.sigma[:, 600:].std() == pytest.approx(np.sqrt(2 * 0.01), rel=0.25)
+    assert big.sigma[:, 600:].std() == pytest.approx(
+        np.sqrt(2 * 0.01), rel=0.25
+    )
 
 
 def test_interneuron_same_seed_same_result_and_bad_lr():
@@ -127,7 +144,10 @@ def test_reproduce_bogacz_ex5():
 @pytest.fixture
 def hier():
     h = variance.make_hierarchy((4, 3, 2), rng=1)
-    sig = tuple(np.eye(n) * s + 0.1 * np.ones((n, n)) for n, s in zip(h.sizes, (0.5, 0.8, 1.2)))
+    sig = tuple(
+        np.eye(n) * s + 0.1 * np.ones((n, n))
+        for n, s in zip(h.sizes, (0.5, 0.8, 1.2))
+    )
     return variance.Hierarchy(h.thetas, sig, np.array([0.3, -0.2]), "tanh")
 
 
@@ -146,8 +166,12 @@ def test_local_phi_updates_equal_gradient_of_F(hier):
     phis = [rng.standard_normal((2, n)) for n in hier.sizes]
     grads = variance.hier_phi_gradient(phis, hier)
     for i in (1, 2):
+
         def F(x, i=i):
-            return variance.hier_free_energy(phis[:i] + [x] + phis[i + 1:], hier).sum()
+            return variance.hier_free_energy(
+                phis[:i] + [x] + phis[i + 1 :], hier
+            ).sum()
+
         assert np.allclose(grads[i - 1], _fd(F, phis[i]), atol=1e-7)
 
 
@@ -157,43 +181,77 @@ def test_local_weight_and_covariance_updates_equal_gradient_of_F(hier):
     grads = variance.hier_param_gradients(phis, hier)
     for field in ("thetas", "sigmas"):
         for k, value in enumerate(getattr(hier, field)):
+
             def F(X, field=field, k=k):
                 values = list(getattr(hier, field))
                 values[k] = X
-                return variance.hier_free_energy(phis, replace(hier, **{field: tuple(values)})).sum()
-            assert np.allclose(grads[field][k], _fd(F, value), atol=1e-7), (field, k)
-    assert np.allclose(grads["v_p"], _fd(lambda v: variance.hier_free_energy(phis, replace(hier, v_p=v)).sum(),
-                                         hier.v_p), atol=1e-7)
+                return variance.hier_free_energy(
+                    phis, replace(hier, **{field: tuple(values)})
+                ).sum()
+
+            assert np.allclose(grads[field][k], _fd(F, value), atol=1e-7), (
+                field,
+                k,
+            )
+    assert np.allclose(
+        grads["v_p"],
+        _fd(
+            lambda v: variance.hier_free_energy(
+                phis, replace(hier, v_p=v)
+            ).sum(),
+            hier.v_p,
+        ),
+        atol=1e-7,
+    )
 
 
 def test_free_energy_is_log_density_of_the_hierarchy(hier):
     from scipy import stats
+
     rng = np.random.default_rng(2)
     phis = [rng.standard_normal((1, n)) for n in hier.sizes]
-    mus = [np.tanh(phis[i + 1]) @ hier.thetas[i].T for i in range(2)] + [hier.v_p[None]]
-    logp = sum(stats.multivariate_normal(m[0], S).logpdf(p[0]) for p, m, S in zip(phis, mus, hier.sigmas))
+    mus = [np.tanh(phis[i + 1]) @ hier.thetas[i].T for i in range(2)] + [
+        hier.v_p[None]
+    ]
+    logp = sum(
+        stats.multivariate_normal(m[0], S).logpdf(p[0])
+        for p, m, S in zip(phis, mus, hier.sigmas)
+    )
     const = 0.5 * sum(hier.sizes) * np.log(2 * np.pi)
-    assert variance.hier_free_energy(phis, hier)[0] == pytest.approx(logp + const)
+    assert variance.hier_free_energy(phis, hier)[0] == pytest.approx(
+        logp + const
+    )
 
 
 def _generated(seed_true, seed_data):
     true = variance.make_hierarchy((4, 2), weight_scale=1.5, rng=seed_true)
-    true = variance.Hierarchy(true.thetas, (0.05 * np.eye(4), np.eye(2)), np.zeros(2), "tanh")
+    true = variance.Hierarchy(
+        true.thetas, (0.05 * np.eye(4), np.eye(2)), np.zeros(2), "tanh"
+    )
     return variance.sample_hierarchy(true, 200, rng=seed_data)[0]
 
 
 def test_fit_hierarchy_learns_theta_on_generated_data():
     """The chapter's run, and a sweep of 5 other data sets: F climbs every epoch and the input error
     falls to about the generating noise variance 0.05."""
-    fit = variance.fit_hierarchy(_generated(3, 4), variance.make_hierarchy((4, 2), weight_scale=0.3, rng=5),
-                                 n_epochs=150, lr=0.1)
+    fit = variance.fit_hierarchy(
+        _generated(3, 4),
+        variance.make_hierarchy((4, 2), weight_scale=0.3, rng=5),
+        n_epochs=150,
+        lr=0.1,
+    )
     assert fit.free_energy[0] == pytest.approx(-6.871, abs=1e-3)
     assert fit.free_energy[-1] == pytest.approx(-0.398, abs=1e-3)
-    assert fit.errors[0] == pytest.approx(3.326, abs=1e-3) and fit.errors[-1] == pytest.approx(0.049, abs=1e-3)
+    assert fit.errors[0] == pytest.approx(3.326, abs=1e-3) and fit.errors[
+        -1
+    ] == pytest.approx(0.049, abs=1e-3)
     for seed in range(5):
-        fit = variance.fit_hierarchy(_generated(10 + seed, 20 + seed),
-                                     variance.make_hierarchy((4, 2), weight_scale=0.3, rng=30 + seed),
-                                     n_epochs=150, lr=0.1)
+        fit = variance.fit_hierarchy(
+            _generated(10 + seed, 20 + seed),
+            variance.make_hierarchy((4, 2), weight_scale=0.3, rng=30 + seed),
+            n_epochs=150,
+            lr=0.1,
+        )
         assert np.all(np.diff(fit.free_energy) > 0)
         assert fit.errors[-1] < 0.06
 
@@ -218,28 +276,51 @@ def test_hierarchy_bad_input(hier):
 
 
 def test_numbers_stated_in_chapter_3():
-    h = variance.learn_parameters(n_items=3000, lr=0.01, learn=("v_p", "sigma_p"), v_p0=1.0, sigma_p0=2.0,
-                                  sigma_u0=1.0, rng=0)
+    h = variance.learn_parameters(
+        n_items=3000,
+        lr=0.01,
+        learn=("v_p", "sigma_p"),
+        v_p0=1.0,
+        sigma_p0=2.0,
+        sigma_u0=1.0,
+        rng=0,
+    )
     late = slice(1500, None)
     assert h.v_p[late].mean() == pytest.approx(2.982, abs=5e-4)
     assert h.sigma_p[late].mean() == pytest.approx(0.935, abs=5e-4)
     assert h.phi[late].var() == pytest.approx(0.911, abs=5e-4)
     assert h.v[late].var() == pytest.approx(0.998, abs=5e-4)
     phi = h.phi[late]
-    assert 1.0 / np.mean((phi - 3.0) ** 2 / (2 * phi) ** 2) == pytest.approx(17.6, abs=0.05)
-    fast = variance.learn_parameters(n_items=3000, lr=0.05, learn=("v_p", "sigma_p"), sigma_u0=1.0, rng=0)
+    assert 1.0 / np.mean((phi - 3.0) ** 2 / (2 * phi) ** 2) == pytest.approx(
+        17.6, abs=0.05
+    )
+    fast = variance.learn_parameters(
+        n_items=3000, lr=0.05, learn=("v_p", "sigma_p"), sigma_u0=1.0, rng=0
+    )
     assert fast.sigma_p[late].std() == pytest.approx(0.152, abs=5e-4)
-    hits = [np.argmax(variance.learn_parameters(v_p0=3.0, sigma_p0=1.0, sigma_u0=1.0, rng=s).sigma_u <= 0.05)
-            for s in range(8)]
+    hits = [
+        np.argmax(
+            variance.learn_parameters(
+                v_p0=3.0, sigma_p0=1.0, sigma_u0=1.0, rng=s
+            ).sigma_u
+            <= 0.05
+        )
+        for s in range(8)
+    ]
     assert 0 < min(hits) and max(hits) <= 200
     res = variance.simulate_interneuron_learning(rng=0)
     expected = {100: 1.536, 200: 1.768, 300: 1.903, 500: 1.928, 1000: 1.984}
     for k, value in expected.items():
         assert res.mean_sigma[k] == pytest.approx(value, abs=5e-4)
     assert res.sigma_final() == pytest.approx(1.936, abs=5e-4)
-    assert np.argmax(res.mean_sigma >= 1.8) == 222 and np.argmax(res.mean_sigma >= 1.9) == 273
+    assert (
+        np.argmax(res.mean_sigma >= 1.8) == 222
+        and np.argmax(res.mean_sigma >= 1.9) == 273
+    )
     ev = np.linalg.eigvals([[0.0, -1.0], [2.0, -1.0]])
-    assert np.allclose(ev.real, -0.5) and np.exp(-0.5 * 20) == pytest.approx(4.5e-5, rel=0.01)
+    assert np.allclose(ev.real, -0.5) and np.exp(-0.5 * 20) == pytest.approx(
+        4.5e-5, rel=0.01
+    )
 
 
 def test_seed_style_bug_shrinks_sigma():
@@ -268,15 +349,26 @@ def test_no_global_random_state_is_touched():
 
 def test_figures_draw():
     import matplotlib
+
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
     from pcbook.plots import bogacz as plots
+
     h = variance.learn_parameters(n_items=20, rng=0)
-    assert len(plots.plot_parameter_learning(h, Figure().subplots(), truth={"v_p": 3.0}).lines) == 4
+    assert (
+        len(
+            plots.plot_parameter_learning(
+                h, Figure().subplots(), truth={"v_p": 3.0}
+            ).lines
+        )
+        == 4
+    )
     res = variance.simulate_interneuron_learning(n_trials=10, n_seeds=3, rng=0)
     assert len(plots.plot_interneuron(res, Figure().subplots()).lines) == 5
-    fit = variance.fit_hierarchy(np.zeros((4, 4)), variance.make_hierarchy((4, 2), rng=0), n_epochs=3)
+    fit = variance.fit_hierarchy(
+        np.zeros((4, 4)), variance.make_hierarchy((4, 2), rng=0), n_epochs=3
+    )
     assert len(plots.plot_fit(fit, Figure().subplots()).lines) == 2
 
 
@@ -287,41 +379,74 @@ NB = "variance"
 
 
 def _laplace_streams(laplace):
-    return [variance.learn_parameters(n_items=3000, lr=0.01, v_p0=3.0, sigma_p0=1.0, sigma_u0=1.0,
-                                      laplace=laplace, rng=s) for s in range(8)]
+    return [
+        variance.learn_parameters(
+            n_items=3000,
+            lr=0.01,
+            v_p0=3.0,
+            sigma_p0=1.0,
+            sigma_u0=1.0,
+            laplace=laplace,
+            rng=s,
+        )
+        for s in range(8)
+    ]
 
 
 def test_laplace_gradient_is_derivative_of_the_expected_log_likelihood():
     """Independent of the formula's algebra: quadrature of ln N(u; g(phi) + g'(phi)(v - phi), Sigma_u)
     under q = N(phi, Sigma_q), differentiated numerically in Sigma_u (Sigma_q held at the Laplace value)."""
     from scipy import integrate
-    for u, phi, v_p, s_p, s_u in [(2.0, 1.5, 3.0, 1.0, 1.0), (6.0, 2.3, 3.0, 1.0, 0.2)]:
+
+    for u, phi, v_p, s_p, s_u in [
+        (2.0, 1.5, 3.0, 1.0, 1.0),
+        (6.0, 2.3, 3.0, 1.0, 0.2),
+    ]:
         m = gm.make_model(u, v_p, s_p, s_u)
         s_q = -1.0 / gm.d2F_dphi2(phi, m)
 
         def expected(sigma_u):
             def f(v):
-                pred = phi ** 2 + 2 * phi * (v - phi)
-                return gm.normal_pdf(v, phi, s_q) * np.log(gm.normal_pdf(u, pred, sigma_u))
+                pred = phi**2 + 2 * phi * (v - phi)
+                return gm.normal_pdf(v, phi, s_q) * np.log(
+                    gm.normal_pdf(u, pred, sigma_u)
+                )
+
             sd = np.sqrt(s_q)
-            return integrate.quad(f, phi - 12 * sd, phi + 12 * sd, epsabs=1e-13)[0]
+            return integrate.quad(
+                f, phi - 12 * sd, phi + 12 * sd, epsabs=1e-13
+            )[0]
+
         h = 1e-5
         numeric = (expected(s_u + h) - expected(s_u - h)) / (2 * h)
-        assert variance.variance_gradients(phi, m, laplace=True)[1] == pytest.approx(numeric, rel=1e-6)
+        assert variance.variance_gradients(phi, m, laplace=True)[
+            1
+        ] == pytest.approx(numeric, rel=1e-6)
         eps_p, eps_u = gm.prediction_errors(phi, m)
         assert variance.variance_gradients(phi, m) == pytest.approx(
-            (0.5 * (eps_p ** 2 - 1 / s_p), 0.5 * (eps_u ** 2 - 1 / s_u)))
+            (0.5 * (eps_p**2 - 1 / s_p), 0.5 * (eps_u**2 - 1 / s_u))
+        )
     with pytest.raises(ValueError, match="phi"):
-        variance.variance_gradients(0.0, gm.make_model(u=5.0, v_p=0.0), laplace=True)
+        variance.variance_gradients(
+            0.0, gm.make_model(u=5.0, v_p=0.0), laplace=True
+        )
 
 
 def test_claim_laplace_fix_stops_the_collapse():
-    assert_prose(NB, "No stream collapses: the sensory variance never drops below 0.99 and, over the second half, "
-                     "settles at 1.10 to 1.16, a little above the true 1; the prior variance settles at 0.91 to 0.99.")
-    assert_printed(NB, "stream 0: Sigma_u >= 0.995; second half: Sigma_u 1.134, Sigma_p 0.963")
+    assert_prose(
+        NB,
+        "No stream collapses: the sensory variance never drops below 0.99 and, over the second half, "
+        "settles at 1.10 to 1.16, a little above the true 1; the prior variance settles at 0.91 to 0.99.",
+    )
+    assert_printed(
+        NB,
+        "stream 0: Sigma_u >= 0.995; second half: Sigma_u 1.134, Sigma_p 0.963",
+    )
     plain, fixed = _laplace_streams(False), _laplace_streams(True)
     late = slice(1500, None)
-    assert all(h.sigma_u.min() <= 0.05 for h in plain)  # every plain stream hits the floor
+    assert all(
+        h.sigma_u.min() <= 0.05 for h in plain
+    )  # every plain stream hits the floor
     assert all(h.sigma_u.min() > 0.99 for h in fixed)
     assert all(1.095 <= h.sigma_u[late].mean() < 1.165 for h in fixed)
     assert all(0.905 <= h.sigma_p[late].mean() < 0.995 for h in fixed)
@@ -337,9 +462,17 @@ def test_align_signed_permutation_recovers_a_known_map():
     theta = rng.normal(size=(5, 3))
     perm, signs = (2, 0, 1), np.array([1.0, -1.0, -1.0])
     scrambled = np.empty_like(theta)
-    scrambled[:, perm] = theta * signs  # so that scrambled[:, perm] * signs == theta
-    aligned, got_perm, got_signs = variance.align_signed_permutation(scrambled, theta)
-    assert np.allclose(aligned, theta) and got_perm == perm and np.array_equal(got_signs, signs)
+    scrambled[:, perm] = (
+        theta * signs
+    )  # so that scrambled[:, perm] * signs == theta
+    aligned, got_perm, got_signs = variance.align_signed_permutation(
+        scrambled, theta
+    )
+    assert (
+        np.allclose(aligned, theta)
+        and got_perm == perm
+        and np.array_equal(got_signs, signs)
+    )
     with pytest.raises(ValueError, match="learned"):
         variance.align_signed_permutation(np.zeros((2, 3)), np.zeros((3, 2)))
     with pytest.raises(ValueError, match="learned"):
@@ -347,21 +480,42 @@ def test_align_signed_permutation_recovers_a_known_map():
 
 
 def test_claim_learned_theta_is_a_signed_permutation_about_20_percent_too_large():
-    assert_prose(NB, "The learned $\\Theta$ is the true one with the sign of the first cause flipped, its entries about\n20 % too large (least-squares ratio 1.19).")
-    assert_prose(NB, "After 600 epochs the ratio is 1.64 and the input error, 0.030, has\ndropped below the noise variance 0.05")
+    assert_prose(
+        NB,
+        "The learned $\\Theta$ is the true one with the sign of the first cause flipped, its entries about\n20 % too large (least-squares ratio 1.19).",
+    )
+    assert_prose(
+        NB,
+        "After 600 epochs the ratio is 1.64 and the input error, 0.030, has\ndropped below the noise variance 0.05",
+    )
     assert_printed(NB, "best map: columns (0, 1), signs [-1  1]")
     assert_printed(NB, "aligned / true, least squares: 1.19")
     assert_printed(NB, "after 600 epochs: ratio 1.64")
     true = variance.make_hierarchy(sizes=(4, 2), weight_scale=1.5, rng=3)
-    true = variance.Hierarchy(true.thetas, (0.05 * np.eye(4), np.eye(2)), np.zeros(2))
+    true = variance.Hierarchy(
+        true.thetas, (0.05 * np.eye(4), np.eye(2)), np.zeros(2)
+    )
     u = variance.sample_hierarchy(true, 200, rng=4)[0]
-    fit = variance.fit_hierarchy(u, variance.make_hierarchy((4, 2), weight_scale=0.3, rng=5), n_epochs=150, lr=0.1)
-    aligned, perm, signs = variance.align_signed_permutation(fit.hierarchy.thetas[0], true.thetas[0])
+    fit = variance.fit_hierarchy(
+        u,
+        variance.make_hierarchy((4, 2), weight_scale=0.3, rng=5),
+        n_epochs=150,
+        lr=0.1,
+    )
+    aligned, perm, signs = variance.align_signed_permutation(
+        fit.hierarchy.thetas[0], true.thetas[0]
+    )
     ratio = np.sum(aligned * true.thetas[0]) / np.sum(true.thetas[0] ** 2)
     assert perm == (0, 1) and list(signs) == [-1.0, 1.0]
     assert 1.1 < ratio < 1.3
     # up to that scale the shapes agree: the aligned weights point the way the true ones do
-    cos = np.sum(aligned * true.thetas[0]) / np.linalg.norm(aligned) / np.linalg.norm(true.thetas[0])
+    cos = (
+        np.sum(aligned * true.thetas[0])
+        / np.linalg.norm(aligned)
+        / np.linalg.norm(true.thetas[0])
+    )
     assert cos > 0.99
     causes = variance.relax(u, fit.hierarchy, n_steps=300)[1]
-    assert np.all(causes.var(axis=0) < 0.5)  # shrunk towards the prior mean (prior variance 1)
+    assert np.all(
+        causes.var(axis=0) < 0.5
+    )  # shrunk towards the prior mean (prior variance 1)

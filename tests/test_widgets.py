@@ -24,13 +24,21 @@ def _frames(html):
 
 
 def test_static_html_has_one_frame_per_grid_point_and_no_external_reference():
-    fig = widgets.slider_figure(_compute, _plot, {"a": widgets.Slider(-1.0, 1.0, 0.1, value=0.0, static_step=0.5),
-                                                  "b": widgets.Choice([1.0, 2.0], value=2.0)})
+    fig = widgets.slider_figure(
+        _compute,
+        _plot,
+        {
+            "a": widgets.Slider(-1.0, 1.0, 0.1, value=0.0, static_step=0.5),
+            "b": widgets.Choice([1.0, 2.0], value=2.0),
+        },
+    )
     html = fig.static_html()
     frames = _frames(html)
     assert len(frames) == 5 * 2
     assert all(base64.b64decode(f)[:8] == b"\x89PNG\r\n\x1a\n" for f in frames)
-    assert len(set(frames)) == len(frames), "different slider values must give different figures"
+    assert len(set(frames)) == len(frames), (
+        "different slider values must give different figures"
+    )
     assert "http://" not in html and "https://" not in html
     assert html.count('type="range"') == 2
 
@@ -46,7 +54,12 @@ def test_start_value_is_on_the_static_grid_and_shown_first():
 
 
 def test_a_failing_setting_draws_a_message_instead_of_crashing():
-    fig = widgets.slider_figure(_compute, _plot, {"b": widgets.Slider(1.0, 3.0, 1.0, value=1.0)}, fixed={"a": 0.0})
+    fig = widgets.slider_figure(
+        _compute,
+        _plot,
+        {"b": widgets.Slider(1.0, 3.0, 1.0, value=1.0)},
+        fixed={"a": 0.0},
+    )
     png = fig.png(b=3.0)
     assert png[:4] == b"\x89PNG"
     assert len(_frames(fig.static_html())) == 3
@@ -58,30 +71,46 @@ def test_too_many_frames_is_a_clear_error():
         widgets.slider_figure(lambda x, y: None, _plot, sliders)
 
 
-@pytest.mark.parametrize("kwargs, match", [({"low": 1.0, "high": 0.0, "step": 0.1}, "high"),
-                                           ({"low": 0.0, "high": 1.0, "step": 0.0}, "step"),
-                                           ({"low": 0.0, "high": 1.0, "step": 0.1, "value": 2.0}, "value")])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"low": 1.0, "high": 0.0, "step": 0.1}, "high"),
+        ({"low": 0.0, "high": 1.0, "step": 0.0}, "step"),
+        ({"low": 0.0, "high": 1.0, "step": 0.1, "value": 2.0}, "value"),
+    ],
+)
 def test_slider_validation(kwargs, match):
     with pytest.raises(ValueError, match=match):
         widgets.Slider(**kwargs)
 
 
 def test_bundle_offers_the_live_widget_and_the_static_html():
-    fig = widgets.slider_figure(_compute, _plot, {"a": widgets.Slider(-1, 1, 1, value=0)})
+    fig = widgets.slider_figure(
+        _compute, _plot, {"a": widgets.Slider(-1, 1, 1, value=0)}
+    )
     bundle = fig._repr_mimebundle_()
-    assert {"text/html", "text/plain", "application/vnd.jupyter.widget-view+json"} <= set(bundle)
+    assert {
+        "text/html",
+        "text/plain",
+        "application/vnd.jupyter.widget-view+json",
+    } <= set(bundle)
     live = fig.widget()
     slider = live.children[0]
     image = live.children[-1]
     before = image.value
     slider.value = 1
-    assert image.value != before, "moving the live slider must redraw the image"
+    assert image.value != before, (
+        "moving the live slider must redraw the image"
+    )
 
 
 def test_integer_sliders_give_integer_values():
     seen = []
-    fig = widgets.slider_figure(lambda k: seen.append(k) or k, lambda r, ax: ax.plot([r]),
-                                {"k": widgets.Slider(1, 5, 2)})
+    fig = widgets.slider_figure(
+        lambda k: seen.append(k) or k,
+        lambda r, ax: ax.plot([r]),
+        {"k": widgets.Slider(1, 5, 2)},
+    )
     fig.static_html()
     assert seen == [1, 3, 5] and all(isinstance(k, int) for k in seen)
 
@@ -98,49 +127,89 @@ def test_frames_are_drawn_for_high_density_screens_and_shown_at_the_static_figur
     from PIL import Image
     import io
 
-    fig = widgets.slider_figure(_compute, _plot, {"a": widgets.Slider(-1, 1, 1, value=0)}, figsize=(3.0, 1.8))
+    fig = widgets.slider_figure(
+        _compute,
+        _plot,
+        {"a": widgets.Slider(-1, 1, 1, value=0)},
+        figsize=(3.0, 1.8),
+    )
     html = fig.static_html()
     width, height = fig.css_size
-    assert (width, height) == (300, 180), "shown at 100 CSS pixels per inch, like the static figures"
+    assert (width, height) == (300, 180), (
+        "shown at 100 CSS pixels per inch, like the static figures"
+    )
     assert f'width="{width}" height="{height}"' in html
     for frame in _frames(html):
         image = Image.open(io.BytesIO(base64.b64decode(frame)))
-        assert image.size[0] >= 2 * width and image.size[1] >= 2 * height, image.size
+        assert image.size[0] >= 2 * width and image.size[1] >= 2 * height, (
+            image.size
+        )
 
 
 def test_frames_are_deterministic():
     sliders = {"a": widgets.Slider(-1, 1, 1, value=0)}
-    first = widgets.slider_figure(_compute, _plot, sliders, figsize=SMALL).static_html()
-    again = widgets.slider_figure(_compute, _plot, sliders, figsize=SMALL).static_html()
+    first = widgets.slider_figure(
+        _compute, _plot, sliders, figsize=SMALL
+    ).static_html()
+    again = widgets.slider_figure(
+        _compute, _plot, sliders, figsize=SMALL
+    ).static_html()
     strip = lambda h: re.sub(r"pcbook-slider-\d+", "", h)  # noqa: E731 - the id counts sliders
     assert strip(first) == strip(again)
 
 
 def test_every_frame_has_alt_text_naming_its_slider_values():
-    fig = widgets.slider_figure(_compute, _plot, {"a": widgets.Slider(-1, 1, 1, value=0, label="weight"),
-                                                  "b": widgets.Choice([1.0, 2.0], value=1.0)},
-                                alt="A line from a to b", figsize=SMALL)
+    fig = widgets.slider_figure(
+        _compute,
+        _plot,
+        {
+            "a": widgets.Slider(-1, 1, 1, value=0, label="weight"),
+            "b": widgets.Choice([1.0, 2.0], value=1.0),
+        },
+        alt="A line from a to b",
+        figsize=SMALL,
+    )
     html = fig.static_html()
     alts = _alts(html)
     assert len(alts) == len(_frames(html)) == 3 * 2
     assert alts[0] == "A line from a to b (weight = -1, b = 1)"
-    assert len(set(alts)) == len(alts), "each frame's alt text names its own values"
+    assert len(set(alts)) == len(alts), (
+        "each frame's alt text names its own values"
+    )
     shown = re.search(r'<img[^>]*alt="([^"]*)"', html).group(1)
-    assert shown == "A line from a to b (weight = 0, b = 1)", "the first frame shown is the start value's"
+    assert shown == "A line from a to b (weight = 0, b = 1)", (
+        "the first frame shown is the start value's"
+    )
 
 
-def test_a_slider_too_heavy_for_two_pixels_per_css_pixel_falls_back_to_fewer(monkeypatch):
+def test_a_slider_too_heavy_for_two_pixels_per_css_pixel_falls_back_to_fewer(
+    monkeypatch,
+):
     sliders = {"a": widgets.Slider(-1, 1, 1, value=0)}
-    full = widgets.slider_figure(_compute, _plot, sliders, figsize=SMALL).static_html()
+    full = widgets.slider_figure(
+        _compute, _plot, sliders, figsize=SMALL
+    ).static_html()
     monkeypatch.setattr(widgets, "MAX_HTML_BYTES", len(full) - 1)
-    lighter = widgets.slider_figure(_compute, _plot, sliders, figsize=SMALL).static_html()
+    lighter = widgets.slider_figure(
+        _compute, _plot, sliders, figsize=SMALL
+    ).static_html()
     assert len(lighter) < len(full)
     monkeypatch.setattr(widgets, "MAX_HTML_BYTES", 1000)
     with pytest.raises(ValueError, match="static_step"):
-        widgets.slider_figure(_compute, _plot, sliders, figsize=SMALL).static_html()
+        widgets.slider_figure(
+            _compute, _plot, sliders, figsize=SMALL
+        ).static_html()
 
 
 def test_caption_argument_still_shows_under_the_frame():
-    fig = widgets.slider_figure(_compute, _plot, {"a": widgets.Slider(-1, 1, 1, value=0)}, caption="A & B",
-                                figsize=SMALL)
-    assert '<div class="pcbook-slider-caption">A &amp; B</div>' in fig.static_html()
+    fig = widgets.slider_figure(
+        _compute,
+        _plot,
+        {"a": widgets.Slider(-1, 1, 1, value=0)},
+        caption="A & B",
+        figsize=SMALL,
+    )
+    assert (
+        '<div class="pcbook-slider-caption">A &amp; B</div>'
+        in fig.static_html()
+    )

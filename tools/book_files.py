@@ -1,4 +1,5 @@
 """The book's files as _toc.yml lists them (shared by the Makefile, the notebook runner, tests and the kit)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -24,7 +25,11 @@ def toc_entries() -> list[str]:
     """Every page name in _toc.yml (root first), without suffix, in book order."""
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
     parts = toc.get("parts", [])
-    return [toc["root"], *_walk(toc.get("chapters")), *(f for p in parts for f in _walk(p.get("chapters")))]
+    return [
+        toc["root"],
+        *_walk(toc.get("chapters")),
+        *(f for p in parts for f in _walk(p.get("chapters"))),
+    ]
 
 
 def toc_notebooks() -> list[Path]:
@@ -37,6 +42,10 @@ def toc_notebooks() -> list[Path]:
     for name in toc_entries():
         if (ROOT / f"{name}.ipynb").exists():
             notebooks.append(ROOT / f"{name}.ipynb")
-        elif not (ROOT / f"{name}.md").exists() and name not in GENERATED_PAGES:
-            raise FileNotFoundError(f"_toc.yml lists {name!r} but neither {name}.ipynb nor {name}.md exists")
+        elif (
+            not (ROOT / f"{name}.md").exists() and name not in GENERATED_PAGES
+        ):
+            raise FileNotFoundError(
+                f"_toc.yml lists {name!r} but neither {name}.ipynb nor {name}.md exists"
+            )
     return notebooks

@@ -13,6 +13,7 @@ and writes the report to ``--out`` (default build/drift-report.md) as well as pr
 It is the step before refreshing the lock (`make lock`): read what moved, decide whether the new
 digits are right, re-store the notebooks with `make notebooks`, then lock.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,16 +53,27 @@ def _normal(name: str) -> str:
 
 def version_drift() -> list[tuple[str, str, str]]:
     """``(package, locked, installed)`` for every locked package whose installed version differs."""
-    installed = {_normal(d.metadata["Name"]): d.version for d in metadata.distributions()}
-    return [(name, old, installed.get(name, "not installed"))
-            for name, old in sorted(locked_versions().items()) if installed.get(name) != old]
+    installed = {
+        _normal(d.metadata["Name"]): d.version
+        for d in metadata.distributions()
+    }
+    return [
+        (name, old, installed.get(name, "not installed"))
+        for name, old in sorted(locked_versions().items())
+        if installed.get(name) != old
+    ]
 
 
-def sanitisers(cfg: Path = ROOT / "tests" / "nbval_sanitize.cfg") -> list[tuple[re.Pattern, str]]:
+def sanitisers(
+    cfg: Path = ROOT / "tests" / "nbval_sanitize.cfg",
+) -> list[tuple[re.Pattern, str]]:
     """The (pattern, replacement) pairs nbval applies before comparing outputs."""
     parser = configparser.ConfigParser(interpolation=None)
     parser.read(cfg)
-    return [(re.compile(parser[s]["regex"]), parser[s]["replace"]) for s in parser.sections()]
+    return [
+        (re.compile(parser[s]["regex"]), parser[s]["replace"])
+        for s in parser.sections()
+    ]
 
 
 def _text_outputs(cell, rules) -> list[str]:
@@ -87,10 +99,21 @@ def notebook_drift(path: Path, timeout: int = 900) -> list[str]:
     stored = nbformat.read(path, as_version=4)
     fresh = nbformat.read(path, as_version=4)
     try:
-        NotebookClient(fresh, kernel_name="python3", timeout=timeout, allow_errors=True,
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
-    except (CellExecutionError, RuntimeError, TimeoutError) as err:  # the kernel died or hung
-        return [f"- the notebook did not run to the end: {str(err).splitlines()[0]}"]
+        NotebookClient(
+            fresh,
+            kernel_name="python3",
+            timeout=timeout,
+            allow_errors=True,
+            resources={"metadata": {"path": str(path.parent)}},
+        ).execute()
+    except (
+        CellExecutionError,
+        RuntimeError,
+        TimeoutError,
+    ) as err:  # the kernel died or hung
+        return [
+            f"- the notebook did not run to the end: {str(err).splitlines()[0]}"
+        ]
     rules, report = sanitisers(), []
     for k, (old, new) in enumerate(zip(stored.cells, fresh.cells)):
         if old.cell_type != "code":
@@ -98,14 +121,19 @@ def notebook_drift(path: Path, timeout: int = 900) -> list[str]:
         before, after = _text_outputs(old, rules), _text_outputs(new, rules)
         if before == after:
             continue
-        report.append(f"- cell {k} (execution count {old.get('execution_count')}):")
+        report.append(
+            f"- cell {k} (execution count {old.get('execution_count')}):"
+        )
         report.append("  | stored | now |\n  |---|---|")
         matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
         for tag, i1, i2, j1, j2 in matcher.get_opcodes():
             if tag == "equal":
                 continue
             olds, news = before[i1:i2], after[j1:j2]
-            for a, b in zip(olds + [""] * (len(news) - len(olds)), news + [""] * (len(olds) - len(news))):
+            for a, b in zip(
+                olds + [""] * (len(news) - len(olds)),
+                news + [""] * (len(olds) - len(news)),
+            ):
                 report.append(f"  | `{a}` | `{b}` |")
     return report
 
@@ -113,32 +141,67 @@ def notebook_drift(path: Path, timeout: int = 900) -> list[str]:
 def unit_test_failures() -> tuple[int, list[str]]:
     """Run the unit tests in this environment; return pytest's exit code and the failing test ids."""
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "tests", "--ignore=tests/site", "-p", "no:cacheprovider",
-         "-q", "-rf", "-n", "2", "--dist", "loadscope"],
-        cwd=ROOT, capture_output=True, text=True)
-    failed = [line.split(" ", 1)[1].split(" - ")[0] for line in proc.stdout.splitlines()
-              if line.startswith("FAILED ")]
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "tests",
+            "--ignore=tests/site",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "-rf",
+            "-n",
+            "2",
+            "--dist",
+            "loadscope",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    failed = [
+        line.split(" ", 1)[1].split(" - ")[0]
+        for line in proc.stdout.splitlines()
+        if line.startswith("FAILED ")
+    ]
     return proc.returncode, failed
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path)
-    parser.add_argument("--out", type=Path, default=ROOT / "build" / "drift-report.md")
-    parser.add_argument("--skip-unit", action="store_true", help="do not run the unit tests")
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "build" / "drift-report.md"
+    )
+    parser.add_argument(
+        "--skip-unit", action="store_true", help="do not run the unit tests"
+    )
     args = parser.parse_args(argv)
-    report = ["# Drift against requirements-lock.txt", "", "## Versions that differ from the lock", ""]
+    report = [
+        "# Drift against requirements-lock.txt",
+        "",
+        "## Versions that differ from the lock",
+        "",
+    ]
     moved = version_drift()
-    report += [f"- {name}: {old} -> {new}" for name, old, new in moved] or ["- none"]
+    report += [f"- {name}: {old} -> {new}" for name, old, new in moved] or [
+        "- none"
+    ]
     if not args.skip_unit:
         code, failed = unit_test_failures()
         report += ["", f"## Unit tests (pytest exit code {code})", ""]
-        report += [f"- FAILED {name}" for name in failed] or ["- all passed" if code == 0 else "- see pytest"]
+        report += [f"- FAILED {name}" for name in failed] or [
+            "- all passed" if code == 0 else "- see pytest"
+        ]
     report += ["", "## Notebook outputs that changed", ""]
     changed = 0
     for path in [p.resolve() for p in args.notebooks] or toc_notebooks():
         lines = notebook_drift(path)
-        print(f"{path.name}: {'drifted' if lines else 'same outputs'}", flush=True)
+        print(
+            f"{path.name}: {'drifted' if lines else 'same outputs'}",
+            flush=True,
+        )
         if lines:
             changed += 1
             report += [f"### {path.name}", "", *lines, ""]

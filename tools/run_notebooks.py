@@ -5,6 +5,7 @@ Usage: python tools/run_notebooks.py [NOTEBOOK ...]   (default: every notebook i
 Widget state is not stored (the website shows each slider's self-contained HTML view), and
 the run fails loudly if any cell raises, except cells tagged ``raises-exception``.
 """
+
 from __future__ import annotations
 
 import sys
@@ -23,10 +24,19 @@ from tools.book_files import toc_notebooks  # noqa: E402
 def execute(path: Path, timeout: int = 600) -> float:
     """Execute ``path`` in place; return the wall time in seconds."""
     nb = nbformat.read(path, as_version=4)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     start = time.perf_counter()
-    NotebookClient(nb, kernel_name="python3", timeout=timeout, store_widget_state=False,
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(
+        nb,
+        kernel_name="python3",
+        timeout=timeout,
+        store_widget_state=False,
+        resources={"metadata": {"path": str(path.parent)}},
+    ).execute()
     seconds = time.perf_counter() - start
     nb.metadata.pop("widgets", None)
     nbformat.write(nb, path)
@@ -37,7 +47,9 @@ def main(argv: list[str]) -> int:
     paths = [Path(a).resolve() for a in argv] or toc_notebooks()
     for path in paths:
         seconds = execute(path)
-        print(f"{seconds:6.1f} s  {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+        print(
+            f"{seconds:6.1f} s  {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}"
+        )
     return 0
 
 

@@ -22,6 +22,7 @@
 * Tables: each table sits in a container that scrolls sideways if the table is wider than the column,
   reachable by keyboard (tabindex="0") and labelled for screen readers (role="region").
 """
+
 from __future__ import annotations
 
 import re
@@ -40,7 +41,9 @@ def _is_thebe(script) -> bool:
 
 def _drop_thebe(app, pagename, templatename, context, doctree):
     if "script_files" in context:
-        context["script_files"] = [s for s in context["script_files"] if not _is_thebe(s)]
+        context["script_files"] = [
+            s for s in context["script_files"] if not _is_thebe(s)
+        ]
 
 
 def _drop_unused_design(app, pagename, templatename, context, doctree):
@@ -49,9 +52,12 @@ def _drop_unused_design(app, pagename, templatename, context, doctree):
         return
     for key in ("script_files", "css_files"):
         if key in context:
-            context[key] = [f for f in context[key]
-                            if "sphinx-design" not in str(getattr(f, "filename", f)) and
-                            "design-tabs" not in str(getattr(f, "filename", f))]
+            context[key] = [
+                f
+                for f in context[key]
+                if "sphinx-design" not in str(getattr(f, "filename", f))
+                and "design-tabs" not in str(getattr(f, "filename", f))
+            ]
 
 
 def _shrink_images(app, exception):
@@ -69,10 +75,16 @@ def _shrink_images(app, exception):
             if image.mode == "P":
                 continue
             rgba = image.convert("RGBA")
-            if rgba.getextrema()[3][0] < 255:  # transparent pixels: octree keeps the alpha channel
-                palette = rgba.quantize(colors=256, method=Image.Quantize.FASTOCTREE)
+            if (
+                rgba.getextrema()[3][0] < 255
+            ):  # transparent pixels: octree keeps the alpha channel
+                palette = rgba.quantize(
+                    colors=256, method=Image.Quantize.FASTOCTREE
+                )
             else:
-                palette = rgba.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+                palette = rgba.convert("RGB").quantize(
+                    colors=256, method=Image.Quantize.MEDIANCUT
+                )
             small = io.BytesIO()
             palette.save(small, format="PNG", optimize=True)
         if len(small.getvalue()) < 0.9 * len(data):
@@ -91,7 +103,11 @@ _CODE_TEXT = re.compile(r'(<span class="pre">)([^<]+)(</span>)')
 
 def _break_points(match: re.Match) -> str:
     # inline code may break after a dot, an underscore or an opening bracket, never inside a word
-    return match.group(1) + re.sub(r"([._(])(?=\w)", r"\1<wbr>", match.group(2)) + match.group(3)
+    return (
+        match.group(1)
+        + re.sub(r"([._(])(?=\w)", r"\1<wbr>", match.group(2))
+        + match.group(3)
+    )
 
 
 def _wrap_table(match: re.Match) -> str:
@@ -99,8 +115,10 @@ def _wrap_table(match: re.Match) -> str:
     caption = _CAPTION.search(table)
     label = _TAGS.sub("", caption.group(1)).strip() if caption else "Table"
     label = label.replace('"', "&quot;")
-    return (f'<div class="pcbook-table-scroll" tabindex="0" role="region" '
-            f'aria-label="{label} (scrolls sideways if wider than the page)">{table}</div>')
+    return (
+        f'<div class="pcbook-table-scroll" tabindex="0" role="region" '
+        f'aria-label="{label} (scrolls sideways if wider than the page)">{table}</div>'
+    )
 
 
 def _fix_body(app, pagename, templatename, context, doctree):
@@ -110,24 +128,37 @@ def _fix_body(app, pagename, templatename, context, doctree):
     body = _CODE_TEXT.sub(_break_points, _TABLE.sub(_wrap_table, body))
     if "doc-biblioentry" in body:
         body = body.replace('role="doc-biblioentry"', 'role="listitem"')
-        body = _ARXIV.sub(r'<a class="reference external" href="https://arxiv.org/abs/\1">arXiv:\1</a>', body)
+        body = _ARXIV.sub(
+            r'<a class="reference external" href="https://arxiv.org/abs/\1">arXiv:\1</a>',
+            body,
+        )
     context["body"] = body
 
 
 def _drop_scripts(html: str, *names: str) -> str:
     """``html`` without the <script src=...> tags whose source names one of ``names``."""
     for name in names:
-        html = re.sub(r'\s*<script[^>]*src="[^"]*' + re.escape(name) + r'[^"]*"[^>]*></script>', "", str(html))
+        html = re.sub(
+            r'\s*<script[^>]*src="[^"]*'
+            + re.escape(name)
+            + r'[^"]*"[^>]*></script>',
+            "",
+            str(html),
+        )
     return html
 
 
 def _add_template_filter(app):
     if hasattr(app.builder, "templates"):
-        app.builder.templates.environment.filters["pcbook_drop_scripts"] = _drop_scripts
+        app.builder.templates.environment.filters["pcbook_drop_scripts"] = (
+            _drop_scripts
+        )
 
 
 # -- icons ----------------------------------------------------------------------------------------
-_ICON_RULE = re.compile(r'((?:\.fa-[\w-]+:before,?)+)\{content:"\\([0-9a-f]+)"\}')
+_ICON_RULE = re.compile(
+    r'((?:\.fa-[\w-]+:before,?)+)\{content:"\\([0-9a-f]+)"\}'
+)
 _ICON_USE = re.compile(r"\bfa-[a-z0-9-]+")
 _FONT_FACE = re.compile(r"@font-face\{[^}]*Font Awesome[^}]*\}")
 
@@ -139,25 +170,41 @@ def _write_icon_font(app, exception):
     from fontTools import subset
 
     static = Path(app.outdir) / "_static"
-    css = (static / "styles" / "pydata-sphinx-theme.css").read_text(encoding="utf-8")
+    css = (static / "styles" / "pydata-sphinx-theme.css").read_text(
+        encoding="utf-8"
+    )
     codepoints = {}
     for names, code in _ICON_RULE.findall(css):
         for name in re.findall(r"fa-[\w-]+", names):
             codepoints[name] = int(code, 16)
     used = set()
-    sources = [*Path(app.outdir).rglob("*.html"), *(static / "scripts").glob("*.js")]
+    sources = [
+        *Path(app.outdir).rglob("*.html"),
+        *(static / "scripts").glob("*.js"),
+    ]
     for path in sources:
         if path.name.startswith("fontawesome"):
             continue
-        used.update(_ICON_USE.findall(path.read_text(encoding="utf-8", errors="replace")))
+        used.update(
+            _ICON_USE.findall(
+                path.read_text(encoding="utf-8", errors="replace")
+            )
+        )
     glyphs = sorted({codepoints[name] for name in used if name in codepoints})
+
     # the theme's CSS carries a content rule for each of Font Awesome's 2000 icons (86 kB): keep the used ones
     def keep_used(rule: re.Match) -> str:
-        return rule.group(0) if set(re.findall(r"fa-[\w-]+", rule.group(1))) & used else ""
+        return (
+            rule.group(0)
+            if set(re.findall(r"fa-[\w-]+", rule.group(1))) & used
+            else ""
+        )
 
     # ... and its Font Awesome font faces (solid 156 kB, regular, brands): the subset below replaces them
     css = _FONT_FACE.sub("", _ICON_RULE.sub(keep_used, css))
-    (static / "styles" / "pydata-sphinx-theme.css").write_text(css, encoding="utf-8")
+    (static / "styles" / "pydata-sphinx-theme.css").write_text(
+        css, encoding="utf-8"
+    )
     font = static / "vendor" / "fontawesome" / "webfonts" / "fa-solid-900.ttf"
     options = subset.Options()
     options.flavor = "woff"
@@ -171,7 +218,9 @@ def _write_icon_font(app, exception):
         "/* Font Awesome Free 6 solid (SIL OFL 1.1), subset by tools/sphinx_pcbook.py to the "
         f"{len(glyphs)} icons the pages use; replaces the theme's 1.5 MB fontawesome.js */\n"
         '@font-face{font-display:block;font-family:"Font Awesome 6 Free";font-style:normal;'
-        'font-weight:900;src:url(pcbook-icons.woff) format("woff")}\n', encoding="utf-8")
+        'font-weight:900;src:url(pcbook-icons.woff) format("woff")}\n',
+        encoding="utf-8",
+    )
 
 
 # -- bibliography styles --------------------------------------------------------------------------
@@ -181,7 +230,9 @@ def _register_bibliography_styles():
     from pybtex.style.formatting.unsrt import Style as UnsrtStyle
     from pybtex.style.labels import BaseLabelStyle
     from sphinxcontrib.bibtex.style.referencing import BracketStyle
-    from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
+    from sphinxcontrib.bibtex.style.referencing.author_year import (
+        AuthorYearReferenceStyle,
+    )
 
     def _round():
         return BracketStyle(left="(", right=")")
@@ -211,10 +262,21 @@ def _register_bibliography_styles():
 
         @staticmethod
         def _label(entry):
-            people = entry.persons.get("author") or entry.persons.get("editor") or []
+            people = (
+                entry.persons.get("author")
+                or entry.persons.get("editor")
+                or []
+            )
             last = [" ".join(p.last_names) for p in people]
-            names = (last[0] if len(last) == 1 else f"{last[0]} and {last[1]}" if len(last) == 2
-                     else f"{last[0]} et al." if last else entry.key)
+            names = (
+                last[0]
+                if len(last) == 1
+                else f"{last[0]} and {last[1]}"
+                if len(last) == 2
+                else f"{last[0]} et al."
+                if last
+                else entry.key
+            )
             names = re.sub(r"[{}]", "", names)
             return f"{names} ({entry.fields.get('year', 'n.d.')})"
 
@@ -224,14 +286,22 @@ def _register_bibliography_styles():
         default_label_style = "pcbook_author_year"
         default_sorting_style = "author_year_title"
 
-    register_plugin("pybtex.style.labels", "pcbook_author_year", AuthorYearLabels)
+    register_plugin(
+        "pybtex.style.labels", "pcbook_author_year", AuthorYearLabels
+    )
     register_plugin("pybtex.style.formatting", "pcbook", Style)
     sphinxcontrib.bibtex.plugin.register_plugin(
-        "sphinxcontrib.bibtex.style.referencing", "author_year_round", RoundAuthorYear)
+        "sphinxcontrib.bibtex.style.referencing",
+        "author_year_round",
+        RoundAuthorYear,
+    )
 
 
 def _add_templates(app, config):
-    config.templates_path = [str(HERE / "pcbook_templates"), *config.templates_path]
+    config.templates_path = [
+        str(HERE / "pcbook_templates"),
+        *config.templates_path,
+    ]
 
 
 def setup(app):

@@ -11,6 +11,7 @@ Run by ``make vendor`` after ``npm ci``:
 * ``_vendor/axe/axe.min.js``: axe-core, the accessibility checker that the browser tests
   (tests/site) inject into each page. No page of the book loads it.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -30,18 +31,34 @@ PARTS = [
     ("mathjax/a11y", "mathjax/a11y"),
     ("mathjax/ui", "mathjax/ui"),
     ("mathjax/LICENSE", "mathjax/LICENSE"),
-    ("@mathjax/mathjax-newcm-font/chtml.js", "mathjax/fonts/mathjax-newcm-font/chtml.js"),
-    ("@mathjax/mathjax-newcm-font/chtml", "mathjax/fonts/mathjax-newcm-font/chtml"),
-    ("@mathjax/mathjax-newcm-font/LICENSE", "mathjax/fonts/mathjax-newcm-font/LICENSE"),
+    (
+        "@mathjax/mathjax-newcm-font/chtml.js",
+        "mathjax/fonts/mathjax-newcm-font/chtml.js",
+    ),
+    (
+        "@mathjax/mathjax-newcm-font/chtml",
+        "mathjax/fonts/mathjax-newcm-font/chtml",
+    ),
+    (
+        "@mathjax/mathjax-newcm-font/LICENSE",
+        "mathjax/fonts/mathjax-newcm-font/LICENSE",
+    ),
     ("axe-core/axe.min.js", "axe/axe.min.js"),
     ("axe-core/LICENSE", "axe/LICENSE"),
 ]
 
 
 def main() -> int:
-    missing = [src for src, _ in PARTS if not (NODE / src).exists() and not src.endswith("LICENSE")]
+    missing = [
+        src
+        for src, _ in PARTS
+        if not (NODE / src).exists() and not src.endswith("LICENSE")
+    ]
     if missing:
-        print(f"error: {', '.join(missing)} missing under {NODE}; run `npm ci` first", file=sys.stderr)
+        print(
+            f"error: {', '.join(missing)} missing under {NODE}; run `npm ci` first",
+            file=sys.stderr,
+        )
         return 1
     for sub in ("mathjax", "axe"):
         if (TARGET / sub).exists():
@@ -56,7 +73,9 @@ def main() -> int:
         else:
             shutil.copy2(src, dst)
     size = sum(f.stat().st_size for f in TARGET.rglob("*") if f.is_file())
-    print(f"vendored MathJax and axe-core into {TARGET.relative_to(ROOT)} ({size / 1e6:.1f} MB)")
+    print(
+        f"vendored MathJax and axe-core into {TARGET.relative_to(ROOT)} ({size / 1e6:.1f} MB)"
+    )
     return 0
 
 

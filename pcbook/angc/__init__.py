@@ -26,14 +26,53 @@ Each update uses only the activity on either side of a synapse; with the chapter
 close to a down-scaled backprop step (``backprop_alignment``), and with the Z-IL schedule it is
 exactly backprop.
 """
-from pcbook.angc.agent import (ENVS, ANGCParams, ANGCResult, controller_target, normalise_epistemic,
-                               rbf_encode, run_angc)
-from pcbook.angc.baselines import (BOOK_PARAMS, PARAMS, SurpriseResult, coverage, random_policy,
-                                   world_model_surprise)
-from pcbook.angc.circuit import (SettleParams, Settled, backprop_alignment, forward, init_circuit, settle,
-                                surprise)
 
-__all__ = ["ENVS", "SettleParams", "Settled", "init_circuit", "forward", "settle", "surprise",
-           "backprop_alignment", "rbf_encode",
-           "controller_target", "normalise_epistemic", "ANGCParams", "ANGCResult", "run_angc",
-           "random_policy", "world_model_surprise", "SurpriseResult", "coverage", "BOOK_PARAMS", "PARAMS"]
+from pcbook.angc.agent import (
+    ENVS,
+    ANGCParams,
+    ANGCResult,
+    controller_target,
+    normalise_epistemic,
+    rbf_encode,
+    run_angc,
+)
+from pcbook.angc.baselines import (
+    BOOK_PARAMS,
+    PARAMS,
+    SurpriseResult,
+    coverage,
+    random_policy,
+    world_model_surprise,
+)
+from pcbook.angc.circuit import (
+    SettleParams,
+    Settled,
+    backprop_alignment,
+    forward,
+    init_circuit,
+    settle,
+    surprise,
+)
+
+__all__ = [
+    "ENVS",
+    "SettleParams",
+    "Settled",
+    "init_circuit",
+    "forward",
+    "settle",
+    "surprise",
+    "backprop_alignment",
+    "rbf_encode",
+    "controller_target",
+    "normalise_epistemic",
+    "ANGCParams",
+    "ANGCResult",
+    "run_angc",
+    "random_policy",
+    "world_model_surprise",
+    "SurpriseResult",
+    "coverage",
+    "BOOK_PARAMS",
+    "PARAMS",
+]

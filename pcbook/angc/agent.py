@@ -2,25 +2,51 @@
 
 See :mod:`pcbook.angc` for the notation.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from pcbook.angc.circuit import SettleParams, forward, init_circuit, settle, surprise
+from pcbook.angc.circuit import (
+    SettleParams,
+    forward,
+    init_circuit,
+    settle,
+    surprise,
+)
 from pcbook.maths import Adam
 from pcbook.progress import progress
 from pcbook.rng import as_rng
-from pcbook.validate import check_choice, check_finite_array, check_int, check_positive, check_range
+from pcbook.validate import (
+    check_choice,
+    check_finite_array,
+    check_int,
+    check_positive,
+    check_range,
+)
 
-__all__ = ["ENVS", "rbf_encode", "controller_target", "normalise_epistemic", "ANGCParams", "ANGCResult",
-           "run_angc"]
+__all__ = [
+    "ENVS",
+    "rbf_encode",
+    "controller_target",
+    "normalise_epistemic",
+    "ANGCParams",
+    "ANGCResult",
+    "run_angc",
+]
 
 #: tasks the chapter uses: observation scale (for inputs in about [-1, 1]) and what counts as success
 ENVS = {
-    "MountainCar-v0": {"scale": None, "success": "terminated"},  # scale from observation_space
-    "CartPole-v1": {"scale": (2.4, 3.0, 0.21, 3.0), "success": "truncated"},  # lasted 500 steps
+    "MountainCar-v0": {
+        "scale": None,
+        "success": "terminated",
+    },  # scale from observation_space
+    "CartPole-v1": {
+        "scale": (2.4, 3.0, 0.21, 3.0),
+        "success": "truncated",
+    },  # lasted 500 steps
 }
 
 
@@ -35,17 +61,25 @@ def rbf_encode(x, n: int) -> np.ndarray:
     if n == 0:
         return x
     if n == 1:
-        raise ValueError("n: need at least 2 centres per axis (or 0 for raw input)")
+        raise ValueError(
+            "n: need at least 2 centres per axis (or 0 for raw input)"
+        )
     g = -1.0 + (2.0 / (n - 1)) * np.arange(n)
     s = 2.0 / (n - 1)
-    per_axis = np.exp(-((x[..., :, None] - g) ** 2) / (2 * s * s))  # (..., d, n)
+    per_axis = np.exp(
+        -((x[..., :, None] - g) ** 2) / (2 * s * s)
+    )  # (..., d, n)
     out = per_axis[..., 0, :]
     for k in range(1, x.shape[-1]):
-        out = (out[..., :, None] * per_axis[..., k, None, :]).reshape(*x.shape[:-1], -1)
+        out = (out[..., :, None] * per_axis[..., k, None, :]).reshape(
+            *x.shape[:-1], -1
+        )
     return out
 
 
-def controller_target(q, q_next, action, reward, terminated, gamma: float = 0.99) -> np.ndarray:
+def controller_target(
+    q, q_next, action, reward, terminated, gamma: float = 0.99
+) -> np.ndarray:
     """The controller's clamped target: Q-learning on the taken action, the prediction elsewhere.
 
     Implements {eq}`eq-angc-target`: ``y = q`` except ``y[a] = r + gamma * max q_next * (1 - done)``.
@@ -66,9 +100,13 @@ def controller_target(q, q_next, action, reward, terminated, gamma: float = 0.99
     q = check_finite_array("q", q)
     q_next = check_finite_array("q_next", q_next)
     action = np.asarray(action)
-    if action.shape != q.shape[:-1] or not np.issubdtype(action.dtype, np.integer):
+    if action.shape != q.shape[:-1] or not np.issubdtype(
+        action.dtype, np.integer
+    ):
         raise ValueError(f"action: expected integers of shape {q.shape[:-1]}")
-    value = np.asarray(reward, float) + gamma * q_next.max(axis=-1) * (1.0 - np.asarray(terminated, float))
+    value = np.asarray(reward, float) + gamma * q_next.max(axis=-1) * (
+        1.0 - np.asarray(terminated, float)
+    )
     y = q.copy()
     np.put_along_axis(y, action[..., None], value[..., None], axis=-1)
     return y
@@ -109,7 +147,9 @@ class ANGCParams:
 
     hidden: tuple = (64, 64)  # hidden widths of both circuits
     rbf: int = 0  # > 0: encode observations by rbf**obs_dim Gaussian "place cells"; 0: raw input
-    settle: SettleParams = field(default_factory=SettleParams)  # K, beta, leak, activation
+    settle: SettleParams = field(
+        default_factory=SettleParams
+    )  # K, beta, leak, activation
     lr: float = 2e-3  # Adam step size (the release: 0.002)
     gamma: float = 0.99  # discount
     batch: int = 64  # transitions per update (newest ones included)
@@ -118,10 +158,14 @@ class ANGCParams:
     eps_start: float = 1.0  # epsilon-greedy: initial exploration rate
     eps_decay: float = 0.9998  # ... multiplied by this every step
     eps_min: float = 0.02  # ... down to this floor
-    target_every: int = 500  # steps between hard copies of the target controller
+    target_every: int = (
+        500  # steps between hard copies of the target controller
+    )
     alpha_i: float = 1.0  # weight of the instrumental (environment) reward
     reward_scale: float = 1.0  # the combined reward is multiplied by this (keeps Q values of order 1)
-    scale_decay: float = 0.999  # forgetting of the running surprise maximum, per update
+    scale_decay: float = (
+        0.999  # forgetting of the running surprise maximum, per update
+    )
 
     def __post_init__(self):
         for h in self.hidden:
@@ -149,15 +193,21 @@ class ANGCResult:
     seeds: np.ndarray  # (A,)
     returns: np.ndarray  # (A, episodes) environment return per episode
     success: np.ndarray  # (A, episodes) bool
-    obs: np.ndarray  # (A, T, obs_dim) raw observation at each step (before the action)
+    obs: (
+        np.ndarray
+    )  # (A, T, obs_dim) raw observation at each step (before the action)
     episode: np.ndarray  # (A, T) episode index of each step
-    surprise: np.ndarray  # (A, T) settled world-model error of each new transition
+    surprise: (
+        np.ndarray
+    )  # (A, T) settled world-model error of each new transition
     epsilon: np.ndarray  # (T,) exploration rate
 
     @property
     def first_success(self) -> np.ndarray:
         """Episode index of each agent's first success (-1 if none)."""
-        return np.where(self.success.any(axis=1), self.success.argmax(axis=1), -1)
+        return np.where(
+            self.success.any(axis=1), self.success.argmax(axis=1), -1
+        )
 
 
 def _make_env(env: str, rng):
@@ -186,18 +236,32 @@ class _Memory:
 
     def add(self, o, a, r, o2, term):
         i = self.head
-        self.o[:, i], self.a[:, i], self.r[:, i], self.o2[:, i], self.term[:, i] = o, a, r, o2, term
-        self.head, self.n = (i + 1) % self.capacity, min(self.n + 1, self.capacity)
+        (
+            self.o[:, i],
+            self.a[:, i],
+            self.r[:, i],
+            self.o2[:, i],
+            self.term[:, i],
+        ) = o, a, r, o2, term
+        self.head, self.n = (
+            (i + 1) % self.capacity,
+            min(self.n + 1, self.capacity),
+        )
 
     def sample(self, rngs, batch, newest):
         """Indices (A, batch): the ``newest`` transitions first, the rest uniform with replacement."""
         recent = (self.head - 1 - np.arange(newest)) % self.capacity
         rand = np.stack([r.integers(0, self.n, batch - newest) for r in rngs])
-        return np.concatenate([np.broadcast_to(recent, (len(rngs), newest)), rand], axis=1)
+        return np.concatenate(
+            [np.broadcast_to(recent, (len(rngs), newest)), rand], axis=1
+        )
 
 
 def _adam_step(opt, weights, settled):
-    opt.step([a for wb in weights for a in wb], [d for pair in zip(settled.dW, settled.db) for d in pair])
+    opt.step(
+        [a for wb in weights for a in wb],
+        [d for pair in zip(settled.dW, settled.db) for d in pair],
+    )
 
 
 class _Log:
@@ -233,23 +297,36 @@ class _Log:
     def result(self, env, alpha_e, seeds):
         T, A = len(self.obs), len(self.returns)
         s = np.full((T, A), np.nan)
-        s[:len(self.s)] = self.s
-        return ANGCResult(env=env, alpha_e=np.array(alpha_e, float), seeds=np.array(seeds),
-                          returns=np.array(self.returns), success=np.array(self.success),
-                          obs=np.stack(self.obs, axis=1), episode=np.array(self.ep).T,
-                          surprise=s.T, epsilon=np.array(self.eps))
+        s[: len(self.s)] = self.s
+        return ANGCResult(
+            env=env,
+            alpha_e=np.array(alpha_e, float),
+            seeds=np.array(seeds),
+            returns=np.array(self.returns),
+            success=np.array(self.success),
+            obs=np.stack(self.obs, axis=1),
+            episode=np.array(self.ep).T,
+            surprise=s.T,
+            epsilon=np.array(self.eps),
+        )
 
 
 def _step_all(envs, a, log, success_kind):
     """Step every environment; returns (next obs before any reset, reward, terminated, next obs)."""
     nxt = np.empty((len(envs), envs[0].observation_space.shape[0]))
-    reward, term, obs = np.zeros(len(envs)), np.zeros(len(envs)), np.empty_like(nxt)
+    reward, term, obs = (
+        np.zeros(len(envs)),
+        np.zeros(len(envs)),
+        np.empty_like(nxt),
+    )
     for i, e in enumerate(envs):
         o2, r, te, tr, _ = e.step(int(a[i]))
         nxt[i], reward[i], term[i], obs[i] = o2, r, te, o2
         log.reward(i, r)
         if te or tr:
-            log.episode_end(i, te if success_kind == "terminated" else tr and not te)
+            log.episode_end(
+                i, te if success_kind == "terminated" else tr and not te
+            )
             obs[i] = e.reset()[0]
     return nxt, reward, term, obs
 
@@ -260,43 +337,80 @@ class _Agents:
     def __init__(self, obs_dim, n_act, seeds, alpha_e, P: ANGCParams):
         self.P, self.A, self.n_act = P, len(seeds), n_act
         self.alpha_e = np.asarray(alpha_e, float)
-        streams = [as_rng(int(s)).spawn(3) for s in seeds]  # weights, environment, exploration
+        streams = [
+            as_rng(int(s)).spawn(3) for s in seeds
+        ]  # weights, environment, exploration
         self.env_rngs = [s[1] for s in streams]
         self.rngs = [s[2] for s in streams]
-        n_in = P.rbf ** obs_dim if P.rbf else obs_dim
+        n_in = P.rbf**obs_dim if P.rbf else obs_dim
         sizes = ((n_in + n_act, *P.hidden, obs_dim), (n_in, *P.hidden, n_act))
-        per_agent = [[init_circuit(sz, 1, s[0]) for sz in sizes] for s in streams]
-        self.world, self.ctrl = ([tuple(np.concatenate([c[k][l][j] for c in per_agent]) for j in (0, 1))
-                                  for l in range(len(P.hidden) + 1)] for k in (0, 1))
+        per_agent = [
+            [init_circuit(sz, 1, s[0]) for sz in sizes] for s in streams
+        ]
+        self.world, self.ctrl = (
+            [
+                tuple(
+                    np.concatenate([c[k][l][j] for c in per_agent])
+                    for j in (0, 1)
+                )
+                for l in range(len(P.hidden) + 1)
+            ]
+            for k in (0, 1)
+        )
         self.target = [(W.copy(), b.copy()) for W, b in self.ctrl]
         self.opt_w, self.opt_c = Adam(lr=P.lr), Adam(lr=P.lr)
         self.mem = _Memory(self.A, P.memory, obs_dim)
-        self.scale = np.zeros(self.A)  # running maximum of the surprise (eq-angc-combined)
+        self.scale = np.zeros(
+            self.A
+        )  # running maximum of the surprise (eq-angc-combined)
         self.eye = np.eye(n_act)
 
     def act(self, x, eps):
         """Epsilon-greedy actions on the controller's feed-forward values, x of shape (A, obs_dim)."""
-        greedy = forward(self.ctrl, rbf_encode(x[:, None, :], self.P.rbf), self.P.settle.act)[-1][:, 0].argmax(axis=1)
-        return np.array([g.integers(self.n_act) if g.random() < eps else q
-                         for g, q in zip(self.rngs, greedy)])
+        greedy = forward(
+            self.ctrl, rbf_encode(x[:, None, :], self.P.rbf), self.P.settle.act
+        )[-1][:, 0].argmax(axis=1)
+        return np.array(
+            [
+                g.integers(self.n_act) if g.random() < eps else q
+                for g, q in zip(self.rngs, greedy)
+            ]
+        )
 
     def learn(self, newest):
         """One settle-and-update of both circuits on a replay batch; the newest transitions' surprise."""
         P, ar = self.P, np.arange(self.A)[:, None]
         idx = self.mem.sample(self.rngs, P.batch, newest)
         m = self.mem
-        o, a, r, o2, term = m.o[ar, idx], m.a[ar, idx], m.r[ar, idx], m.o2[ar, idx], m.term[ar, idx]
+        o, a, r, o2, term = (
+            m.o[ar, idx],
+            m.a[ar, idx],
+            m.r[ar, idx],
+            m.o2[ar, idx],
+            m.term[ar, idx],
+        )
         c, c2 = rbf_encode(o, P.rbf), rbf_encode(o2, P.rbf)
         # 1. world model: settled error = surprise, then its local update
-        sw = settle(self.world, np.concatenate([c, self.eye[a]], axis=-1), o2, P.settle)
+        sw = settle(
+            self.world, np.concatenate([c, self.eye[a]], axis=-1), o2, P.settle
+        )
         r_ep = surprise(sw)
         _adam_step(self.opt_w, self.world, sw)
         # 2. combined reward and the controller's clamped target
-        r_ep_n, self.scale = normalise_epistemic(r_ep, self.scale, P.scale_decay)
-        reward = P.reward_scale * (P.alpha_i * r + self.alpha_e[:, None] * r_ep_n)
+        r_ep_n, self.scale = normalise_epistemic(
+            r_ep, self.scale, P.scale_decay
+        )
+        reward = P.reward_scale * (
+            P.alpha_i * r + self.alpha_e[:, None] * r_ep_n
+        )
         q_next = forward(self.target, c2, P.settle.act)[-1]
         q = forward(self.ctrl, c, P.settle.act)[-1]
-        sc = settle(self.ctrl, c, controller_target(q, q_next, a, reward, term, P.gamma), P.settle)
+        sc = settle(
+            self.ctrl,
+            c,
+            controller_target(q, q_next, a, reward, term, P.gamma),
+            P.settle,
+        )
         _adam_step(self.opt_c, self.ctrl, sc)
         return r_ep[:, :newest]
 
@@ -306,8 +420,13 @@ class _Agents:
             np.copyto(bt, b)
 
 
-def run_angc(env: str = "MountainCar-v0", seeds=(0,), alpha_e=1.0, episodes: int = 200,
-             params: ANGCParams = ANGCParams()) -> ANGCResult:
+def run_angc(
+    env: str = "MountainCar-v0",
+    seeds=(0,),
+    alpha_e=1.0,
+    episodes: int = 200,
+    params: ANGCParams = ANGCParams(),
+) -> ANGCResult:
     """Train one ANGC agent per (seed, epistemic weight) pair, all in one vectorised loop.
 
     Implements {eq}`eq-angc-combined` and {eq}`eq-angc-target` with circuits that learn by
@@ -332,11 +451,21 @@ def run_angc(env: str = "MountainCar-v0", seeds=(0,), alpha_e=1.0, episodes: int
     ANGCResult
     """
     seeds = np.atleast_1d(np.asarray(seeds))
-    if seeds.ndim != 1 or not np.issubdtype(seeds.dtype, np.integer) or np.any(seeds < 0):
+    if (
+        seeds.ndim != 1
+        or not np.issubdtype(seeds.dtype, np.integer)
+        or np.any(seeds < 0)
+    ):
         raise ValueError(f"seeds: expected non-negative integers, got {seeds}")
     alpha_e = check_finite_array("alpha_e", alpha_e)
-    if alpha_e.ndim > 1 or alpha_e.size not in (1, seeds.size) or np.any(alpha_e < 0):
-        raise ValueError("alpha_e: expected weights >= 0, one per seed or a single one")
+    if (
+        alpha_e.ndim > 1
+        or alpha_e.size not in (1, seeds.size)
+        or np.any(alpha_e < 0)
+    ):
+        raise ValueError(
+            "alpha_e: expected weights >= 0, one per seed or a single one"
+        )
     alpha_e = np.broadcast_to(alpha_e, seeds.shape)
     episodes = check_int("episodes", episodes, 1)
     if not isinstance(params, ANGCParams):

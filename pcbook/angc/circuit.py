@@ -2,6 +2,7 @@
 
 See :mod:`pcbook.angc` for the notation. Every array may carry leading "agent" axes.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,8 +13,15 @@ from pcbook.maths import activation
 from pcbook.rng import as_rng
 from pcbook.validate import check_int, check_positive, check_range
 
-__all__ = ["SettleParams", "Settled", "init_circuit", "forward", "settle", "surprise",
-           "backprop_alignment"]
+__all__ = [
+    "SettleParams",
+    "Settled",
+    "init_circuit",
+    "forward",
+    "settle",
+    "surprise",
+    "backprop_alignment",
+]
 
 
 @dataclass(frozen=True)
@@ -51,10 +59,17 @@ def init_circuit(sizes, n_agents: int = 1, rng=None) -> list:
     rng = as_rng(rng)
     sizes = [check_int("sizes", s, 1) for s in sizes]
     if len(sizes) < 2:
-        raise ValueError(f"sizes: need at least an input and an output width, got {sizes}")
+        raise ValueError(
+            f"sizes: need at least an input and an output width, got {sizes}"
+        )
     n_agents = check_int("n_agents", n_agents, 1)
-    return [(rng.normal(0.0, 1.0 / np.sqrt(n_in), (n_agents, n_in, n_out)),
-             np.zeros((n_agents, 1, n_out))) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+    return [
+        (
+            rng.normal(0.0, 1.0 / np.sqrt(n_in), (n_agents, n_in, n_out)),
+            np.zeros((n_agents, 1, n_out)),
+        )
+        for n_in, n_out in zip(sizes[:-1], sizes[1:])
+    ]
 
 
 def _check_weights(weights):
@@ -72,17 +87,26 @@ def forward(weights, x, act: str = "relu") -> list:
     return h
 
 
-def settle(weights, x, y, params: SettleParams = SettleParams(), zil: bool | None = None) -> Settled:
-    """Clamp input ``x`` and target ``y``, settle the hidden states K steps, read the local updates.
+def settle(
+    weights,
+    x,
+    y,
+    params: SettleParams = SettleParams(),
+    zil: bool | None = None,
+) -> Settled:
+    """Clamp input ``x`` and target ``y``, settle the hidden states K steps,
+    read the local updates.
 
     Implements {eq}`eq-angc-settle`, {eq}`eq-angc-error` and {eq}`eq-angc-hebb`
-    (the NGC state and synapse dynamics of Ororbia & Kifer 2022, as used by Ororbia & Mali 2022;
+    (the NGC state and synapse dynamics of Ororbia & Kifer 2022, as used by
+    Ororbia & Mali 2022;
     we could not check the papers' equation numbers).
 
     Parameters
     ----------
     weights : list of (W, b)
-        ``W[l]`` of shape ``(..., n_{l-1}, n_l)``, ``b[l]`` of shape ``(..., 1, n_l)``.
+        ``W[l]`` of shape ``(..., n_{l-1}, n_l)``, ``b[l]`` of shape ``(..., 1,
+        n_l)``.
     x : array (..., B, n_0)
         Clamped input (top of the circuit).
     y : array (..., B, n_L)
@@ -90,9 +114,12 @@ def settle(weights, x, y, params: SettleParams = SettleParams(), zil: bool | Non
     params : SettleParams
         Settling steps K, step size beta, leak, activation.
     zil : bool or None
-        None takes ``params.zil``. True reads layer ``l``'s update after ``L - l`` steps instead of after K (the Z-IL schedule,
-        Song et al. 2020). With ``beta = 1``, ``leak = 0`` and ``K >= L - 1`` the updates then
-        equal minus the backprop gradient of ``0.5 * ||y - f(x)||^2 / B`` exactly.
+        None takes ``params.zil``. True reads layer ``l``'s update after ``L -
+        l`` steps instead of after K (the Z-IL schedule,
+        Song et al. 2020). With ``beta = 1``, ``leak = 0`` and ``K >= L - 1``
+        the updates then
+        equal minus the backprop gradient of ``0.5 * ||y - f(x)||^2 / B``
+        exactly.
 
     Returns
     -------
@@ -103,12 +130,20 @@ def settle(weights, x, y, params: SettleParams = SettleParams(), zil: bool | Non
     f, df = activation(params.act)
     L = len(weights)
     if zil and params.K < L - 1:
-        raise ValueError(f"K: the Z-IL schedule needs K >= {L - 1} for {L} weight layers, got {params.K}")
-    h = forward(weights, x, params.act)  # 1. feed-forward initialisation: hidden errors are 0
+        raise ValueError(
+            f"K: the Z-IL schedule needs K >= {L - 1} for {L} weight layers, "
+            f"got {params.K}"
+        )
+    h = forward(
+        weights, x, params.act
+    )  # 1. feed-forward initialisation: hidden errors are 0
     mu = list(h)
     y = np.asarray(y, dtype=float)
     if y.shape != mu[L].shape or not np.all(np.isfinite(y)):
-        raise ValueError(f"y: expected finite values of shape {mu[L].shape}, got shape {y.shape}")
+        raise ValueError(
+            f"y: expected finite values of shape {mu[L].shape}, "
+            f"got shape {y.shape}"
+        )
     h[L] = y
     e = [None] + [h[l] - mu[l] for l in range(1, L + 1)]
     p = [h[0]] + [f(h[l]) for l in range(1, L)]
@@ -126,12 +161,18 @@ def settle(weights, x, y, params: SettleParams = SettleParams(), zil: bool | Non
                     read(l)
         if s == params.K or L == 1:
             break
-        for l in range(1, L):  # 3. move the free states down the local error gradient
-            drive = -e[l] + df(h[l]) * (e[l + 1] @ np.swapaxes(weights[l][0], -1, -2))
+        for l in range(
+            1, L
+        ):  # 3. move the free states down the local error gradient
+            drive = -e[l] + df(h[l]) * (
+                e[l + 1] @ np.swapaxes(weights[l][0], -1, -2)
+            )
             h[l] = h[l] + params.beta * (drive - params.leak * h[l])
         for l in range(1, L):
             p[l] = f(h[l])
-        for l in range(2, L + 1):  # 4. new predictions and errors (layer 1's input is clamped)
+        for l in range(
+            2, L + 1
+        ):  # 4. new predictions and errors (layer 1's input is clamped)
             W, b = weights[l - 1]
             e[l] = h[l] - (p[l - 1] @ W + b)
         e[1] = h[1] - mu[1]
@@ -170,7 +211,13 @@ def backprop_alignment(weights, x, y, params: SettleParams = SettleParams()):
     if not isinstance(params, SettleParams):
         raise TypeError("params: expected a SettleParams")
     L = len(_check_weights(weights))
-    bp = settle(weights, x, y, SettleParams(K=max(L - 1, 1), beta=1.0, act=params.act), zil=True)
+    bp = settle(
+        weights,
+        x,
+        y,
+        SettleParams(K=max(L - 1, 1), beta=1.0, act=params.act),
+        zil=True,
+    )
     ngc = settle(weights, x, y, params)
     cos, ratio = [], []
     for a, b in zip(ngc.dW, bp.dW):

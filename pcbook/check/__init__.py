@@ -11,6 +11,7 @@ in its ``__all__``; this package finds them there without importing anything, an
 chapter's module the first time one of its checks is used. A chapter adds checks by adding a
 file, with no change here, and ``from pcbook import check`` stays fast.
 """
+
 from __future__ import annotations
 
 import ast
@@ -27,14 +28,24 @@ def _topic_names() -> dict[str, str]:
     names = {}
     for path in sorted(_HERE.glob("[!_]*.py")):
         for node in ast.parse(path.read_text()).body:
-            if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "__all__" for t in node.targets):
+            if isinstance(node, ast.Assign) and any(
+                getattr(t, "id", None) == "__all__" for t in node.targets
+            ):
                 for name in ast.literal_eval(node.value):
                     names[name] = path.stem
     return names
 
 
 _TOPICS = _topic_names()
-__all__ = ["CHECKS", "Verdict", "answer_check", "correct", "wrong", "load_all", *_TOPICS]
+__all__ = [
+    "CHECKS",
+    "Verdict",
+    "answer_check",
+    "correct",
+    "wrong",
+    "load_all",
+    *_TOPICS,
+]
 
 
 def __getattr__(name: str):
@@ -43,7 +54,9 @@ def __getattr__(name: str):
         value = getattr(module, name)
         globals()[name] = value
         return value
-    raise AttributeError(f"pcbook.check has no check {name!r}; the checks are: {', '.join(sorted(_TOPICS))}")
+    raise AttributeError(
+        f"pcbook.check has no check {name!r}; the checks are: {', '.join(sorted(_TOPICS))}"
+    )
 
 
 def __dir__():

@@ -1,4 +1,5 @@
 """The answer-check machinery: a Verdict and the ``answer_check`` decorator."""
+
 from __future__ import annotations
 
 import functools
@@ -54,11 +55,17 @@ def answer_check(label: str) -> Callable:
             try:
                 return func(*args, **kwargs)
             except NotImplementedError:
-                return wrong("the exercise is not implemented yet.",
-                             "replace the `...` blanks and remove the `raise NotImplementedError`.")
-            except Exception as err:  # the student's code failed: report it, do not crash
-                return wrong(f"your code raised {type(err).__name__}: {err}",
-                             "run your function on its own first and read the traceback.")
+                return wrong(
+                    "the exercise is not implemented yet.",
+                    "replace the `...` blanks and remove the `raise NotImplementedError`.",
+                )
+            except (
+                Exception
+            ) as err:  # the student's code failed: report it, do not crash
+                return wrong(
+                    f"your code raised {type(err).__name__}: {err}",
+                    "run your function on its own first and read the traceback.",
+                )
 
         wrapper.exercise_label = label
         CHECKS[label] = wrapper

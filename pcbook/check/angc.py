@@ -1,4 +1,5 @@
 """Answer checks for chapter 5, active neural generative coding."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -27,26 +28,38 @@ def q_target(func):
         answer = np.asarray(func(*args), dtype=float)
         expected = angc.controller_target(q, q_next, a, r, term, 0.9)
         if answer.shape != q.shape:
-            return wrong(f"expected an array of shape {q.shape} (one target per action), got {answer.shape}.",
-                         "start from a copy of q and overwrite only the taken action's entry.")
+            return wrong(
+                f"expected an array of shape {q.shape} (one target per action), got {answer.shape}.",
+                "start from a copy of q and overwrite only the taken action's entry.",
+            )
         if np.allclose(answer, expected):
             continue
         taken = np.arange(len(a)), a
         others = np.ones_like(q, bool)
         others[taken] = False
         if not np.allclose(answer[others], q[others]):
-            return wrong("the actions the agent did not take should keep their current values q.",
-                         "their errors must be zero, so only y[i, action[i]] changes.")
+            return wrong(
+                "the actions the agent did not take should keep their current values q.",
+                "their errors must be zero, so only y[i, action[i]] changes.",
+            )
         no_term = r + 0.9 * q_next.max(axis=1)
         if np.allclose(answer[taken], no_term):
-            return wrong("episodes that ended in a terminal state still bootstrap from q_next.",
-                         "multiply the bootstrap term by (1 - terminated).")
+            return wrong(
+                "episodes that ended in a terminal state still bootstrap from q_next.",
+                "multiply the bootstrap term by (1 - terminated).",
+            )
         if np.allclose(answer[taken], r + 0.9 * q.max(axis=1) * (1 - term)):
-            return wrong("you bootstrap from q (the current state), not from q_next.",
-                         "the value of what comes next is max over actions of q_next.")
-        return wrong("the taken action's target is not r + gamma * max q_next * (1 - terminated).",
-                     "check the maximum is over actions (axis=-1), per transition.")
-    return correct("only the taken action is pushed, towards the one-step Q-learning target.")
+            return wrong(
+                "you bootstrap from q (the current state), not from q_next.",
+                "the value of what comes next is max over actions of q_next.",
+            )
+        return wrong(
+            "the taken action's target is not r + gamma * max q_next * (1 - terminated).",
+            "check the maximum is over actions (axis=-1), per transition.",
+        )
+    return correct(
+        "only the taken action is pushed, towards the one-step Q-learning target."
+    )
 
 
 @answer_check("ex-angc-explore")
@@ -54,21 +67,32 @@ def state_coverage(func):
     """Check ``func(obs, low, high, bins)`` returns the fraction of grid cells visited."""
     rng = np.random.default_rng(0)
     low, high = np.array([-1.2, -0.07]), np.array([0.6, 0.07])
-    cases = [(rng.uniform(low, high, (300, 2)), 20), (np.array([[0.6, 0.07], [0.59, 0.069], [-1.2, -0.07]]), 10),
-             (rng.normal([-0.5, 0.0], [0.05, 0.005], (500, 2)), 20)]
+    cases = [
+        (rng.uniform(low, high, (300, 2)), 20),
+        (np.array([[0.6, 0.07], [0.59, 0.069], [-1.2, -0.07]]), 10),
+        (rng.normal([-0.5, 0.0], [0.05, 0.005], (500, 2)), 20),
+    ]
     for obs, bins in cases:
         answer = float(func(obs.copy(), low, high, bins))
         expected = angc.coverage(obs, low, high, bins)
         if np.isclose(answer, expected):
             continue
-        if obs.max(axis=0)[0] >= high[0] and np.isclose(answer, expected, atol=1.5 / bins**2):
-            return wrong("points on the upper edge of the box fall outside the grid.",
-                         "clip the cell indices to 0 .. bins - 1.")
+        if obs.max(axis=0)[0] >= high[0] and np.isclose(
+            answer, expected, atol=1.5 / bins**2
+        ):
+            return wrong(
+                "points on the upper edge of the box fall outside the grid.",
+                "clip the cell indices to 0 .. bins - 1.",
+            )
         if np.isclose(answer, len(obs) / bins**2) or answer > 1:
-            return wrong(f"got {answer:.4g}: you count visits, not distinct cells.",
-                         "collect the visited (i, j) cells in a set (or np.unique) and divide by bins**2.")
-        return wrong(f"got {answer:.4g}, expected {expected:.4g} for {len(obs)} points on a {bins}x{bins} grid.",
-                     "cell index = floor((obs - low) / (high - low) * bins), per axis.")
+            return wrong(
+                f"got {answer:.4g}: you count visits, not distinct cells.",
+                "collect the visited (i, j) cells in a set (or np.unique) and divide by bins**2.",
+            )
+        return wrong(
+            f"got {answer:.4g}, expected {expected:.4g} for {len(obs)} points on a {bins}x{bins} grid.",
+            "cell index = floor((obs - low) / (high - low) * bins), per axis.",
+        )
     return correct("your coverage counts each visited cell of the grid once.")
 
 
@@ -81,13 +105,21 @@ def zil_steps(func):
             if answer == L - l:
                 continue
             if answer == l - 1:
-                return wrong(f"zil_steps({L}, {l}) = {answer}: you count from the input.",
-                             "the output error is there at once; it needs one step per layer "
-                             "to travel towards the input (layers nearer the input stay silent).")
+                return wrong(
+                    f"zil_steps({L}, {l}) = {answer}: you count from the input.",
+                    "the output error is there at once; it needs one step per layer "
+                    "to travel towards the input (layers nearer the input stay silent).",
+                )
             if answer == L - l + 1:
-                return wrong(f"zil_steps({L}, {l}) = {answer} is one too many.",
-                             "the last layer (l = L) needs no settling: its error is y - f(x) at step 0.")
-            return wrong(f"zil_steps({L}, {l}) = {answer!r}, expected {L - l}.",
-                         "follow the error from the output towards the input, "
-                         "one layer per step.")
-    return correct("layer l's error equals the backprop delta after L - l steps of size 1.")
+                return wrong(
+                    f"zil_steps({L}, {l}) = {answer} is one too many.",
+                    "the last layer (l = L) needs no settling: its error is y - f(x) at step 0.",
+                )
+            return wrong(
+                f"zil_steps({L}, {l}) = {answer!r}, expected {L - l}.",
+                "follow the error from the output towards the input, "
+                "one layer per step.",
+            )
+    return correct(
+        "layer l's error equals the backprop delta after L - l steps of size 1."
+    )

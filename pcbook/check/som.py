@@ -1,4 +1,5 @@
 """Answer checks for chapter 7 (self-organising maps learn motor primitives)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -13,22 +14,38 @@ def som_complexity(func) -> object:
     """Check ``func(winner, goal, n, beta)`` against beta * d_ring + ln Z on cases that wrap around."""
     from pcbook import som
 
-    cases = [(3, 3, 50, 8.0), (4, 7, 50, 8.0), (0, 49, 50, 8.0), (2, 47, 50, 8.0), (0, 25, 50, 8.0),
-             (1, 9, 10, 0.5), (9, 0, 10, 2.0), (5, 5, 7, 1.0)]
+    cases = [
+        (3, 3, 50, 8.0),
+        (4, 7, 50, 8.0),
+        (0, 49, 50, 8.0),
+        (2, 47, 50, 8.0),
+        (0, 25, 50, 8.0),
+        (1, 9, 10, 0.5),
+        (9, 0, 10, 2.0),
+        (5, 5, 7, 1.0),
+    ]
     for winner, goal, n, beta in cases:
         got = float(func(winner, goal, n, beta))
         want = float(som.complexity(winner, goal, n, beta))
         if np.isclose(got, want, rtol=1e-9, atol=1e-12):
             continue
-        linear = beta * abs(winner - goal) + float(som.complexity(0, 0, n, beta))
+        linear = beta * abs(winner - goal) + float(
+            som.complexity(0, 0, n, beta)
+        )
         if np.isclose(got, linear):
-            return wrong(f"winner {winner}, goal {goal} on a ring of {n}: you return {got:.4f}, expected {want:.4f}.",
-                         "the map is a ring: unit 0 and unit n-1 are neighbours. Use min(|i - j|, n - |i - j|).")
+            return wrong(
+                f"winner {winner}, goal {goal} on a ring of {n}: you return {got:.4f}, expected {want:.4f}.",
+                "the map is a ring: unit 0 and unit n-1 are neighbours. Use min(|i - j|, n - |i - j|).",
+            )
         if np.isclose(got, want - float(som.complexity(0, 0, n, beta))):
-            return wrong(f"winner {winner}, goal {goal}, beta {beta}: you return {got:.6f}, expected {want:.6f}.",
-                         "the prior must be normalised: add ln Z, Z = sum_j exp(-beta d_ring(j, 0)).")
-        return wrong(f"winner {winner}, goal {goal}, n {n}, beta {beta}: you return {got:.6f}, expected {want:.6f}.",
-                     "complexity = -ln p(winner | goal) with p proportional to exp(-beta d_ring(winner, goal)).")
+            return wrong(
+                f"winner {winner}, goal {goal}, beta {beta}: you return {got:.6f}, expected {want:.6f}.",
+                "the prior must be normalised: add ln Z, Z = sum_j exp(-beta d_ring(j, 0)).",
+            )
+        return wrong(
+            f"winner {winner}, goal {goal}, n {n}, beta {beta}: you return {got:.6f}, expected {want:.6f}.",
+            "complexity = -ln p(winner | goal) with p proportional to exp(-beta d_ring(winner, goal)).",
+        )
     return correct("the complexity is beta d_ring plus the log normaliser.")
 
 
@@ -39,25 +56,37 @@ def som_inaccuracy(func) -> object:
 
     rng = np.random.default_rng(0)
     w = np.clip(rng.random(64) ** 3, 0, 1)
-    w[:8] = 0.0                                  # pure ink pixels: ln(0) without the squashing
+    w[:8] = 0.0  # pure ink pixels: ln(0) without the squashing
     w[8:16] = 1.0
-    for s in (np.ones(64), np.where(rng.random(64) < 0.2, 0.0, 1.0), rng.random(64)):
+    for s in (
+        np.ones(64),
+        np.where(rng.random(64) < 0.2, 0.0, 1.0),
+        rng.random(64),
+    ):
         got = float(func(s.copy(), w.copy()))
         want = float(som.inaccuracy(s, w))
         if not np.isfinite(got):
-            return wrong(f"you return {got} when the prototype has pixels that are exactly 0 or 1.",
-                         "squash the prototype first: f = 0.999 w + 0.0005, so that ln f and ln(1 - f) stay finite.")
+            return wrong(
+                f"you return {got} when the prototype has pixels that are exactly 0 or 1.",
+                "squash the prototype first: f = 0.999 w + 0.0005, so that ln f and ln(1 - f) stay finite.",
+            )
         if np.isclose(got, want, rtol=1e-9):
             continue
         swapped = float(som.inaccuracy(1 - s, w))
         if np.isclose(got, swapped, rtol=1e-9):
-            return wrong(f"you return {got:.3f}, expected {want:.3f}.",
-                         "s = 1 is blank paper and so is w = 1: the term for a pixel is s ln f + (1 - s) ln(1 - f).")
+            return wrong(
+                f"you return {got:.3f}, expected {want:.3f}.",
+                "s = 1 is blank paper and so is w = 1: the term for a pixel is s ln f + (1 - s) ln(1 - f).",
+            )
         if np.isclose(got, -want, rtol=1e-9):
-            return wrong(f"you return {got:.3f}, expected {want:.3f}.",
-                         "inaccuracy is the NEGATIVE log-likelihood: it is >= 0.")
-        return wrong(f"you return {got:.4f}, expected {want:.4f}.",
-                     "-sum over pixels of [s ln f + (1 - s) ln(1 - f)], with f = 0.999 w + 0.0005.")
+            return wrong(
+                f"you return {got:.3f}, expected {want:.3f}.",
+                "inaccuracy is the NEGATIVE log-likelihood: it is >= 0.",
+            )
+        return wrong(
+            f"you return {got:.4f}, expected {want:.4f}.",
+            "-sum over pixels of [s ln f + (1 - s) ln(1 - f)], with f = 0.999 w + 0.0005.",
+        )
     return correct("the inaccuracy is the Bernoulli NLL under the prototype.")
 
 
@@ -83,16 +112,24 @@ def som_draw_goal(func) -> object:
         got = np.asarray(func(model, goal), dtype=float)
         want = points[goal]
         if got.shape != want.shape:
-            return wrong(f"goal {goal}: your path has shape {got.shape}, expected {want.shape}.",
-                         "return the start point (0, 0) followed by one pen position per motor command.")
+            return wrong(
+                f"goal {goal}: your path has shape {got.shape}, expected {want.shape}.",
+                "return the start point (0, 0) followed by one pen position per motor command.",
+            )
         if np.allclose(got, want, atol=1e-3):
             continue
         slow, _ = model.draw(angle_scale=1 / 30)
         if np.allclose(got, slow[goal], atol=1e-3):
-            return wrong(f"goal {goal}: your path is the one drawn at omega/30.",
-                         "the controller learned its initial states with theta += omega/10: draw with "
-                         "model.params.arm.angle_scale, the scale used in training.")
+            return wrong(
+                f"goal {goal}: your path is the one drawn at omega/30.",
+                "the controller learned its initial states with theta += omega/10: draw with "
+                "model.params.arm.angle_scale, the scale used in training.",
+            )
         err = float(np.abs(got - want).max())
-        return wrong(f"goal {goal}: your path differs from the trained movement by up to {err:.3g} canvas units.",
-                     "run the ESN from model.C_[goal], then arm_trajectory(omega, model.params.arm).")
-    return correct("the movement is drawn at the angle scale it was trained with.")
+        return wrong(
+            f"goal {goal}: your path differs from the trained movement by up to {err:.3g} canvas units.",
+            "run the ESN from model.C_[goal], then arm_trajectory(omega, model.params.arm).",
+        )
+    return correct(
+        "the movement is drawn at the angle scale it was trained with."
+    )

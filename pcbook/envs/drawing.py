@@ -16,6 +16,7 @@ The rasteriser reproduces what Annabi's notebook gets from a 1x1 inch matplotlib
 pixel is clip(w/2 + 1/2 - d, 0, 1), with d the distance from the pixel centre to the pen path
 and w the line width in pixels. It is batched over many trajectories at once.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -25,19 +26,31 @@ from numpy.typing import NDArray
 
 from pcbook.validate import check_finite_array, check_int, check_positive
 
-__all__ = ["ArmParams", "joint_angles", "pen_position", "arm_trajectory", "rasterise", "DrawingArm"]
+__all__ = [
+    "ArmParams",
+    "joint_angles",
+    "pen_position",
+    "arm_trajectory",
+    "rasterise",
+    "DrawingArm",
+]
 
 
 @dataclass(frozen=True)
 class ArmParams:
     """The arm, the canvas and the pen (defaults of Annabi's notebook)."""
 
-    link: float = 60.0                                   # length l of each link (canvas units)
-    theta0: tuple = (-np.pi / 12, 2 * np.pi / 3)         # start angles (rad): pen at the canvas centre
-    angle_scale: float = 0.1                             # theta += angle_scale * omega, in training AND drawing
-    half_width: float = 60.0                             # the canvas spans [-half_width, half_width]^2
-    size: int = 64                                       # pixels per side
-    line_width: float = 4.0 / 3.0                        # pen width in pixels (1.5 pt at 64 dpi)
+    link: float = 60.0  # length l of each link (canvas units)
+    theta0: tuple = (
+        -np.pi / 12,
+        2 * np.pi / 3,
+    )  # start angles (rad): pen at the canvas centre
+    angle_scale: float = (
+        0.1  # theta += angle_scale * omega, in training AND drawing
+    )
+    half_width: float = 60.0  # the canvas spans [-half_width, half_width]^2
+    size: int = 64  # pixels per side
+    line_width: float = 4.0 / 3.0  # pen width in pixels (1.5 pt at 64 dpi)
 
     def __post_init__(self):
         check_positive("link", self.link)
@@ -46,7 +59,9 @@ class ArmParams:
         check_int("size", self.size, low=2)
         check_positive("line_width", self.line_width)
         if len(self.theta0) != 2:
-            raise ValueError(f"theta0: expected two angles, got {self.theta0!r}")
+            raise ValueError(
+                f"theta0: expected two angles, got {self.theta0!r}"
+            )
 
     @property
     def shoulder(self) -> NDArray[np.float64]:
@@ -57,17 +72,23 @@ class ArmParams:
 def _reach(theta: NDArray, link: float) -> NDArray:
     """Pen position relative to the shoulder for angles ``theta`` (..., 2)."""
     t1, t12 = theta[..., 0], theta[..., 0] + theta[..., 1]
-    return link * np.stack([np.cos(t1) + np.cos(t12), np.sin(t1) + np.sin(t12)], axis=-1)
+    return link * np.stack(
+        [np.cos(t1) + np.cos(t12), np.sin(t1) + np.sin(t12)], axis=-1
+    )
 
 
 def _check_omega(omega) -> NDArray:
     omega = check_finite_array("omega", omega)
     if omega.ndim not in (2, 3) or omega.shape[-1] != 2:
-        raise ValueError(f"omega: expected shape (T, 2) or (B, T, 2), got {omega.shape}")
+        raise ValueError(
+            f"omega: expected shape (T, 2) or (B, T, 2), got {omega.shape}"
+        )
     return omega
 
 
-def joint_angles(omega: NDArray, params: ArmParams = ArmParams()) -> NDArray[np.float64]:
+def joint_angles(
+    omega: NDArray, params: ArmParams = ArmParams()
+) -> NDArray[np.float64]:
     """Joint angles after each motor command, theta_t = theta0 + angle_scale * sum_{s<=t} omega_s.
 
     Implements {eq}`eq-som-angles` (the update of Annabi's notebook, one scale for training
@@ -84,10 +105,14 @@ def joint_angles(omega: NDArray, params: ArmParams = ArmParams()) -> NDArray[np.
     theta : array of the same shape as ``omega``
     """
     omega = _check_omega(omega)
-    return np.asarray(params.theta0) + params.angle_scale * np.cumsum(omega, axis=-2)
+    return np.asarray(params.theta0) + params.angle_scale * np.cumsum(
+        omega, axis=-2
+    )
 
 
-def pen_position(theta: NDArray, params: ArmParams = ArmParams()) -> NDArray[np.float64]:
+def pen_position(
+    theta: NDArray, params: ArmParams = ArmParams()
+) -> NDArray[np.float64]:
     """Forward kinematics: pen position (x, y) for joint angles ``theta`` (..., 2).
 
     Implements {eq}`eq-som-arm`:
@@ -95,11 +120,15 @@ def pen_position(theta: NDArray, params: ArmParams = ArmParams()) -> NDArray[np.
     """
     theta = check_finite_array("theta", theta)
     if theta.shape[-1] != 2:
-        raise ValueError(f"theta: the last axis must hold the two joint angles, got shape {theta.shape}")
+        raise ValueError(
+            f"theta: the last axis must hold the two joint angles, got shape {theta.shape}"
+        )
     return _reach(theta, params.link) + params.shoulder
 
 
-def arm_trajectory(omega: NDArray, params: ArmParams = ArmParams()) -> NDArray[np.float64]:
+def arm_trajectory(
+    omega: NDArray, params: ArmParams = ArmParams()
+) -> NDArray[np.float64]:
     """The pen path of a movement: the start point followed by one point per motor command.
 
     Parameters
@@ -113,11 +142,15 @@ def arm_trajectory(omega: NDArray, params: ArmParams = ArmParams()) -> NDArray[n
         is the start, (0, 0).
     """
     theta = joint_angles(omega, params)
-    start = np.broadcast_to(np.asarray(params.theta0, dtype=float), theta[..., :1, :].shape)
+    start = np.broadcast_to(
+        np.asarray(params.theta0, dtype=float), theta[..., :1, :].shape
+    )
     return pen_position(np.concatenate([start, theta], axis=-2), params)
 
 
-def rasterise(points: NDArray, params: ArmParams = ArmParams()) -> NDArray[np.float64]:
+def rasterise(
+    points: NDArray, params: ArmParams = ArmParams()
+) -> NDArray[np.float64]:
     """Draw polylines on the canvas: 1 = blank, 0 = ink, antialiased.
 
     Implements {eq}`eq-som-coverage`, s = 1 - clip(w/2 + 1/2 - d, 0, 1), where d is the distance
@@ -139,20 +172,32 @@ def rasterise(points: NDArray, params: ArmParams = ArmParams()) -> NDArray[np.fl
     images : array (size, size) or (B, size, size)
     """
     points = check_finite_array("points", points)
-    if points.ndim not in (2, 3) or points.shape[-1] != 2 or points.shape[-2] < 1:
-        raise ValueError(f"points: expected shape (N, 2) or (B, N, 2) with N >= 1, got {points.shape}")
+    if (
+        points.ndim not in (2, 3)
+        or points.shape[-1] != 2
+        or points.shape[-2] < 1
+    ):
+        raise ValueError(
+            f"points: expected shape (N, 2) or (B, N, 2) with N >= 1, got {points.shape}"
+        )
     single = points.ndim == 2
     batch = points[None] if single else points
-    images = _rasterise(batch, params.size, params.half_width, params.line_width)
+    images = _rasterise(
+        batch, params.size, params.half_width, params.line_width
+    )
     return images[0] if single else images
 
 
-def _rasterise(points: NDArray, size: int, half_width: float, line_width: float) -> NDArray:
+def _rasterise(
+    points: NDArray, size: int, half_width: float, line_width: float
+) -> NDArray:
     n_img, n_pts, _ = points.shape
-    radius = line_width / 2 + 0.5                    # coverage is 0 beyond this distance (pixels)
-    k = int(np.floor(2 * radius)) + 1                # window side
-    max_len = k - 2 * radius - 1e-9                  # longest piece per axis
-    pad = size + 2 * k                               # padded canvas keeps every index valid
+    radius = (
+        line_width / 2 + 0.5
+    )  # coverage is 0 beyond this distance (pixels)
+    k = int(np.floor(2 * radius)) + 1  # window side
+    max_len = k - 2 * radius - 1e-9  # longest piece per axis
+    pad = size + 2 * k  # padded canvas keeps every index valid
     # 1. pixel-centre coordinates: the centre of column c is at c, of row r at r
     scale = size / (2 * half_width)
     q = np.empty(points.shape)
@@ -164,10 +209,14 @@ def _rasterise(points: NDArray, size: int, half_width: float, line_width: float)
     start, delta = q[:, :-1].reshape(-1, 2), np.diff(q, axis=1).reshape(-1, 2)
     image_of = np.repeat(np.arange(n_img), n_pts - 1)
     # 2. cut long segments into pieces
-    n_pieces = np.maximum(np.ceil(np.abs(delta).max(axis=1) / max_len).astype(np.intp), 1)
+    n_pieces = np.maximum(
+        np.ceil(np.abs(delta).max(axis=1) / max_len).astype(np.intp), 1
+    )
     if n_pieces.max() > 1:
         seg = np.repeat(np.arange(len(start)), n_pieces)
-        index = np.arange(len(seg)) - np.repeat(np.cumsum(n_pieces) - n_pieces, n_pieces)
+        index = np.arange(len(seg)) - np.repeat(
+            np.cumsum(n_pieces) - n_pieces, n_pieces
+        )
         delta = delta[seg] / n_pieces[seg, None]
         start = start[seg] + index[:, None] * delta
         image_of = image_of[seg]
@@ -178,9 +227,20 @@ def _rasterise(points: NDArray, size: int, half_width: float, line_width: float)
     ux = np.where(length > 0, delta[:, 0] / safe, 1.0)
     uy = delta[:, 1] / safe
     rx, ry = lo[:, 0] - start[:, 0], lo[:, 1] - start[:, 1]
-    off_c, off_r = np.tile(np.arange(k), k).astype(float), np.repeat(np.arange(k), k).astype(float)
-    along = (rx * ux + ry * uy)[:, None] + off_c * ux[:, None] + off_r * uy[:, None]
-    perp = (rx * uy - ry * ux)[:, None] + off_c * uy[:, None] - off_r * ux[:, None]
+    off_c, off_r = (
+        np.tile(np.arange(k), k).astype(float),
+        np.repeat(np.arange(k), k).astype(float),
+    )
+    along = (
+        (rx * ux + ry * uy)[:, None]
+        + off_c * ux[:, None]
+        + off_r * uy[:, None]
+    )
+    perp = (
+        (rx * uy - ry * ux)[:, None]
+        + off_c * uy[:, None]
+        - off_r * ux[:, None]
+    )
     beyond = along - np.clip(along, 0.0, length[:, None])
     # 4. the blank value of each (piece, pixel) pair, reduced with a minimum per pixel
     blank = np.sqrt(perp * perp + beyond * beyond)
@@ -188,10 +248,14 @@ def _rasterise(points: NDArray, size: int, half_width: float, line_width: float)
     np.maximum(blank, 0.0, out=blank)
     loi = lo.astype(np.intp) + k
     base = image_of * (pad * pad) + loi[:, 1] * pad + loi[:, 0]
-    flat = base[:, None] + (np.repeat(np.arange(k), k) * pad + np.tile(np.arange(k), k))
+    flat = base[:, None] + (
+        np.repeat(np.arange(k), k) * pad + np.tile(np.arange(k), k)
+    )
     canvas = np.ones(n_img * pad * pad)
     np.minimum.at(canvas, flat.ravel(), blank.ravel())
-    return canvas.reshape(n_img, pad, pad)[:, k:k + size, k:k + size].copy()
+    return canvas.reshape(n_img, pad, pad)[
+        :, k : k + size, k : k + size
+    ].copy()
 
 
 class DrawingArm:
@@ -224,5 +288,7 @@ class DrawingArm:
         if omega.shape != (2,):
             raise ValueError(f"omega: expected shape (2,), got {omega.shape}")
         self.theta_ = self.theta_ + self.params.angle_scale * omega
-        self.path_ = np.vstack([self.path_, pen_position(self.theta_, self.params)])
+        self.path_ = np.vstack(
+            [self.path_, pen_position(self.theta_, self.params)]
+        )
         return self.observe(), 0.0, len(self.path_) - 1 >= self.n_steps

@@ -15,6 +15,7 @@ Submodules: :mod:`pcbook.ngc.circuit` (generic circuit pieces and settling),
 read-out), :mod:`pcbook.ngc.backprop` (the energy and the backprop limit) and
 :mod:`pcbook.ngc.experiments` (``python -m pcbook reproduce ngc-digits``).
 """
+
 from pcbook.ngc.circuit import *  # noqa: F401,F403
 from pcbook.ngc.circuit import __all__ as _circuit_all
 from pcbook.ngc.learning import *  # noqa: F401,F403
@@ -27,6 +28,20 @@ from pcbook.ngc.backprop import *  # noqa: F401,F403,E402
 from pcbook.ngc.backprop import __all__ as _backprop_all  # noqa: E402
 
 __all__ += list(_backprop_all)
-from pcbook.ngc.experiments import ABLATIONS, MODELS, Trained, ablation, fit_models, run_digits  # noqa: F401,E402
+from pcbook.ngc.experiments import (
+    ABLATIONS,
+    MODELS,
+    Trained,
+    ablation,
+    fit_models,
+    run_digits,
+)  # noqa: F401,E402
 
-__all__ += ["MODELS", "ABLATIONS", "Trained", "fit_models", "run_digits", "ablation"]
+__all__ += [
+    "MODELS",
+    "ABLATIONS",
+    "Trained",
+    "fit_models",
+    "run_digits",
+    "ablation",
+]

@@ -8,6 +8,7 @@ With feed-forward initialisation, ``beta = 1``, no leak and no prior, tied error
 settling steps is exactly backprop's delta, so the Hebbian update of ``W[l+1]`` read at that
 step is the negative gradient of the loss.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -16,10 +17,23 @@ import numpy as np
 
 from pcbook.maths import activation
 from pcbook.validate import check_finite_array
-from pcbook.ngc.circuit import (NGCParams, Weights, _phi, error_neurons, initial_state, predictions,
-                                 state_update)
+from pcbook.ngc.circuit import (
+    NGCParams,
+    Weights,
+    _phi,
+    error_neurons,
+    initial_state,
+    predictions,
+    state_update,
+)
 
-__all__ = ["energy", "drift_asymmetry", "zil_params", "scheduled_updates", "backprop_updates"]
+__all__ = [
+    "energy",
+    "drift_asymmetry",
+    "zil_params",
+    "scheduled_updates",
+    "backprop_updates",
+]
 
 
 def energy(z: list, weights: Weights, params: NGCParams, mask=None) -> float:
@@ -30,9 +44,18 @@ def energy(z: list, weights: Weights, params: NGCParams, mask=None) -> float:
     BCE for an identity output). Defined for GNCN-t1-like circuits (tied synapses with phi',
     identity hidden predictions of ``z``, no lateral, skip or precision terms); the top is free.
     """
-    if (params.error_synapses != "tied" or not params.use_dphi or params.g_hidden != "identity"
-            or params.hidden_target != "state" or params.skip or params.n_group or params.precision):
-        raise ValueError("params: the energy is defined here for type-1 circuits (GNCN-t1) only")
+    if (
+        params.error_synapses != "tied"
+        or not params.use_dphi
+        or params.g_hidden != "identity"
+        or params.hidden_target != "state"
+        or params.skip
+        or params.n_group
+        or params.precision
+    ):
+        raise ValueError(
+            "params: the energy is defined here for type-1 circuits (GNCN-t1) only"
+        )
     zbar = predictions(z, weights, params)
     w = 1.0 if mask is None else mask
     if params.g_out == "sigmoid":
@@ -44,11 +67,15 @@ def energy(z: list, weights: Weights, params: NGCParams, mask=None) -> float:
     for l in range(1, params.L + 1):
         if l < params.L:
             F += 0.5 * np.sum((z[l] - zbar[l]) ** 2)
-        F += 0.5 * params.gamma_v * np.sum(z[l] ** 2) + params.lam * np.sum(np.abs(z[l]))
+        F += 0.5 * params.gamma_v * np.sum(z[l] ** 2) + params.lam * np.sum(
+            np.abs(z[l])
+        )
     return float(F)
 
 
-def drift_asymmetry(x, weights: Weights, params: NGCParams, z: list, h: float = 1e-6) -> float:
+def drift_asymmetry(
+    x, weights: Weights, params: NGCParams, z: list, h: float = 1e-6
+) -> float:
     """How far the settling drift is from being the gradient of any energy.
 
     The drift of the free states is ``d(z) = (state_update(z, e(z), beta=1) - z)``, with the
@@ -60,16 +87,29 @@ def drift_asymmetry(x, weights: Weights, params: NGCParams, z: list, h: float = 
     """
     x = check_finite_array("x", x, ndim=2)
     if x.shape[0] != 1:
-        raise ValueError(f"x: expected one image (shape (1, J_0)), got shape {x.shape}")
+        raise ValueError(
+            f"x: expected one image (shape (1, J_0)), got shape {x.shape}"
+        )
     sizes = params.sizes[1:]
 
     def drift(flat):
         zs = [x] + list(np.split(flat[None, :], np.cumsum(sizes)[:-1], axis=1))
-        e = error_neurons(zs, predictions(zs, weights, params), weights, params)
-        return np.concatenate([n - o for n, o in zip(state_update(zs, e, weights, params, 1.0)[1:], zs[1:])],
-                              axis=1)[0]
+        e = error_neurons(
+            zs, predictions(zs, weights, params), weights, params
+        )
+        return np.concatenate(
+            [
+                n - o
+                for n, o in zip(
+                    state_update(zs, e, weights, params, 1.0)[1:], zs[1:]
+                )
+            ],
+            axis=1,
+        )[0]
 
-    z0 = np.concatenate([np.asarray(a, dtype=float)[:1] for a in z[1:]], axis=1)[0]
+    z0 = np.concatenate(
+        [np.asarray(a, dtype=float)[:1] for a in z[1:]], axis=1
+    )[0]
     jac = np.empty((z0.size, z0.size))
     for i in range(z0.size):
         step = np.zeros_like(z0)
@@ -85,15 +125,25 @@ def zil_params(params: NGCParams) -> NGCParams:
     error synapses, skip or lateral connections and precisions break the equivalence).
     """
     if params.error_synapses != "tied" or not params.use_dphi:
-        raise ValueError("params: the backprop limit needs tied error synapses with phi' (type 1)")
+        raise ValueError(
+            "params: the backprop limit needs tied error synapses with phi' (type 1)"
+        )
     if params.g_hidden != "identity" or params.hidden_target != "state":
-        raise ValueError("params: the backprop limit needs identity hidden predictions of the state z")
+        raise ValueError(
+            "params: the backprop limit needs identity hidden predictions of the state z"
+        )
     if params.skip or params.n_group or params.precision:
-        raise ValueError("params: skip, lateral and precision terms break the backprop limit")
-    return dataclasses.replace(params, beta=1.0, gamma_v=0.0, lam=0.0, K=params.L)
+        raise ValueError(
+            "params: skip, lateral and precision terms break the backprop limit"
+        )
+    return dataclasses.replace(
+        params, beta=1.0, gamma_v=0.0, lam=0.0, K=params.L
+    )
 
 
-def scheduled_updates(x_top, y, weights: Weights, params: NGCParams) -> list[np.ndarray]:
+def scheduled_updates(
+    x_top, y, weights: Weights, params: NGCParams
+) -> list[np.ndarray]:
     """Hebbian updates ``dW[l] = phi(z[l])^T e[l-1] / N`` with layer ``l``'s update read after
     ``l - 1`` settling steps from a feed-forward start (``K = L`` error readings in all).
 
@@ -106,13 +156,17 @@ def scheduled_updates(x_top, y, weights: Weights, params: NGCParams) -> list[np.
     z, _, e = initial_state(y, weights, p, z_top=x_top, init="feedforward")
     n, dW = len(y), []
     for l in range(1, p.L + 1):
-        dW.append(_phi(p, l, True)[0](z[l]).T @ e[l - 1] / n)   # read after l - 1 steps
+        dW.append(
+            _phi(p, l, True)[0](z[l]).T @ e[l - 1] / n
+        )  # read after l - 1 steps
         z = state_update(z, e, weights, p, 1.0, top_clamped=True)
         e = error_neurons(z, predictions(z, weights, p, True), weights, p)
     return dW
 
 
-def backprop_updates(x_top, y, weights: Weights, params: NGCParams) -> list[np.ndarray]:
+def backprop_updates(
+    x_top, y, weights: Weights, params: NGCParams
+) -> list[np.ndarray]:
     """Negative gradients ``-dLoss/dW[l]`` of the feed-forward network ``x_top -> y`` by backprop.
 
     The loss is the batch-mean BCE for a sigmoid output, or half the squared error for an
@@ -124,12 +178,12 @@ def backprop_updates(x_top, y, weights: Weights, params: NGCParams) -> list[np.n
     L, n = p.L, len(y)
     a, pre = [None] * (L + 1), [None] * (L + 1)
     a[L] = x_top
-    for l in range(L - 1, 0, -1):       # forward pass, top to bottom
+    for l in range(L - 1, 0, -1):  # forward pass, top to bottom
         pre[l] = a[l + 1] @ weights.W[l + 1]
         a[l] = _phi(p, l, True)[0](pre[l])
     delta = y - activation(p.g_out)[0](a[1] @ weights.W[1])
     grads = []
-    for l in range(1, L + 1):          # backward pass, bottom to top
+    for l in range(1, L + 1):  # backward pass, bottom to top
         grads.append(a[l].T @ delta / n)
         if l < L:
             delta = (delta @ weights.W[l].T) * _phi(p, l, True)[1](pre[l])

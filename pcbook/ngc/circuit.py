@@ -10,6 +10,7 @@ the top layer ``L`` is free (a generative model) or clamped (an x -> y circuit, 
 Every function here is generic: any number of layers, any widths, clamped bottom and optionally
 clamped top, cold (zero) or feed-forward initialisation.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -18,11 +19,27 @@ import numpy as np
 
 from pcbook.maths import activation
 from pcbook.rng import as_rng
-from pcbook.validate import check_choice, check_finite_array, check_int, check_positive
+from pcbook.validate import (
+    check_choice,
+    check_finite_array,
+    check_int,
+    check_positive,
+)
 
 __all__ = [
-    "NGCParams", "Weights", "SettleState", "init_weights", "lateral_matrix", "predictions", "precisions",
-    "error_neurons", "total_discrepancy", "state_update", "settle_step", "initial_state", "settle",
+    "NGCParams",
+    "Weights",
+    "SettleState",
+    "init_weights",
+    "lateral_matrix",
+    "predictions",
+    "precisions",
+    "error_neurons",
+    "total_discrepancy",
+    "state_update",
+    "settle_step",
+    "initial_state",
+    "settle",
 ]
 
 
@@ -30,40 +47,54 @@ __all__ = [
 class NGCParams:
     """Architecture and dynamics of one NGC circuit (defaults: GNCN-t1 on 8x8 digits)."""
 
-    sizes: tuple = (64, 64, 64, 32)   # widths J_0 (data) ... J_L (top)
-    phi: str = "tanh"                 # state activation phi of the hidden layers
-    phi_top: str | None = None        # activation of the top layer (None: same as phi)
-    g_out: str = "sigmoid"            # prediction activation g^0 of the bottom layer
-    g_hidden: str = "identity"        # prediction activation g^l of hidden layers
-    error_synapses: str = "tied"      # "tied": E = W^T (type 1); "learned": separate E (type 2)
-    use_dphi: bool = True             # multiply the bottom-up message by phi'(z) (type 1)
-    hidden_target: str = "state"      # hidden errors compare the prediction with z ("state") or phi(z) ("phi")
-    skip: bool = False                # skip predictions M from two layers up (PDH)
-    n_group: int = 0                  # lateral competition group size (0: no lateral matrix V)
-    alpha_e: float = 0.15             # self-excitation strength in V
-    alpha_h: float = 0.1              # within-group inhibition strength in V
-    lam: float = 0.01                 # Laplace prior strength lambda
-    precision: bool = False           # learned error covariance Sigma on hidden errors (t1-Sigma)
-    K: int = 50                       # settling steps
-    beta: float = 0.1                 # state step size beta = dt / tau
-    gamma_v: float = 0.001            # state leak gamma_v
-    gamma_e: float = 1.0              # error-synapse learning factor gamma_e
-    modulation: bool = False          # multiply updates by the modulation matrices M_W, M_E
-    weight_sd: float = 0.05           # initial weights ~ N(0, weight_sd^2)
-    max_norm: float = 1.0             # column-norm cap after every update (0: no clipping)
-    lr: float = 1e-3                  # Adam learning rate
-    batch_size: int = 50              # images per settled batch
+    sizes: tuple = (64, 64, 64, 32)  # widths J_0 (data) ... J_L (top)
+    phi: str = "tanh"  # state activation phi of the hidden layers
+    phi_top: str | None = (
+        None  # activation of the top layer (None: same as phi)
+    )
+    g_out: str = "sigmoid"  # prediction activation g^0 of the bottom layer
+    g_hidden: str = "identity"  # prediction activation g^l of hidden layers
+    error_synapses: str = (
+        "tied"  # "tied": E = W^T (type 1); "learned": separate E (type 2)
+    )
+    use_dphi: bool = True  # multiply the bottom-up message by phi'(z) (type 1)
+    hidden_target: str = "state"  # hidden errors compare the prediction with z ("state") or phi(z) ("phi")
+    skip: bool = False  # skip predictions M from two layers up (PDH)
+    n_group: int = 0  # lateral competition group size (0: no lateral matrix V)
+    alpha_e: float = 0.15  # self-excitation strength in V
+    alpha_h: float = 0.1  # within-group inhibition strength in V
+    lam: float = 0.01  # Laplace prior strength lambda
+    precision: bool = (
+        False  # learned error covariance Sigma on hidden errors (t1-Sigma)
+    )
+    K: int = 50  # settling steps
+    beta: float = 0.1  # state step size beta = dt / tau
+    gamma_v: float = 0.001  # state leak gamma_v
+    gamma_e: float = 1.0  # error-synapse learning factor gamma_e
+    modulation: bool = (
+        False  # multiply updates by the modulation matrices M_W, M_E
+    )
+    weight_sd: float = 0.05  # initial weights ~ N(0, weight_sd^2)
+    max_norm: float = (
+        1.0  # column-norm cap after every update (0: no clipping)
+    )
+    lr: float = 1e-3  # Adam learning rate
+    batch_size: int = 50  # images per settled batch
 
     def __post_init__(self):
         if len(self.sizes) < 2:
-            raise ValueError(f"sizes: need at least two layers, got {self.sizes!r}")
+            raise ValueError(
+                f"sizes: need at least two layers, got {self.sizes!r}"
+            )
         for j in self.sizes:
             check_int("sizes", j, low=1)
         for name in ("phi", "g_out", "g_hidden"):
             activation(getattr(self, name))
         if self.phi_top is not None:
             activation(self.phi_top)
-        check_choice("error_synapses", self.error_synapses, ("tied", "learned"))
+        check_choice(
+            "error_synapses", self.error_synapses, ("tied", "learned")
+        )
         check_choice("hidden_target", self.hidden_target, ("state", "phi"))
         check_int("K", self.K, low=1)
         check_positive("beta", self.beta)
@@ -73,7 +104,9 @@ class NGCParams:
         check_int("batch_size", self.batch_size, low=1)
         check_int("n_group", self.n_group, low=0)
         if self.n_group and any(j % self.n_group for j in self.sizes[1:]):
-            raise ValueError(f"n_group: every hidden width {self.sizes[1:]} must be divisible by {self.n_group}")
+            raise ValueError(
+                f"n_group: every hidden width {self.sizes[1:]} must be divisible by {self.n_group}"
+            )
 
     @property
     def L(self) -> int:
@@ -89,11 +122,18 @@ class Weights:
     E: list
     M: list
     Sigma: list
-    V: list = field(default_factory=list)   # fixed lateral matrices (not learned)
+    V: list = field(
+        default_factory=list
+    )  # fixed lateral matrices (not learned)
 
     def learned(self) -> list[tuple[str, int]]:
         """``(kind, layer)`` of every learned array, in a fixed order (used with Adam)."""
-        return [(k, l) for k in ("W", "E", "M", "Sigma") for l, a in enumerate(getattr(self, k)) if a is not None]
+        return [
+            (k, l)
+            for k in ("W", "E", "M", "Sigma")
+            for l, a in enumerate(getattr(self, k))
+            if a is not None
+        ]
 
     def arrays(self) -> list[np.ndarray]:
         """The learned arrays in the order of :meth:`learned`."""
@@ -101,7 +141,9 @@ class Weights:
 
     def copy(self) -> "Weights":
         cp = lambda lst: [None if a is None else a.copy() for a in lst]  # noqa: E731
-        return Weights(cp(self.W), cp(self.E), cp(self.M), cp(self.Sigma), cp(self.V))
+        return Weights(
+            cp(self.W), cp(self.E), cp(self.M), cp(self.Sigma), cp(self.V)
+        )
 
 
 @dataclass
@@ -111,7 +153,7 @@ class SettleState:
     z: list
     zbar: list
     e: list
-    tod: np.ndarray            # total discrepancy after each step, shape (K,)
+    tod: np.ndarray  # total discrepancy after each step, shape (K,)
 
     @property
     def prediction(self) -> np.ndarray:
@@ -119,7 +161,9 @@ class SettleState:
         return self.zbar[0]
 
 
-def lateral_matrix(J: int, n_group: int, alpha_e: float = 0.15, alpha_h: float = 0.1) -> np.ndarray:
+def lateral_matrix(
+    J: int, n_group: int, alpha_e: float = 0.15, alpha_h: float = 0.1
+) -> np.ndarray:
     """The lateral competition matrix ``V = alpha_h (B * (1 - I)) - alpha_e I``.
 
     Implements {eq}`eq-ngc-lateral` (Ororbia & Kifer 2022; paper equation number not checked).
@@ -153,13 +197,29 @@ def init_weights(params: NGCParams, rng=None) -> Weights:
     """
     rng = as_rng(rng)
     s, L, sd = params.sizes, params.L, params.weight_sd
-    W = [None] + [rng.normal(0.0, sd, (s[l], s[l - 1])) for l in range(1, L + 1)]
+    W = [None] + [
+        rng.normal(0.0, sd, (s[l], s[l - 1])) for l in range(1, L + 1)
+    ]
     learned = params.error_synapses == "learned"
-    E = [None] + [rng.normal(0.0, sd, (s[l - 1], s[l])) if learned else None for l in range(1, L + 1)]
-    M = [None, None] + [rng.normal(0.0, sd, (s[l], s[l - 2])) if params.skip else None for l in range(2, L + 1)]
-    Sigma = [None] + [np.eye(s[l]) if params.precision else None for l in range(1, L)] + [None]
-    V = [None] + [lateral_matrix(s[l], params.n_group, params.alpha_e, params.alpha_h) if params.n_group else None
-                  for l in range(1, L + 1)]
+    E = [None] + [
+        rng.normal(0.0, sd, (s[l - 1], s[l])) if learned else None
+        for l in range(1, L + 1)
+    ]
+    M = [None, None] + [
+        rng.normal(0.0, sd, (s[l], s[l - 2])) if params.skip else None
+        for l in range(2, L + 1)
+    ]
+    Sigma = (
+        [None]
+        + [np.eye(s[l]) if params.precision else None for l in range(1, L)]
+        + [None]
+    )
+    V = [None] + [
+        lateral_matrix(s[l], params.n_group, params.alpha_e, params.alpha_h)
+        if params.n_group
+        else None
+        for l in range(1, L + 1)
+    ]
     return Weights(W, E, M, Sigma, V)
 
 
@@ -181,7 +241,9 @@ def _phi(params: NGCParams, l: int, top_clamped: bool):
     return (f, _d_relu_at_zero_one) if name == "relu" else (f, df)
 
 
-def predictions(z: list, weights: Weights, params: NGCParams, top_clamped: bool = False) -> list:
+def predictions(
+    z: list, weights: Weights, params: NGCParams, top_clamped: bool = False
+) -> list:
     """Top-down predictions ``zbar[l] = g^l(phi(z[l+1]) W[l+1] + phi(z[l+2]) M[l+2])``, l = 0 .. L-1.
 
     Implements {eq}`eq-ngc-prediction` (Ororbia & Kifer 2022; paper equation number not
@@ -202,13 +264,17 @@ def predictions(z: list, weights: Weights, params: NGCParams, top_clamped: bool 
         ``zbar[0] ... zbar[L-1]``, ``zbar[l]`` of shape ``(N, J_l)``.
     """
     L = params.L
-    act = [None] + [_phi(params, l, top_clamped)[0](z[l]) for l in range(1, L + 1)]
+    act = [None] + [
+        _phi(params, l, top_clamped)[0](z[l]) for l in range(1, L + 1)
+    ]
     zbar = []
     for l in range(L):
         h = act[l + 1] @ weights.W[l + 1]
         if l + 2 <= L and weights.M[l + 2] is not None:
             h = h + act[l + 2] @ weights.M[l + 2]
-        zbar.append(activation(params.g_out if l == 0 else params.g_hidden)[0](h))
+        zbar.append(
+            activation(params.g_out if l == 0 else params.g_hidden)[0](h)
+        )
     return zbar
 
 
@@ -217,7 +283,14 @@ def precisions(weights: Weights) -> list:
     return [None if S is None else np.linalg.inv(S) for S in weights.Sigma]
 
 
-def error_neurons(z: list, zbar: list, weights: Weights, params: NGCParams, mask=None, prec=None) -> list:
+def error_neurons(
+    z: list,
+    zbar: list,
+    weights: Weights,
+    params: NGCParams,
+    mask=None,
+    prec=None,
+) -> list:
     """Error neurons ``e[l] = (target[l] - zbar[l]) Sigma[l]^{-1}``, l = 0 .. L-1.
 
     Implements {eq}`eq-ngc-error` (Ororbia & Kifer 2022; paper equation number not checked).
@@ -255,13 +328,22 @@ def total_discrepancy(e: list):
     return float(tod) if np.ndim(tod) == 0 else tod
 
 
-def state_update(z: list, e: list, weights: Weights, params: NGCParams, beta: float,
-                 top_clamped: bool = False) -> list:
+def state_update(
+    z: list,
+    e: list,
+    weights: Weights,
+    params: NGCParams,
+    beta: float,
+    top_clamped: bool = False,
+) -> list:
     """One Euler step of the free states, driven by the previous step's errors.
 
-    Implements {eq}`eq-ngc-state` (Ororbia & Kifer 2022; paper equation numbers not checked):
-    ``z[l] += beta (-gamma_v z[l] + d[l] - phi(z[l]) V[l] - lam sign(z[l]))`` with
-    ``d[l] = -e[l] + phi'(z[l]) * (e[l-1] W[l]^T)`` (tied) or ``-e[l] + e[l-1] E[l]`` (learned).
+    Implements {eq}`eq-ngc-state` (Ororbia & Kifer 2022; paper equation numbers
+    not checked):
+    ``z[l] += beta (-gamma_v z[l] + d[l] - phi(z[l]) V[l] - lam sign(z[l]))``
+    with
+    ``d[l] = -e[l] + phi'(z[l]) * (e[l-1] W[l]^T)`` (tied) or ``-e[l] + e[l-1]
+    E[l]`` (learned).
     The top layer has no error of its own; clamped layers do not move.
 
     Parameters
@@ -299,8 +381,16 @@ def state_update(z: list, e: list, weights: Weights, params: NGCParams, beta: fl
     return new
 
 
-def settle_step(z: list, e: list, weights: Weights, params: NGCParams, beta: float,
-                top_clamped: bool = False, mask=None, prec=None) -> tuple[list, list, list]:
+def settle_step(
+    z: list,
+    e: list,
+    weights: Weights,
+    params: NGCParams,
+    beta: float,
+    top_clamped: bool = False,
+    mask=None,
+    prec=None,
+) -> tuple[list, list, list]:
     """One settling step in ngc-learn's order: states from the previous errors, then predictions,
     then errors (part of {eq}`eq-ngc-settle`).
 
@@ -316,8 +406,15 @@ def settle_step(z: list, e: list, weights: Weights, params: NGCParams, beta: flo
     return z, zbar, error_neurons(z, zbar, weights, params, mask, prec)
 
 
-def initial_state(x, weights: Weights, params: NGCParams, z_top=None, init: str = "zero", mask=None,
-                  prec=None) -> tuple[list, list, list]:
+def initial_state(
+    x,
+    weights: Weights,
+    params: NGCParams,
+    z_top=None,
+    init: str = "zero",
+    mask=None,
+    prec=None,
+) -> tuple[list, list, list]:
     """The ``(z, zbar, e)`` that settling starts from.
 
     ``init="zero"``: cold start, every free state, prediction and error at zero.
@@ -336,19 +433,35 @@ def initial_state(x, weights: Weights, params: NGCParams, z_top=None, init: str 
     if z_top is not None:
         z[L] = check_finite_array("z_top", z_top, ndim=2)
         if z[L].shape != lead + (params.sizes[L],):
-            raise ValueError(f"z_top: expected shape {lead + (params.sizes[L],)}, got {z[L].shape}")
+            raise ValueError(
+                f"z_top: expected shape {lead + (params.sizes[L],)}, got {z[L].shape}"
+            )
     if init == "zero":
-        return z, [np.zeros_like(a) for a in z[:L]], [np.zeros_like(a) for a in z[:L]]
+        return (
+            z,
+            [np.zeros_like(a) for a in z[:L]],
+            [np.zeros_like(a) for a in z[:L]],
+        )
     if z_top is None:
-        raise ValueError("init: 'feedforward' needs a clamped top (pass z_top)")
+        raise ValueError(
+            "init: 'feedforward' needs a clamped top (pass z_top)"
+        )
     for l in range(L - 1, 0, -1):
         z[l] = predictions(z, weights, params, True)[l]
     zbar = predictions(z, weights, params, True)
     return z, zbar, error_neurons(z, zbar, weights, params, mask, prec)
 
 
-def settle(x, weights: Weights, params: NGCParams, K: int | None = None, beta: float | None = None,
-           z_top=None, init: str = "zero", mask=None) -> SettleState:
+def settle(
+    x,
+    weights: Weights,
+    params: NGCParams,
+    K: int | None = None,
+    beta: float | None = None,
+    z_top=None,
+    init: str = "zero",
+    mask=None,
+) -> SettleState:
     """Settle the circuit for ``K`` steps with the data ``x`` clamped at the bottom (inference).
 
     Implements {eq}`eq-ngc-settle`. ``init="zero"`` is the cold start (states and errors at
@@ -384,13 +497,17 @@ def settle(x, weights: Weights, params: NGCParams, K: int | None = None, beta: f
     """
     x = check_finite_array("x", x, ndim=2)
     if x.shape[1] != params.sizes[0]:
-        raise ValueError(f"x: expected {params.sizes[0]} columns, got shape {x.shape}")
+        raise ValueError(
+            f"x: expected {params.sizes[0]} columns, got shape {x.shape}"
+        )
     K = params.K if K is None else check_int("K", K, low=1)
     beta = params.beta if beta is None else check_positive("beta", beta)
     return _settle_loop(x, weights, params, K, beta, z_top, init, mask)
 
 
-def _settle_loop(x, weights, params, K, beta, z_top=None, init="zero", mask=None) -> SettleState:
+def _settle_loop(
+    x, weights, params, K, beta, z_top=None, init="zero", mask=None
+) -> SettleState:
     """The settling loop of :func:`settle` without its checks; ``x`` may carry a leading
     stack axis ``(S, N, J_0)`` matching stacked weights (:func:`pcbook.ngc.fit_stack`)."""
     prec = precisions(weights)
@@ -398,6 +515,8 @@ def _settle_loop(x, weights, params, K, beta, z_top=None, init="zero", mask=None
     top_clamped = z_top is not None
     tod = np.empty((K,) + x.shape[:-2])
     for k in range(K):
-        z, zbar, e = settle_step(z, e, weights, params, beta, top_clamped, mask, prec)
+        z, zbar, e = settle_step(
+            z, e, weights, params, beta, top_clamped, mask, prec
+        )
         tod[k] = total_discrepancy(e)
     return SettleState(z, zbar, e, tod)

@@ -2,6 +2,7 @@
 
 Same conventions as :mod:`pcbook.ngc.circuit` (row vectors, lists of synapses indexed by layer).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -9,7 +10,13 @@ import numpy as np
 from pcbook.validate import check_finite_array, check_positive
 from pcbook.ngc.circuit import NGCParams, SettleState, Weights, _phi
 
-__all__ = ["modulation_matrix", "clip_columns", "hebbian_updates", "apply_updates", "synapse_alignment"]
+__all__ = [
+    "modulation_matrix",
+    "clip_columns",
+    "hebbian_updates",
+    "apply_updates",
+    "synapse_alignment",
+]
 
 
 def modulation_matrix(W: np.ndarray) -> np.ndarray:
@@ -37,13 +44,21 @@ def clip_columns(A: np.ndarray, max_norm: float = 1.0) -> np.ndarray:
     return A
 
 
-def hebbian_updates(state: SettleState, weights: Weights, params: NGCParams,
-                    top_clamped: bool = False) -> list[np.ndarray]:
-    """Two-factor Hebbian deltas from a settled state, batch-averaged, in ``weights.learned()`` order.
+def hebbian_updates(
+    state: SettleState,
+    weights: Weights,
+    params: NGCParams,
+    top_clamped: bool = False,
+) -> list[np.ndarray]:
+    """Two-factor Hebbian deltas from a settled state, batch-averaged, in
+    ``weights.learned()`` order.
 
-    Implements {eq}`eq-ngc-dW` and {eq}`eq-ngc-dE` (Ororbia & Kifer 2022; paper equation numbers not checked):
-    ``dW[l] = phi(z[l])^T e[l-1] (* M_W)``, ``dE[l] = gamma_e dW[l]^T (* M_E)``,
-    ``dM[l] = phi(z[l])^T e[l-2]`` and ``dSigma[l] = (e[l]^T e[l] - Sigma[l]^{-1}) / 2``. These are
+    Implements {eq}`eq-ngc-dW` and {eq}`eq-ngc-dE` (Ororbia & Kifer 2022; paper
+    equation numbers not checked):
+    ``dW[l] = phi(z[l])^T e[l-1] (* M_W)``, ``dE[l] = gamma_e dW[l]^T (*
+    M_E)``,
+    ``dM[l] = phi(z[l])^T e[l-2]`` and ``dSigma[l] = (e[l]^T e[l] -
+    Sigma[l]^{-1}) / 2``. These are
     ascent directions (add them).
 
     Parameters
@@ -60,8 +75,12 @@ def hebbian_updates(state: SettleState, weights: Weights, params: NGCParams,
         One delta per learned array, in the order of ``weights.learned()``.
     """
     n = state.z[0].shape[-2]
-    T = lambda a: np.swapaxes(a, -1, -2)  # noqa: E731  (transpose; works on stacks of circuits)
-    act = [None] + [_phi(params, l, top_clamped)[0](state.z[l]) for l in range(1, params.L + 1)]
+    # transpose; works on stacks of circuits
+    T = lambda a: np.swapaxes(a, -1, -2)  # noqa: E731
+    act = [None] + [
+        _phi(params, l, top_clamped)[0](state.z[l])
+        for l in range(1, params.L + 1)
+    ]
     deltas = {}
     for l in range(1, params.L + 1):
         dW = T(act[l]) @ state.e[l - 1] / n
@@ -70,15 +89,24 @@ def hebbian_updates(state: SettleState, weights: Weights, params: NGCParams,
         deltas["W", l] = dW
         if weights.E[l] is not None:
             dE = params.gamma_e * T(dW)
-            deltas["E", l] = dE * modulation_matrix(weights.E[l]) if params.modulation else dE
+            deltas["E", l] = (
+                dE * modulation_matrix(weights.E[l])
+                if params.modulation
+                else dE
+            )
         if l >= 2 and weights.M[l] is not None:
             deltas["M", l] = T(act[l]) @ state.e[l - 2] / n
         if l < params.L and weights.Sigma[l] is not None:
-            deltas["Sigma", l] = 0.5 * (T(state.e[l]) @ state.e[l] / n - np.linalg.inv(weights.Sigma[l]))
+            deltas["Sigma", l] = 0.5 * (
+                T(state.e[l]) @ state.e[l] / n
+                - np.linalg.inv(weights.Sigma[l])
+            )
     return [deltas[key] for key in weights.learned()]
 
 
-def apply_updates(weights: Weights, deltas: list, optimizer, params: NGCParams) -> Weights:
+def apply_updates(
+    weights: Weights, deltas: list, optimizer, params: NGCParams
+) -> Weights:
     """Feed the Hebbian deltas to ``optimizer`` (e.g. :class:`pcbook.maths.Adam`, ascent), then
     cap every column norm of ``W``, ``E`` and ``M`` at ``params.max_norm`` and keep each ``Sigma``
     symmetric with diagonal >= 1 ({eq}`eq-ngc-clip`). Modifies ``weights`` in place and returns it."""
@@ -100,8 +128,14 @@ def synapse_alignment(weights: Weights) -> list[float]:
     increments, the learned symmetry of Kolen & Pollack 1994). Raises ValueError for tied
     synapses (``E = W^T`` exactly)."""
     if not isinstance(weights, Weights):
-        raise TypeError(f"weights: expected a Weights, got {type(weights).__name__}")
+        raise TypeError(
+            f"weights: expected a Weights, got {type(weights).__name__}"
+        )
     if all(E is None for E in weights.E):
-        raise ValueError("weights: the error synapses are tied (E = W^T); nothing to align")
-    return [float(np.vdot(E, W.T) / (np.linalg.norm(E) * np.linalg.norm(W)))
-            for E, W in zip(weights.E[1:], weights.W[1:])]
+        raise ValueError(
+            "weights: the error synapses are tied (E = W^T); nothing to align"
+        )
+    return [
+        float(np.vdot(E, W.T) / (np.linalg.norm(E) * np.linalg.norm(W)))
+        for E, W in zip(weights.E[1:], weights.W[1:])
+    ]

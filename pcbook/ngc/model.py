@@ -1,4 +1,5 @@
 """GNCN models on binarised 8x8 digits: presets, the NGC estimator, and what the chapter measures."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -11,12 +12,37 @@ from pcbook.maths import Adam, bce, one_blas_thread
 from pcbook.progress import progress
 from pcbook.rng import as_rng
 from pcbook.validate import check_finite_array, check_int, check_range
-from pcbook.ngc.circuit import NGCParams, Weights, _settle_loop, init_weights, predictions, settle
+from pcbook.ngc.circuit import (
+    NGCParams,
+    Weights,
+    _settle_loop,
+    init_weights,
+    predictions,
+    settle,
+)
 from pcbook.ngc.learning import apply_updates, hebbian_updates
 
-__all__ = ["gncn_t1", "gncn_t1_sigma", "gncn_pdh", "BinaryDigits", "load_binary_digits", "NGC", "fit_stack",
-           "mean_bce", "bernoulli_baseline", "SettleView", "settle_view", "random_mask", "CompletionResult", "complete",
-           "generate", "sample_gmm", "gmm_log_likelihood", "latent_accuracy", "pca_accuracy"]
+__all__ = [
+    "gncn_t1",
+    "gncn_t1_sigma",
+    "gncn_pdh",
+    "BinaryDigits",
+    "load_binary_digits",
+    "NGC",
+    "fit_stack",
+    "mean_bce",
+    "bernoulli_baseline",
+    "SettleView",
+    "settle_view",
+    "random_mask",
+    "CompletionResult",
+    "complete",
+    "generate",
+    "sample_gmm",
+    "gmm_log_likelihood",
+    "latent_accuracy",
+    "pca_accuracy",
+]
 
 
 def gncn_t1(sizes=(64, 64, 64, 32), **changes) -> NGCParams:
@@ -27,14 +53,25 @@ def gncn_t1(sizes=(64, 64, 64, 32), **changes) -> NGCParams:
 
 def gncn_t1_sigma(sizes=(64, 64, 64, 32), **changes) -> NGCParams:
     """GNCN-t1-Sigma (Friston 2008): GNCN-t1 with ReLU states and learned error covariances."""
-    return dataclasses.replace(gncn_t1(sizes), phi="relu", precision=True, **changes)
+    return dataclasses.replace(
+        gncn_t1(sizes), phi="relu", precision=True, **changes
+    )
 
 
 def gncn_pdh(sizes=(64, 64, 64, 32), **changes) -> NGCParams:
     """GNCN-PDH: learned error synapses E, no phi', ReLU states and hidden predictions, lateral
     competition in groups of 8, skip predictions from two layers up, no prior, no precision."""
-    base = dict(sizes=tuple(sizes), phi="relu", g_hidden="relu", error_synapses="learned", use_dphi=False,
-                hidden_target="phi", skip=True, n_group=8, lam=0.0)
+    base = dict(
+        sizes=tuple(sizes),
+        phi="relu",
+        g_hidden="relu",
+        error_synapses="learned",
+        use_dphi=False,
+        hidden_target="phi",
+        skip=True,
+        n_group=8,
+        lam=0.0,
+    )
     base.update(changes)
     return NGCParams(**base)
 
@@ -49,12 +86,19 @@ class BinaryDigits:
     y_test: np.ndarray
 
 
-def load_binary_digits(test_fraction: float = 0.25, threshold: float = 0.5, rng=None) -> BinaryDigits:
+def load_binary_digits(
+    test_fraction: float = 0.25, threshold: float = 0.5, rng=None
+) -> BinaryDigits:
     """sklearn's 8x8 digits scaled to [0, 1] (:func:`pcbook.data.train_test_split_digits`),
     split with ``rng`` and binarised at ``threshold`` (pixel > threshold -> 1)."""
     threshold = check_range("threshold", threshold, 0.0, 1.0)
     train, test = train_test_split_digits(test_fraction, rng=as_rng(rng))
-    return BinaryDigits((train.X > threshold).astype(float), train.y, (test.X > threshold).astype(float), test.y)
+    return BinaryDigits(
+        (train.X > threshold).astype(float),
+        train.y,
+        (test.X > threshold).astype(float),
+        test.y,
+    )
 
 
 def mean_bce(x, p) -> float:
@@ -66,7 +110,9 @@ def mean_bce(x, p) -> float:
 def bernoulli_baseline(X_train, X_test) -> float:
     """Test BCE of independent Bernoulli pixels with the training means (the no-structure baseline)."""
     X_train = check_finite_array("X_train", X_train, ndim=2)
-    return mean_bce(X_test, np.broadcast_to(X_train.mean(axis=0), np.shape(X_test)))
+    return mean_bce(
+        X_test, np.broadcast_to(X_train.mean(axis=0), np.shape(X_test))
+    )
 
 
 class NGC:
@@ -98,7 +144,9 @@ class NGC:
             ``self``, with ``weights_``, ``optimizer_`` and ``history_`` (``epoch``, ``test_bce``).
         """
         if not isinstance(self.params, NGCParams):
-            raise TypeError(f"params: expected an NGCParams, got {type(self.params).__name__}")
+            raise TypeError(
+                f"params: expected an NGCParams, got {type(self.params).__name__}"
+            )
         X = check_finite_array("X", X, ndim=2)
         epochs = check_int("epochs", epochs, low=0)
         init_rng, order_rng = as_rng(self.rng).spawn(2)
@@ -119,10 +167,14 @@ class NGC:
         rng = as_rng(rng)
         order = rng.permutation(len(X))
         for start in range(0, len(X), self.params.batch_size):
-            xb = X[order[start:start + self.params.batch_size]]
+            xb = X[order[start : start + self.params.batch_size]]
             state = settle(xb, self.weights_, self.params)
-            apply_updates(self.weights_, hebbian_updates(state, self.weights_, self.params),
-                          self.optimizer_, self.params)
+            apply_updates(
+                self.weights_,
+                hebbian_updates(state, self.weights_, self.params),
+                self.optimizer_,
+                self.params,
+            )
         return self
 
     def _record(self, epoch, X_test):
@@ -132,7 +184,9 @@ class NGC:
     def settle(self, X, K=None, beta=None, mask=None):
         """The settled state for images ``X`` (see :func:`pcbook.ngc.settle`)."""
         with one_blas_thread():
-            return settle(X, self.weights_, self.params, K=K, beta=beta, mask=mask)
+            return settle(
+                X, self.weights_, self.params, K=K, beta=beta, mask=mask
+            )
 
     def reconstruct(self, X, K=None, beta=None) -> np.ndarray:
         """Pixel probabilities predicted after settling on ``X``."""
@@ -149,19 +203,34 @@ class NGC:
 
 def _stack(weights: list) -> Weights:
     """Stack the synapses of several circuits of one shape along a new leading axis."""
+
     def stack(kind):
         arrays = [getattr(w, kind) for w in weights]
-        return [None if a is None else np.stack([w[l] for w in arrays]) for l, a in enumerate(arrays[0])]
-    return Weights(stack("W"), stack("E"), stack("M"), stack("Sigma"), list(weights[0].V))
+        return [
+            None if a is None else np.stack([w[l] for w in arrays])
+            for l, a in enumerate(arrays[0])
+        ]
+
+    return Weights(
+        stack("W"), stack("E"), stack("M"), stack("Sigma"), list(weights[0].V)
+    )
 
 
 def _unstack(weights: Weights, s: int) -> Weights:
     """Circuit ``s`` of a stack made by :func:`_stack` (copies)."""
     pick = lambda lst: [None if a is None else a[s].copy() for a in lst]  # noqa: E731
-    return Weights(pick(weights.W), pick(weights.E), pick(weights.M), pick(weights.Sigma), list(weights.V))
+    return Weights(
+        pick(weights.W),
+        pick(weights.E),
+        pick(weights.M),
+        pick(weights.Sigma),
+        list(weights.V),
+    )
 
 
-def fit_stack(params: NGCParams, X, seeds=(0, 1, 2), epochs: int = 10, X_test=None) -> list[NGC]:
+def fit_stack(
+    params: NGCParams, X, seeds=(0, 1, 2), epochs: int = 10, X_test=None
+) -> list[NGC]:
     """Train one circuit per seed at once, as a stack along a leading axis.
 
     Each seed gives the same model as ``NGC(params, rng=seed).fit(X, epochs, X_test)`` (same
@@ -187,7 +256,9 @@ def fit_stack(params: NGCParams, X, seeds=(0, 1, 2), epochs: int = 10, X_test=No
         One fitted estimator per seed, with ``weights_``, ``optimizer_`` and ``history_``.
     """
     if not isinstance(params, NGCParams):
-        raise TypeError(f"params: expected an NGCParams, got {type(params).__name__}")
+        raise TypeError(
+            f"params: expected an NGCParams, got {type(params).__name__}"
+        )
     if params.modulation:
         raise ValueError("params: fit_stack does not support modulation=True")
     X = check_finite_array("X", X, ndim=2)
@@ -204,7 +275,9 @@ def fit_stack(params: NGCParams, X, seeds=(0, 1, 2), epochs: int = 10, X_test=No
         X_eval = np.broadcast_to(X_test, (len(seeds),) + X_test.shape)
 
     def record(epoch):
-        p = _settle_loop(X_eval, weights, params, params.K, params.beta).prediction
+        p = _settle_loop(
+            X_eval, weights, params, params.K, params.beta
+        ).prediction
         for h, ps in zip(history, p):
             h["epoch"].append(epoch)
             h["test_bce"].append(mean_bce(X_test, ps))
@@ -215,9 +288,18 @@ def fit_stack(params: NGCParams, X, seeds=(0, 1, 2), epochs: int = 10, X_test=No
         for epoch in progress(range(1, epochs + 1), desc="epochs"):
             orders = [order.permutation(len(X)) for _, order in streams]
             for start in range(0, len(X), params.batch_size):
-                xb = np.stack([X[o[start:start + params.batch_size]] for o in orders])
-                state = _settle_loop(xb, weights, params, params.K, params.beta)
-                apply_updates(weights, hebbian_updates(state, weights, params), optimizer, params)
+                xb = np.stack(
+                    [X[o[start : start + params.batch_size]] for o in orders]
+                )
+                state = _settle_loop(
+                    xb, weights, params, params.K, params.beta
+                )
+                apply_updates(
+                    weights,
+                    hebbian_updates(state, weights, params),
+                    optimizer,
+                    params,
+                )
             if X_test is not None:
                 record(epoch)
     models = []
@@ -245,10 +327,17 @@ class SettleView:
     bce: float
 
 
-def settle_view(model: NGC, X, K: int | None = None, beta: float | None = None) -> SettleView:
+def settle_view(
+    model: NGC, X, K: int | None = None, beta: float | None = None
+) -> SettleView:
     """Settle a trained ``model`` on ``X`` with ``K`` steps of size ``beta`` ({eq}`eq-ngc-settle`)."""
     state = model.settle(X, K=K, beta=beta)
-    return SettleView(np.asarray(X), state.prediction, state.tod, mean_bce(X, state.prediction))
+    return SettleView(
+        np.asarray(X),
+        state.prediction,
+        state.tod,
+        mean_bce(X, state.prediction),
+    )
 
 
 def random_mask(shape, fraction: float, rng=None) -> np.ndarray:
@@ -270,11 +359,15 @@ class CompletionResult:
     x: np.ndarray
     mask: np.ndarray
     p: np.ndarray
-    masked_mse: float      # mean squared error per hidden pixel
-    mean_fill_mse: float   # the same for filling hidden pixels with the training mean
+    masked_mse: float  # mean squared error per hidden pixel
+    mean_fill_mse: (
+        float  # the same for filling hidden pixels with the training mean
+    )
 
 
-def complete(model: NGC, X, fraction: float = 0.5, K=None, rng=None, fill=None) -> CompletionResult:
+def complete(
+    model: NGC, X, fraction: float = 0.5, K=None, rng=None, fill=None
+) -> CompletionResult:
     """Hide a random ``fraction`` of each image's pixels and let the circuit fill them in.
 
     Implements {eq}`eq-ngc-mmse`: hidden pixels send no error while settling, and the masked MSE
@@ -321,7 +414,9 @@ def generate(weights: Weights, params: NGCParams, z_top) -> np.ndarray:
     """
     z_top = check_finite_array("z_top", z_top, ndim=2)
     if z_top.shape[1] != params.sizes[-1]:
-        raise ValueError(f"z_top: expected {params.sizes[-1]} columns, got shape {z_top.shape}")
+        raise ValueError(
+            f"z_top: expected {params.sizes[-1]} columns, got shape {z_top.shape}"
+        )
     z = [np.zeros((len(z_top), j)) for j in params.sizes[:-1]] + [z_top]
     for l in range(params.L - 1, 0, -1):
         zbar = predictions(z, weights, params)[l]
@@ -331,7 +426,9 @@ def generate(weights: Weights, params: NGCParams, z_top) -> np.ndarray:
     return predictions(z, weights, params)[0]
 
 
-def sample_gmm(model: NGC, X_train, n_samples: int = 20, n_components: int = 10, rng=None):
+def sample_gmm(
+    model: NGC, X_train, n_samples: int = 20, n_components: int = 10, rng=None
+):
     """Fit a Gaussian mixture to the settled top-layer states of ``X_train`` and draw images.
 
     Returns ``(probabilities, gmm)``: the generative pass ({func}`generate`) of ``n_samples``
@@ -345,14 +442,20 @@ def sample_gmm(model: NGC, X_train, n_samples: int = 20, n_components: int = 10,
     rng = as_rng(rng)
     codes = model.encode(X_train)
     with one_blas_thread():
-        gmm = GaussianMixture(n_components, covariance_type="full", reg_covar=1e-4,
-                              random_state=int(rng.integers(2**31 - 1))).fit(codes)
+        gmm = GaussianMixture(
+            n_components,
+            covariance_type="full",
+            reg_covar=1e-4,
+            random_state=int(rng.integers(2**31 - 1)),
+        ).fit(codes)
     gmm.random_state = int(rng.integers(2**31 - 1))
     z_top, _ = gmm.sample(n_samples)
     return generate(model.weights_, model.params, z_top), gmm
 
 
-def gmm_log_likelihood(model: NGC, gmm, X, n_samples: int = 2000, rng=None) -> float:
+def gmm_log_likelihood(
+    model: NGC, gmm, X, n_samples: int = 2000, rng=None
+) -> float:
     """Monte-Carlo estimate of the mean log-likelihood ``log p(x)`` in nats per image.
 
     ``p(x) = E_{z ~ GMM}[p(x | z)]`` with the Gaussian mixture ``gmm`` over top-layer states (from
@@ -369,7 +472,9 @@ def gmm_log_likelihood(model: NGC, gmm, X, n_samples: int = 2000, rng=None) -> f
     gmm.random_state = int(rng.integers(2**31 - 1))
     z_top, _ = gmm.sample(n_samples)
     p = np.clip(generate(model.weights_, model.params, z_top), 1e-7, 1 - 1e-7)
-    log_px_z = X @ np.log(p).T + (1.0 - X) @ np.log1p(-p).T     # (images, samples)
+    log_px_z = (
+        X @ np.log(p).T + (1.0 - X) @ np.log1p(-p).T
+    )  # (images, samples)
     return float(np.mean(logsumexp(log_px_z, axis=1) - np.log(n_samples)))
 
 
@@ -385,8 +490,10 @@ def _readout(train, test, data: BinaryDigits) -> float:
 def latent_accuracy(model: NGC, data: BinaryDigits) -> tuple[float, float]:
     """Test accuracy of a logistic-regression read-out of the digit class from top-layer codes,
     and the same read-out from raw pixels, as ``(latent, pixels)``."""
-    return (_readout(model.encode(data.X_train), model.encode(data.X_test), data),
-            _readout(data.X_train, data.X_test, data))
+    return (
+        _readout(model.encode(data.X_train), model.encode(data.X_test), data),
+        _readout(data.X_train, data.X_test, data),
+    )
 
 
 def pca_accuracy(data: BinaryDigits, n_components: int) -> float:
@@ -394,6 +501,10 @@ def pca_accuracy(data: BinaryDigits, n_components: int) -> float:
     principal components of the pixels (PCA fitted on the training images)."""
     from sklearn.decomposition import PCA
 
-    n_components = check_int("n_components", n_components, low=1, high=data.X_train.shape[1])
+    n_components = check_int(
+        "n_components", n_components, low=1, high=data.X_train.shape[1]
+    )
     pca = PCA(n_components).fit(data.X_train)
-    return _readout(pca.transform(data.X_train), pca.transform(data.X_test), data)
+    return _readout(
+        pca.transform(data.X_train), pca.transform(data.X_test), data
+    )

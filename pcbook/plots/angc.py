@@ -1,11 +1,18 @@
 """Figures of chapter 5 (active NGC): surprise, returns, state-space paths, the epistemic ablation."""
+
 from __future__ import annotations
 
 import numpy as np
 
 from pcbook.plotting import get_ax
 
-__all__ = ["plot_surprise", "plot_returns", "plot_paths", "plot_ablation", "running_mean"]
+__all__ = [
+    "plot_surprise",
+    "plot_returns",
+    "plot_paths",
+    "plot_ablation",
+    "running_mean",
+]
 
 
 def running_mean(x, width: int):
@@ -19,16 +26,33 @@ def running_mean(x, width: int):
     return (c[idx] - c[lo]) / np.maximum(n[idx] - n[lo], 1)
 
 
-def plot_surprise(result, ax=None, width: int = 50, windows=((0, 200), (1000, 2000))):
+def plot_surprise(
+    result, ax=None, width: int = 50, windows=((0, 200), (1000, 2000))
+):
     """World-model surprise per step on a log scale, its running mean, and shaded comparison windows."""
     ax = get_ax(ax)
     s = np.asarray(result.surprise)
     t = np.arange(len(s))
-    ax.semilogy(t, s, lw=0.5, alpha=0.4, color="C0", label="surprise of each step")
-    ax.semilogy(t, running_mean(s, width), color="C0", lw=2, label=f"mean of last {width} steps")
+    ax.semilogy(
+        t, s, lw=0.5, alpha=0.4, color="C0", label="surprise of each step"
+    )
+    ax.semilogy(
+        t,
+        running_mean(s, width),
+        color="C0",
+        lw=2,
+        label=f"mean of last {width} steps",
+    )
     for (a, b), c in zip(windows, ("C3", "C2")):
         ax.axvspan(a, min(b, len(s)), color=c, alpha=0.12)
-        ax.hlines(s[a:b].mean(), a, min(b, len(s)), color=c, lw=2, label=f"mean over steps {a}-{b - 1}")
+        ax.hlines(
+            s[a:b].mean(),
+            a,
+            min(b, len(s)),
+            color=c,
+            lw=2,
+            label=f"mean over steps {a}-{b - 1}",
+        )
     ax.set_xlabel("environment step (random play)")
     ax.set_ylabel("settled world-model error")
     ax.legend(fontsize=8)
@@ -42,7 +66,9 @@ def plot_returns(result, ax=None, agents=None, width: int = 10):
     for k, i in enumerate(agents):
         r = result.returns[i]
         ep = np.arange(len(r))
-        label = f"seed {result.seeds[i]}, epistemic weight {result.alpha_e[i]:g}"
+        label = (
+            f"seed {result.seeds[i]}, epistemic weight {result.alpha_e[i]:g}"
+        )
         ax.plot(ep, r, ".", ms=3, color=f"C{k}", alpha=0.5)
         ax.plot(ep, running_mean(r, width), color=f"C{k}", label=label)
     ax.set_xlabel("episode")
@@ -51,26 +77,41 @@ def plot_returns(result, ax=None, agents=None, width: int = 10):
     return ax
 
 
-def plot_paths(result, agent: int = 0, episodes=(0, -1), axes=None, vmin=None, vmax=None):
+def plot_paths(
+    result, agent: int = 0, episodes=(0, -1), axes=None, vmin=None, vmax=None
+):
     """The car's path in (position, velocity) for two episodes, coloured by surprise (log scale)."""
     import matplotlib.pyplot as plt
     from matplotlib.colors import LogNorm
 
     if axes is None:
-        _, axes = plt.subplots(1, len(episodes), figsize=(4.2 * len(episodes), 3.4), sharey=True)
+        _, axes = plt.subplots(
+            1, len(episodes), figsize=(4.2 * len(episodes), 3.4), sharey=True
+        )
     axes = np.atleast_1d(axes)
     n_ep = result.returns.shape[1]
     sel = [(e % n_ep, result.episode[agent] == e % n_ep) for e in episodes]
     s_all = np.concatenate([result.surprise[agent][m] for _, m in sel])
     s_all = s_all[np.isfinite(s_all) & (s_all > 0)]
-    norm = LogNorm(vmin=vmin or np.percentile(s_all, 2), vmax=vmax or np.percentile(s_all, 98))
+    norm = LogNorm(
+        vmin=vmin or np.percentile(s_all, 2),
+        vmax=vmax or np.percentile(s_all, 98),
+    )
     for ax, (e, m) in zip(axes, sel):
         o, s = result.obs[agent][m], result.surprise[agent][m]
         ax.plot(o[:, 0], o[:, 1], color="0.8", lw=0.8, zorder=0)
-        sc = ax.scatter(o[:, 0], o[:, 1], c=np.clip(np.nan_to_num(s, nan=norm.vmin), norm.vmin, None),
-                        norm=norm, cmap="viridis", s=8)
+        sc = ax.scatter(
+            o[:, 0],
+            o[:, 1],
+            c=np.clip(np.nan_to_num(s, nan=norm.vmin), norm.vmin, None),
+            norm=norm,
+            cmap="viridis",
+            s=8,
+        )
         ax.axvline(0.5, color="C3", ls="--", lw=1)
-        ax.set_xlabel(f"position (episode {e}, {'flag reached' if result.success[agent, e] else 'no flag'})")
+        ax.set_xlabel(
+            f"position (episode {e}, {'flag reached' if result.success[agent, e] else 'no flag'})"
+        )
     axes[0].set_ylabel("velocity")
     plt.colorbar(sc, ax=list(axes), label="surprise")
     return axes
@@ -83,12 +124,19 @@ def plot_ablation(result, ax=None, n_episodes=None):
     first = np.where(result.first_success < 0, n_ep, result.first_success)
     on = result.alpha_e > 0
     for seed in np.unique(result.seeds):
-        a, b = first[(result.seeds == seed) & ~on], first[(result.seeds == seed) & on]
+        a, b = (
+            first[(result.seeds == seed) & ~on],
+            first[(result.seeds == seed) & on],
+        )
         if len(a) and len(b):
             ax.plot([0, 1], [a[0], b[0]], color="0.6", lw=1, zorder=0)
     for k, (mask, name) in enumerate([(~on, "off"), (on, "on")]):
-        ax.scatter(np.full(mask.sum(), k), first[mask], color=f"C{k}", zorder=2)
-        ax.hlines(np.median(first[mask]), k - 0.15, k + 0.15, color=f"C{k}", lw=2)
+        ax.scatter(
+            np.full(mask.sum(), k), first[mask], color=f"C{k}", zorder=2
+        )
+        ax.hlines(
+            np.median(first[mask]), k - 0.15, k + 0.15, color=f"C{k}", lw=2
+        )
     ax.axhline(n_ep, color="0.3", ls=":", lw=1)
     ax.text(0.5, n_ep, "never", ha="center", va="bottom", fontsize=8)
     ax.set_xticks([0, 1], ["epistemic term off", "epistemic term on"])

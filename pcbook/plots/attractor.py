@@ -1,5 +1,6 @@
 """Figures of chapter 6, free-energy attractor networks. Each ``plot_*`` draws a result computed
 by :mod:`pcbook.attractor` or :mod:`pcbook.continuous_bernoulli` and returns its Axes."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -15,7 +16,7 @@ def plot_cb_densities(bs, ax=None):
     ax = get_ax(ax)
     x = np.linspace(-1, 1, 401)
     for b in bs:
-        line, = ax.plot(x, cb.density(x, b), label=f"$b = {b:g}$")
+        (line,) = ax.plot(x, cb.density(x, b), label=f"$b = {b:g}$")
         ax.axvline(cb.langevin(b), color=line.get_color(), ls=":", lw=1.2)
     ax.set_xlabel("activation $x$")
     ax.set_ylabel("density $p(x \\mid b)$")
@@ -29,20 +30,30 @@ def plot_langevin(bs, ax=None):
     bs = np.asarray(bs, dtype=float)
     ax.plot(bs, cb.langevin(bs), label="mean $L(b)$")
     ax.plot(bs, cb.dlangevin(bs), label="variance $L'(b)$")
-    ax.plot(bs, np.clip(bs / 3, -1, 1), ls="--", color="gray", lw=1, label="$b/3$")
+    ax.plot(
+        bs, np.clip(bs / 3, -1, 1), ls="--", color="gray", lw=1, label="$b/3$"
+    )
     ax.axhline(0, color="black", lw=0.5)
     ax.set_xlabel("natural parameter $b$")
     ax.legend(loc="upper left", fontsize=8)
     return ax
 
 
-def plot_image(vector, ax=None, side: int | None = None, vmax: float | None = None):
+def plot_image(
+    vector, ax=None, side: int | None = None, vmax: float | None = None
+):
     """One activation vector (or pattern) as a square image, red positive and blue negative."""
     ax = get_ax(ax)
     vector = np.asarray(vector, dtype=float)
     side = side or int(round(np.sqrt(vector.size)))
     vmax = vmax or max(np.nanmax(np.abs(vector)), 1e-12)
-    ax.imshow(vector.reshape(side, side), cmap="RdBu_r", vmin=-vmax, vmax=vmax, interpolation="nearest")
+    ax.imshow(
+        vector.reshape(side, side),
+        cmap="RdBu_r",
+        vmin=-vmax,
+        vmax=vmax,
+        interpolation="nearest",
+    )
     ax.set_xticks([])
     ax.set_yticks([])
     return ax
@@ -67,7 +78,9 @@ def plot_couplings(result, axes):
     names = ["$J$", "symmetric part $J^{+}$", "antisymmetric part $J^{-}$"]
     vmax = np.abs(result.train.J).max()
     for ax, mat, name in zip(np.ravel(axes), mats, names):
-        im = ax.imshow(mat, cmap="RdBu_r", vmin=-vmax, vmax=vmax, interpolation="nearest")
+        im = ax.imshow(
+            mat, cmap="RdBu_r", vmin=-vmax, vmax=vmax, interpolation="nearest"
+        )
         ax.set_xlabel(f"{name}: from unit $j$", fontsize=9)
         ax.set_xticks([])
         ax.set_yticks([])
@@ -85,15 +98,26 @@ def plot_label_trace(replays: dict, ax=None, digits=None):
     names = list(replays)
     rows = np.array([replays[n].labels for n in names])
     k = int(rows.max()) + 1 if digits is None else len(digits)
-    ax.imshow(rows, aspect="auto", interpolation="nearest", cmap=ListedColormap(_DIGIT_COLORS[:k]),
-              vmin=-0.5, vmax=k - 0.5)
+    ax.imshow(
+        rows,
+        aspect="auto",
+        interpolation="nearest",
+        cmap=ListedColormap(_DIGIT_COLORS[:k]),
+        vmin=-0.5,
+        vmax=k - 0.5,
+    )
     ax.set_yticks(range(len(names)))
     ax.set_yticklabels(names, fontsize=8)
     ax.set_xlabel("free-running step")
     labels = digits if digits is not None else range(k)
     for j, d in enumerate(labels):
         ax.plot([], [], "s", color=_DIGIT_COLORS[j], label=f"{d}")
-    ax.legend(title="closest digit", loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+    ax.legend(
+        title="closest digit",
+        loc="upper left",
+        bbox_to_anchor=(1.0, 1.0),
+        fontsize=8,
+    )
     return ax
 
 
@@ -101,13 +125,24 @@ def plot_training_monitor(train, ax=None, window: int = 50):
     """Accuracy, complexity and VFE of a monitored :class:`pcbook.attractor.TrainResult`, smoothed
     by a moving average over ``window`` steps."""
     if train.vfe.size == 0:
-        raise ValueError("train: was run without monitor=True, there is nothing to plot")
+        raise ValueError(
+            "train: was run without monitor=True, there is nothing to plot"
+        )
     ax = get_ax(ax)
     kernel = np.ones(window) / window
     t = np.arange(window, len(train.vfe) + 1)
-    for name, series in [("$-$accuracy", -train.accuracy), ("complexity", train.complexity)]:
+    for name, series in [
+        ("$-$accuracy", -train.accuracy),
+        ("complexity", train.complexity),
+    ]:
         ax.plot(t, np.convolve(series, kernel, mode="valid"), label=name)
-    ax.plot(t, np.convolve(train.vfe, kernel, mode="valid"), "k--", lw=1.2, label="VFE")
+    ax.plot(
+        t,
+        np.convolve(train.vfe, kernel, mode="valid"),
+        "k--",
+        lw=1.2,
+        label="VFE",
+    )
     ax.set_xlabel("training step")
     ax.set_ylabel(f"moving average ({window} steps)")
     ax.legend(fontsize=8)
@@ -119,22 +154,39 @@ def plot_window(result, axes):
     the symmetric part next to each other (right) of a :class:`pcbook.attractor.SequenceResult`."""
     ax_trace, ax_att = np.ravel(axes)[:2]
     rep = result.replay
-    ax_trace.step(np.arange(len(rep.labels)), np.array(result.params.digits)[rep.labels], where="mid")
+    ax_trace.step(
+        np.arange(len(rep.labels)),
+        np.array(result.params.digits)[rep.labels],
+        where="mid",
+    )
     ax_trace.set_yticks(result.params.digits)
-    ax_trace.set_ylim(min(result.params.digits) - 0.5, max(result.params.digits) + 0.5)
-    ax_trace.set_xlim(-0.5, len(rep.labels) - 0.5)  # the same axes in every slider frame
+    ax_trace.set_ylim(
+        min(result.params.digits) - 0.5, max(result.params.digits) + 0.5
+    )
+    ax_trace.set_xlim(
+        -0.5, len(rep.labels) - 0.5
+    )  # the same axes in every slider frame
     ax_trace.set_xlabel("free-running step")
     ax_trace.set_ylabel("closest digit")
-    ax_trace.text(0.02, 1.02, f"{rep.transitions} transitions, {100 * rep.forward_fraction:.0f}% forward",
-                  transform=ax_trace.transAxes, fontsize=9)
+    ax_trace.text(
+        0.02,
+        1.02,
+        f"{rep.transitions} transitions, {100 * rep.forward_fraction:.0f}% forward",
+        transform=ax_trace.transAxes,
+        fontsize=9,
+    )
     k = len(result.attractors)
     strip = np.full((8, 9 * k - 1), np.nan)
     for j, a in enumerate(result.attractors):
-        strip[:, 9 * j: 9 * j + 8] = a.reshape(8, 8)
-    ax_att.imshow(strip, cmap="RdBu_r", vmin=-1, vmax=1, interpolation="nearest")
+        strip[:, 9 * j : 9 * j + 8] = a.reshape(8, 8)
+    ax_att.imshow(
+        strip, cmap="RdBu_r", vmin=-1, vmax=1, interpolation="nearest"
+    )
     ax_att.set_xticks([])
     ax_att.set_yticks([])
-    ax_att.set_xlabel(f"attractors of $J^{{+}}$ ({result.n_attractors} distinct)")
+    ax_att.set_xlabel(
+        f"attractors of $J^{{+}}$ ({result.n_attractors} distinct)"
+    )
     return axes
 
 
@@ -149,10 +201,19 @@ def plot_frames(states, titles=None, ax=None, ncols: int = 10, side: int = 8):
     mosaic = np.full((nrows * gap, ncols * (side + 1) - 1), np.nan)
     for k, frame in enumerate(states):
         r, c = divmod(k, ncols)
-        mosaic[r * gap + 2: r * gap + 2 + side, c * (side + 1): c * (side + 1) + side] = frame.reshape(side, side)
+        mosaic[
+            r * gap + 2 : r * gap + 2 + side,
+            c * (side + 1) : c * (side + 1) + side,
+        ] = frame.reshape(side, side)
         if titles is not None:
-            ax.text(c * (side + 1) + side / 2 - 0.5, r * gap + 0.6, str(titles[k]), ha="center",
-                    va="center", fontsize=8)
+            ax.text(
+                c * (side + 1) + side / 2 - 0.5,
+                r * gap + 0.6,
+                str(titles[k]),
+                ha="center",
+                va="center",
+                fontsize=8,
+            )
     ax.imshow(mosaic, cmap="RdBu_r", vmin=-1, vmax=1, interpolation="nearest")
     ax.set_xticks([])
     ax.set_yticks([])
@@ -168,10 +229,22 @@ def plot_regimes(result, axes, marks=None):
     label to an (evidence, beta) cell to outline, e.g. the showcase cases."""
     evidence, betas = np.unique(result.evidence), np.unique(result.beta)
     shape = (len(evidence), len(betas))
-    panels = [("retrieval $\\Delta R^2$", result.retrieval, "viridis", None),
-              ("generalisation $\\Delta R^2$", result.generalisation, "RdBu_r", "centre"),
-              ("number of attractors", result.n_attractors.astype(float), "cividis", None),
-              ("orthogonality (deg from 90)", result.orthogonality, "magma_r", None)]
+    panels = [
+        ("retrieval $\\Delta R^2$", result.retrieval, "viridis", None),
+        (
+            "generalisation $\\Delta R^2$",
+            result.generalisation,
+            "RdBu_r",
+            "centre",
+        ),
+        (
+            "number of attractors",
+            result.n_attractors.astype(float),
+            "cividis",
+            None,
+        ),
+        ("orthogonality (deg from 90)", result.orthogonality, "magma_r", None),
+    ]
     fig = np.ravel(axes)[0].figure
     for ax, (title, values, cmap, centre) in zip(np.ravel(axes), panels):
         grid = np.asarray(values, dtype=float).reshape(shape)
@@ -179,8 +252,14 @@ def plot_regimes(result, axes, marks=None):
         if centre:
             v = np.nanmax(np.abs(grid))
             lim = {"vmin": -v, "vmax": v}
-        im = ax.imshow(grid, origin="lower", aspect="auto", cmap=cmap, interpolation="nearest",
-                       **lim)
+        im = ax.imshow(
+            grid,
+            origin="lower",
+            aspect="auto",
+            cmap=cmap,
+            interpolation="nearest",
+            **lim,
+        )
         ax.set_facecolor("#bbbbbb")  # NaN cells (a single attractor) show grey
         fig.colorbar(im, ax=ax, shrink=0.9)
         ax.set_title(title, fontsize=9)
@@ -188,18 +267,34 @@ def plot_regimes(result, axes, marks=None):
         ax.set_xticks(ticks)
         ax.set_xticklabels([f"{betas[t]:.2g}" for t in ticks], fontsize=7)
         ax.set_yticks(np.arange(0, len(evidence), 3))
-        ax.set_yticklabels([f"{evidence[t]:g}" for t in range(0, len(evidence), 3)], fontsize=7)
+        ax.set_yticklabels(
+            [f"{evidence[t]:g}" for t in range(0, len(evidence), 3)],
+            fontsize=7,
+        )
         ax.set_xlabel("training $\\beta$", fontsize=8)
         ax.set_ylabel("evidence", fontsize=8)
         for label, (ev, beta) in (marks or {}).items():
-            i, j = np.argmin(np.abs(evidence - ev)), np.argmin(np.abs(betas - beta))
+            i, j = (
+                np.argmin(np.abs(evidence - ev)),
+                np.argmin(np.abs(betas - beta)),
+            )
             ax.add_patch(_cell_outline(j, i))
-            ax.text(j, i + 0.9, label, ha="center", va="bottom", fontsize=7, color="black",
-                    bbox={"facecolor": "white", "alpha": 0.7, "pad": 1, "lw": 0})
+            ax.text(
+                j,
+                i + 0.9,
+                label,
+                ha="center",
+                va="bottom",
+                fontsize=7,
+                color="black",
+                bbox={"facecolor": "white", "alpha": 0.7, "pad": 1, "lw": 0},
+            )
     return axes
 
 
 def _cell_outline(x, y):
     from matplotlib.patches import Rectangle
 
-    return Rectangle((x - 0.5, y - 0.5), 1, 1, fill=False, edgecolor="white", lw=1.5)
+    return Rectangle(
+        (x - 0.5, y - 0.5), 1, 1, fill=False, edgecolor="white", lw=1.5
+    )

@@ -1,4 +1,5 @@
 """Figures of chapter 0, Bayes' rule in pictures."""
+
 from __future__ import annotations
 
 from pcbook.bayes import normal_pdf
@@ -15,12 +16,24 @@ def plot_grid_posterior(result, ax=None, show_exact: bool = True):
     v = result.v
     dv = v[1] - v[0]
     ax.plot(v, result.prior, label="prior $p(v)$")
-    ax.plot(v, result.likelihood / (result.likelihood.sum() * dv), label=r"likelihood $p(u\mid v)$ (scaled)")
-    ax.plot(v, result.posterior, label=r"posterior $p(v\mid u)$", color="black")
+    ax.plot(
+        v,
+        result.likelihood / (result.likelihood.sum() * dv),
+        label=r"likelihood $p(u\mid v)$ (scaled)",
+    )
+    ax.plot(
+        v, result.posterior, label=r"posterior $p(v\mid u)$", color="black"
+    )
     if show_exact:
         step = max(1, len(v) // 40)
-        ax.plot(v[::step], normal_pdf(v[::step], result.exact.mean, result.exact.var), "o",
-                ms=3, color="#D55E00", label="closed form")
+        ax.plot(
+            v[::step],
+            normal_pdf(v[::step], result.exact.mean, result.exact.var),
+            "o",
+            ms=3,
+            color="#D55E00",
+            label="closed form",
+        )
     ax.set_xlabel("hidden cause $v$")
     ax.set_ylabel("density")
     ax.set_xlim(-4, 5)

@@ -3,27 +3,54 @@
 Every ``plot_*(result, ax=None)`` draws a result from :mod:`pcbook.posterior`,
 :mod:`pcbook.error_units` or :mod:`pcbook.variance` and returns the Axes.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-from pcbook.plotting import annotate_failure, get_ax, plot_density, plot_trajectories
+from pcbook.plotting import (
+    annotate_failure,
+    get_ax,
+    plot_density,
+    plot_trajectories,
+)
 
-__all__ = ["plot_posterior", "plot_posterior_line", "plot_free_energy_bound",
-           "plot_laplace", "plot_ascent", "plot_network", "plot_dynamics",
-           "plot_eigenvalues", "plot_parameter_learning", "plot_interneuron",
-           "plot_fit"]
+__all__ = [
+    "plot_posterior",
+    "plot_posterior_line",
+    "plot_free_energy_bound",
+    "plot_laplace",
+    "plot_ascent",
+    "plot_network",
+    "plot_dynamics",
+    "plot_eigenvalues",
+    "plot_parameter_learning",
+    "plot_interneuron",
+    "plot_fit",
+]
 
 
 def plot_posterior(result, ax=None):
     """Prior, likelihood (normalised over v), exact posterior; marks sqrt(u), v_p and phi*."""
     ax = get_ax(ax)
-    lik = result.likelihood / max(np.sum(result.likelihood) * result.dv, 1e-300)
-    plot_density(result.v, {"prior p(v)": result.prior, "likelihood p(u|v), normalised over v": lik,
-                            "posterior p(v|u)": result.posterior}, ax=ax)
+    lik = result.likelihood / max(
+        np.sum(result.likelihood) * result.dv, 1e-300
+    )
+    plot_density(
+        result.v,
+        {
+            "prior p(v)": result.prior,
+            "likelihood p(u|v), normalised over v": lik,
+            "posterior p(v|u)": result.posterior,
+        },
+        ax=ax,
+    )
     m = result.model
-    marks = [(np.sqrt(max(m.u, 0.0)), r"$\sqrt{u}$ (input alone)", ":"), (m.v_p, "$v_p$ (prior mean)", "--"),
-             (result.map_phi, r"$\phi^*$ (exact mode)", "-")]
+    marks = [
+        (np.sqrt(max(m.u, 0.0)), r"$\sqrt{u}$ (input alone)", ":"),
+        (m.v_p, "$v_p$ (prior mean)", "--"),
+        (result.map_phi, r"$\phi^*$ (exact mode)", "-"),
+    ]
     for x, label, style in marks:
         if result.v[0] <= x <= result.v[-1]:
             ax.axvline(x, color="0.35", ls=style, lw=1, label=label)
@@ -46,9 +73,13 @@ def plot_posterior_line(result, ax=None, cut: float = 0.01):
     ax = plot_posterior(result, ax=ax)
     left = result.v < cut
     mass = float(np.sum(result.posterior[left]) * result.dv)
-    ax.fill_between(result.v[left], result.posterior[left], color="0.6",
-                    alpha=0.5,
-                    label=f"v < {cut:g}, not on Bogacz's grid: {mass:.1%}")
+    ax.fill_between(
+        result.v[left],
+        result.posterior[left],
+        color="0.6",
+        alpha=0.5,
+        label=f"v < {cut:g}, not on Bogacz's grid: {mass:.1%}",
+    )
     ax.set_xlim(*LINE_XLIM)
     ax.set_ylim(*LINE_YLIM)
     ax.legend(loc="upper left", fontsize=7)
@@ -64,12 +95,22 @@ def plot_free_energy_bound(bound, ax=None):
     ax = get_ax(ax)
     r = bound["result"]
     label = f"q = N({bound['q_mean']:.2f}, {bound['q_sd']:.2f}$^2$)"
-    plot_density(r.v, {"posterior p(v|u)": r.posterior, label: bound["q"]},
-                 ax=ax)
-    text = (f"F[q] = {bound['F']:.3f}\nln p(u) = {bound['log_evidence']:.3f}\n"
-            f"KL(q || p) = {bound['kl']:.3f}")
-    ax.text(0.02, 0.96, text, transform=ax.transAxes, va="top", fontsize=9,
-            family="monospace")
+    plot_density(
+        r.v, {"posterior p(v|u)": r.posterior, label: bound["q"]}, ax=ax
+    )
+    text = (
+        f"F[q] = {bound['F']:.3f}\nln p(u) = {bound['log_evidence']:.3f}\n"
+        f"KL(q || p) = {bound['kl']:.3f}"
+    )
+    ax.text(
+        0.02,
+        0.96,
+        text,
+        transform=ax.transAxes,
+        va="top",
+        fontsize=9,
+        family="monospace",
+    )
     ax.set_xlim(0.0, 3.0)
     ax.set_ylim(0.0, 4.2)
     ax.legend(loc="upper right", fontsize=8)
@@ -79,19 +120,31 @@ def plot_free_energy_bound(bound, ax=None):
 def plot_laplace(result, ax=None):
     """The exact posterior against its Laplace approximation at the mode."""
     ax = get_ax(ax)
-    plot_density(result.v, {"exact posterior": result.posterior,
-                            f"Laplace: N($\\phi^*$, {result.laplace_sd:.3f}$^2$)": result.laplace}, ax=ax)
+    plot_density(
+        result.v,
+        {
+            "exact posterior": result.posterior,
+            f"Laplace: N($\\phi^*$, {result.laplace_sd:.3f}$^2$)": result.laplace,
+        },
+        ax=ax,
+    )
     ax.axvline(result.mean, color="0.4", ls=":", lw=1)
     ax.axvline(result.map_phi, color="0.4", ls="-", lw=1)
-    ax.set_xlim(max(result.v[0], result.map_phi - 5 * result.sd), min(result.v[-1], result.map_phi + 4 * result.sd))
+    ax.set_xlim(
+        max(result.v[0], result.map_phi - 5 * result.sd),
+        min(result.v[-1], result.map_phi + 4 * result.sd),
+    )
     return ax
 
 
 def _diverged(traj, ax, what: str) -> bool:
     if not traj.diverged:
         return False
-    annotate_failure(ax, f"{what} diverged at t = {traj.t_diverged:.2f}:\n"
-                         f"step size dt = {traj.dt:g} is past the stability limit")
+    annotate_failure(
+        ax,
+        f"{what} diverged at t = {traj.t_diverged:.2f}:\n"
+        f"step size dt = {traj.dt:g} is past the stability limit",
+    )
     ax.set_xlabel("time")
     return True
 
@@ -112,8 +165,16 @@ def plot_network(traj, ax=None, phi_star: float | None = None):
     ax = get_ax(ax)
     if _diverged(traj, ax, "the network"):
         return ax
-    plot_trajectories(traj.t, {r"$\phi$": traj.phi, r"$\varepsilon_p$": traj.eps_p,
-                               r"$\varepsilon_u$": traj.eps_u}, ax=ax, ylabel="activity")
+    plot_trajectories(
+        traj.t,
+        {
+            r"$\phi$": traj.phi,
+            r"$\varepsilon_p$": traj.eps_p,
+            r"$\varepsilon_u$": traj.eps_u,
+        },
+        ax=ax,
+        ylabel="activity",
+    )
     if phi_star is not None:
         ax.axhline(phi_star, color="0.4", ls="--", lw=1)
     return ax
@@ -134,21 +195,46 @@ def plot_dynamics(result, ax=None):
     ax = get_ax(ax)
     net, asc = result["network"], result["ascent"]
     if net.diverged:
-        annotate_failure(ax, f"diverged: the network blew up at t = {net.t_diverged:.2f}\n"
-                             f"step size dt = {net.dt:g} is past the stability limit")
+        annotate_failure(
+            ax,
+            f"diverged: the network blew up at t = {net.t_diverged:.2f}\n"
+            f"step size dt = {net.dt:g} is past the stability limit",
+        )
         ax.set_xlabel("time")
         return ax
     plot_network(net, ax, result["phi_star"])
     notes = []
     if net.dt > result["dt_limit"]:
-        notes.append(f"dt > {result['dt_limit']:.3f}: the network's fixed point is unstable")
+        notes.append(
+            f"dt > {result['dt_limit']:.3f}: the network's fixed point is unstable"
+        )
     if asc.diverged:
         notes.append(f"gradient ascent diverged at t = {asc.t_diverged:.2f}")
     else:
-        ax.plot(asc.t, asc.phi, color="#0072B2", ls="--", lw=1.2, label=r"$\phi$, gradient ascent")
+        ax.plot(
+            asc.t,
+            asc.phi,
+            color="#0072B2",
+            ls="--",
+            lw=1.2,
+            label=r"$\phi$, gradient ascent",
+        )
     if notes:
-        ax.text(0.02, 0.03, "\n".join(notes), transform=ax.transAxes, fontsize=9, color="#B00020", va="bottom",
-                bbox=dict(boxstyle="round", facecolor="white", edgecolor="none", alpha=0.8))
+        ax.text(
+            0.02,
+            0.03,
+            "\n".join(notes),
+            transform=ax.transAxes,
+            fontsize=9,
+            color="#B00020",
+            va="bottom",
+            bbox=dict(
+                boxstyle="round",
+                facecolor="white",
+                edgecolor="none",
+                alpha=0.8,
+            ),
+        )
     ax.legend(loc="upper right", fontsize=8)
     ax.set_xlim(0.0, 5.0)
     ax.set_ylim(*DYNAMICS_YLIM)  # fixed, so that frames can be compared
@@ -163,8 +249,14 @@ def plot_eigenvalues(eigenvalues, ax=None, dts=()):
     ax.axvline(0, color="0.7", lw=0.8)
     theta = np.linspace(0, 2 * np.pi, 200)
     for dt, style in zip(dts, ("--", ":", "-.")):
-        ax.plot((np.cos(theta) - 1) / dt, np.sin(theta) / dt, color="0.4", ls=style, lw=1,
-                label=f"Euler stable for dt = {dt:g}")
+        ax.plot(
+            (np.cos(theta) - 1) / dt,
+            np.sin(theta) / dt,
+            color="0.4",
+            ls=style,
+            lw=1,
+            label=f"Euler stable for dt = {dt:g}",
+        )
     ax.plot(ev.real, ev.imag, "o", color="#D55E00", ms=7, label="eigenvalues")
     ax.legend(loc="upper left", fontsize=8)
     ax.set_xlabel("real part")
@@ -177,9 +269,20 @@ def plot_parameter_learning(history, ax=None, truth: dict | None = None):
     """v_p, Sigma_p and Sigma_u after each stimulus (dotted lines: the values that made the data)."""
     ax = get_ax(ax)
     k = np.arange(len(history.v_p))
-    plot_trajectories(k, {"$v_p$": history.v_p, r"$\Sigma_p$": history.sigma_p,
-                          r"$\Sigma_u$": history.sigma_u}, ax=ax, xlabel="stimulus", ylabel="parameter")
-    for (name, value), color in zip((truth or {}).items(), ("#0072B2", "#D55E00", "#009E73")):
+    plot_trajectories(
+        k,
+        {
+            "$v_p$": history.v_p,
+            r"$\Sigma_p$": history.sigma_p,
+            r"$\Sigma_u$": history.sigma_u,
+        },
+        ax=ax,
+        xlabel="stimulus",
+        ylabel="parameter",
+    )
+    for (name, value), color in zip(
+        (truth or {}).items(), ("#0072B2", "#D55E00", "#009E73")
+    ):
         ax.axhline(value, color=color, ls=":", lw=1)
     return ax
 
@@ -190,8 +293,20 @@ def plot_interneuron(result, ax=None):
     k = np.arange(result.sigma.shape[1])
     for row in result.sigma:
         ax.plot(k, row, color="0.75", lw=0.6)
-    ax.plot(k, result.mean_sigma, color="#0072B2", lw=2, label=f"mean of {result.sigma.shape[0]} seeds")
-    ax.axhline(result.sigma_phi, color="0.3", ls="--", lw=1, label=r"variance of $\phi$")
+    ax.plot(
+        k,
+        result.mean_sigma,
+        color="#0072B2",
+        lw=2,
+        label=f"mean of {result.sigma.shape[0]} seeds",
+    )
+    ax.axhline(
+        result.sigma_phi,
+        color="0.3",
+        ls="--",
+        lw=1,
+        label=r"variance of $\phi$",
+    )
     ax.set_xlabel("trial")
     ax.set_ylabel(r"$\Sigma$")
     ax.legend(loc="lower right")

@@ -1,13 +1,22 @@
 """Figures of chapter 4 (neural generative coding). Each draws a computed result and returns its Axes."""
+
 from __future__ import annotations
 
 import numpy as np
 
 from pcbook.plotting import get_ax, show_images
 
-__all__ = ["plot_discrepancy", "plot_image_rows", "plot_reconstructions", "plot_learning_curves",
-           "plot_completion", "plot_samples", "plot_accuracies", "plot_settling_frame",
-           "plot_completion_frame"]
+__all__ = [
+    "plot_discrepancy",
+    "plot_image_rows",
+    "plot_reconstructions",
+    "plot_learning_curves",
+    "plot_completion",
+    "plot_samples",
+    "plot_accuracies",
+    "plot_settling_frame",
+    "plot_completion_frame",
+]
 
 
 def plot_discrepancy(traces: dict, ax=None):
@@ -29,13 +38,17 @@ def plot_image_rows(rows: dict, axes=None, n: int = 10):
     import matplotlib.pyplot as plt
 
     if axes is None:
-        _, axes = plt.subplots(len(rows), n, figsize=(n * 0.7, len(rows) * 0.8), squeeze=False)
+        _, axes = plt.subplots(
+            len(rows), n, figsize=(n * 0.7, len(rows) * 0.8), squeeze=False
+        )
     axes = np.asarray(axes).reshape(len(rows), -1)
     for ax_row, (label, images) in zip(axes, rows.items()):
         show_images(np.asarray(images)[:n].reshape(-1, 8, 8), axes=ax_row)
         for ax in ax_row:
             ax.spines[:].set_visible(False)
-        ax_row[0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=9)
+        ax_row[0].set_ylabel(
+            label, rotation=0, ha="right", va="center", fontsize=9
+        )
     return axes
 
 
@@ -44,13 +57,17 @@ def plot_reconstructions(x, reconstructions: dict, axes=None, n: int = 10):
     return plot_image_rows({"data": x, **reconstructions}, axes, n)
 
 
-def plot_learning_curves(histories: dict, baselines: dict | None = None, ax=None):
+def plot_learning_curves(
+    histories: dict, baselines: dict | None = None, ax=None
+):
     """Test BCE (nats per image) after each epoch, one line per model (label -> history_ dict),
     with horizontal reference levels (label -> value)."""
     ax = get_ax(ax)
     for label, hist in histories.items():
         ax.plot(hist["epoch"], hist["test_bce"], marker="o", ms=3, label=label)
-    for (label, value), style in zip((baselines or {}).items(), (":", "--", "-.")):
+    for (label, value), style in zip(
+        (baselines or {}).items(), (":", "--", "-.")
+    ):
         ax.axhline(value, color="0.4", ls=style, lw=1, label=label)
     ax.set_xlabel("epoch")
     ax.set_ylabel("test BCE (nats per image)")
@@ -65,12 +82,22 @@ def _masked_view(result):
 
 def plot_completion(result, axes=None, n: int = 10):
     """Pattern completion: data, what the circuit sees (hidden pixels grey), its completion."""
-    return plot_image_rows({"data": result.x, "seen": _masked_view(result), "completed": result.p}, axes, n)
+    return plot_image_rows(
+        {
+            "data": result.x,
+            "seen": _masked_view(result),
+            "completed": result.p,
+        },
+        axes,
+        n,
+    )
 
 
 def plot_samples(samples, axes=None, ncols: int = 10):
     """Images drawn from the generative model (pixel probabilities)."""
-    axes = show_images(np.asarray(samples).reshape(-1, 8, 8), axes=axes, ncols=ncols)
+    axes = show_images(
+        np.asarray(samples).reshape(-1, 8, 8), axes=axes, ncols=ncols
+    )
     for ax in np.ravel(axes):
         ax.spines[:].set_visible(False)
     return axes
@@ -83,7 +110,15 @@ def plot_accuracies(accuracies: dict, ax=None):
     values = [accuracies[k] for k in labels]
     ax.barh(labels, values, color="0.55")
     for i, v in enumerate(values):
-        ax.text(v - 0.01, i, f"{v:.3f}", va="center", ha="right", color="white", fontsize=9)
+        ax.text(
+            v - 0.01,
+            i,
+            f"{v:.3f}",
+            va="center",
+            ha="right",
+            color="white",
+            fontsize=9,
+        )
     ax.set_xlim(0, 1)
     ax.set_xlabel("test accuracy of logistic regression")
     ax.invert_yaxis()
@@ -96,7 +131,9 @@ def _image_grid(rows, n):
     grid = np.full((len(rows) * 9 - 1, n * 9 - 1), np.nan)
     for r, images in enumerate(rows):
         for i in range(n):
-            grid[9 * r:9 * r + 8, 9 * i:9 * i + 8] = np.asarray(images[i]).reshape(8, 8)
+            grid[9 * r : 9 * r + 8, 9 * i : 9 * i + 8] = np.asarray(
+                images[i]
+            ).reshape(8, 8)
     return grid
 
 
@@ -112,15 +149,32 @@ def plot_settling_frame(view, axes):
     is an array of two Axes.
     """
     axes = np.ravel(axes)
-    axes[0].plot(np.arange(1, len(view.tod) + 1), view.tod, marker="o" if len(view.tod) < 20 else None, ms=3)
+    axes[0].plot(
+        np.arange(1, len(view.tod) + 1),
+        view.tod,
+        marker="o" if len(view.tod) < 20 else None,
+        ms=3,
+    )
     axes[0].set_xlabel("settling step k")
     axes[0].set_ylabel("total discrepancy")
     axes[0].set_xscale("log")
     axes[0].set_yscale("log")
-    axes[0].set_xlim(*SETTLING_XLIM)     # the same axes in every slider frame
+    axes[0].set_xlim(*SETTLING_XLIM)  # the same axes in every slider frame
     axes[0].set_ylim(*SETTLING_YLIM)
-    axes[0].text(0.97, 0.95, f"test BCE {view.bce:.2f} nats", transform=axes[0].transAxes, ha="right", va="top")
-    axes[1].imshow(_image_grid([view.x, view.p], min(4, len(view.x))), cmap="gray_r", vmin=0, vmax=1)
+    axes[0].text(
+        0.97,
+        0.95,
+        f"test BCE {view.bce:.2f} nats",
+        transform=axes[0].transAxes,
+        ha="right",
+        va="top",
+    )
+    axes[1].imshow(
+        _image_grid([view.x, view.p], min(4, len(view.x))),
+        cmap="gray_r",
+        vmin=0,
+        vmax=1,
+    )
     axes[1].set_xticks([])
     axes[1].set_yticks([3.5, 12.5], ["data", "prediction"])
     axes[1].spines[:].set_visible(False)
@@ -131,8 +185,14 @@ def plot_completion_frame(result, axes):
     """One slider frame of pattern completion: images (left: data, seen with hidden pixels grey,
     completed) and the masked MSE of the circuit vs filling with the training mean (right)."""
     axes = np.ravel(axes)
-    axes[0].imshow(_image_grid([result.x, _masked_view(result), result.p], min(4, len(result.x))),
-                   cmap="gray_r", vmin=0, vmax=1)
+    axes[0].imshow(
+        _image_grid(
+            [result.x, _masked_view(result), result.p], min(4, len(result.x))
+        ),
+        cmap="gray_r",
+        vmin=0,
+        vmax=1,
+    )
     axes[0].set_xticks([])
     axes[0].set_yticks([3.5, 12.5, 21.5], ["data", "seen", "completed"])
     axes[0].spines[:].set_visible(False)

@@ -3,20 +3,32 @@
 Colours follow Annabi's notebook: a prototype is drawn in magenta, the agent's drawing in cyan,
 and where both have ink the pixel is blue.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
 from pcbook.plotting import get_ax
 
-__all__ = ["overlay", "repertoire_mosaic", "plot_schedules", "plot_learning_curves", "plot_repertoire",
-           "plot_ring", "plot_snapshot", "plot_movement", "plot_reservoir_spread"]
+__all__ = [
+    "overlay",
+    "repertoire_mosaic",
+    "plot_schedules",
+    "plot_learning_curves",
+    "plot_repertoire",
+    "plot_ring",
+    "plot_snapshot",
+    "plot_movement",
+    "plot_reservoir_spread",
+]
 
 
 def overlay(prototype, image):
     """RGB image: red channel = the drawing, green = the prototype, blue = 1 (both 64x64, 1 blank)."""
     prototype, image = np.asarray(prototype, float), np.asarray(image, float)
-    return np.clip(np.stack([image, prototype, np.ones_like(image)], axis=-1), 0, 1)
+    return np.clip(
+        np.stack([image, prototype, np.ones_like(image)], axis=-1), 0, 1
+    )
 
 
 def repertoire_mosaic(prototypes, images, ncols: int = 10, gap: int = 2):
@@ -24,11 +36,19 @@ def repertoire_mosaic(prototypes, images, ncols: int = 10, gap: int = 2):
     n = len(prototypes)
     size = int(round(np.sqrt(np.asarray(prototypes[0]).size)))
     nrows = int(np.ceil(n / ncols))
-    mosaic = np.ones((nrows * (size + gap) - gap, ncols * (size + gap) - gap, 3))
+    mosaic = np.ones(
+        (nrows * (size + gap) - gap, ncols * (size + gap) - gap, 3)
+    )
     for k in range(n):
         r, c = divmod(k, ncols)
-        tile = overlay(np.reshape(prototypes[k], (size, size)), np.reshape(images[k], (size, size)))
-        mosaic[r * (size + gap):r * (size + gap) + size, c * (size + gap):c * (size + gap) + size] = tile
+        tile = overlay(
+            np.reshape(prototypes[k], (size, size)),
+            np.reshape(images[k], (size, size)),
+        )
+        mosaic[
+            r * (size + gap) : r * (size + gap) + size,
+            c * (size + gap) : c * (size + gap) + size,
+        ] = tile
     return mosaic
 
 
@@ -38,12 +58,26 @@ def plot_schedules(sched: dict, axes=None):
         import matplotlib.pyplot as plt
 
         _, axes = plt.subplots(1, 2, figsize=(7.5, 2.8))
-    epochs = np.arange(1, len(sched["sigma"]))                 # epoch 0 (lr 1, width 100) is special
+    epochs = np.arange(
+        1, len(sched["sigma"])
+    )  # epoch 0 (lr 1, width 100) is special
     axes[0].plot(epochs, sched["sigma"][1:], label="search s.d. $\\sigma_e$")
     lr = sched["lr"][1:]
-    axes[0].plot(epochs, lr / max(lr.max(), 1e-300), label=f"map learning rate / {lr.max():g}")
-    axes[0].plot(epochs, sched["alpha"][1:] * sched["sigma"][1:] / sched["alpha"][1] / sched["sigma"][1] / 100,
-                 label="controller step $\\alpha_e \\sigma_e$ / 100", linestyle="--")
+    axes[0].plot(
+        epochs,
+        lr / max(lr.max(), 1e-300),
+        label=f"map learning rate / {lr.max():g}",
+    )
+    axes[0].plot(
+        epochs,
+        sched["alpha"][1:]
+        * sched["sigma"][1:]
+        / sched["alpha"][1]
+        / sched["sigma"][1]
+        / 100,
+        label="controller step $\\alpha_e \\sigma_e$ / 100",
+        linestyle="--",
+    )
     axes[0].set_xlabel("epoch")
     axes[0].legend(loc="center left")
     axes[1].semilogy(epochs, sched["width"][1:], color="C2")
@@ -58,15 +92,35 @@ def plot_learning_curves(history, ax=None, bin_epochs: int = 100):
     ax = get_ax(ax, figsize=(6.5, 3.4))
     n_bins = len(history.goal) // bin_epochs
     centres = (np.arange(n_bins) + 0.5) * bin_epochs
-    for values, label, colour in ((history.inaccuracy, "inaccuracy", "C0"),
-                                  (history.complexity, "complexity", "C1")):
-        per_epoch = values[:n_bins * bin_epochs].mean(axis=1).reshape(n_bins, bin_epochs)
+    for values, label, colour in (
+        (history.inaccuracy, "inaccuracy", "C0"),
+        (history.complexity, "complexity", "C1"),
+    ):
+        per_epoch = (
+            values[: n_bins * bin_epochs]
+            .mean(axis=1)
+            .reshape(n_bins, bin_epochs)
+        )
         mean = per_epoch.mean(axis=1)
         half = 1.96 * per_epoch.std(axis=1) / np.sqrt(bin_epochs)
         ax.plot(centres, mean, color=colour, label=label)
-        ax.fill_between(centres, mean - half, mean + half, color=colour, alpha=0.3, linewidth=0)
+        ax.fill_between(
+            centres,
+            mean - half,
+            mean + half,
+            color=colour,
+            alpha=0.3,
+            linewidth=0,
+        )
     ax.axvline(history.freeze_epoch, color="0.4", linestyle=":", linewidth=1)
-    ax.text(history.freeze_epoch, ax.get_ylim()[1], " map frozen", va="top", fontsize=8, color="0.3")
+    ax.text(
+        history.freeze_epoch,
+        ax.get_ylim()[1],
+        " map frozen",
+        va="top",
+        fontsize=8,
+        color="0.3",
+    )
     ax.set_xlabel("epoch")
     ax.set_ylabel("nats per drawing")
     ax.legend(loc="center left")
@@ -78,15 +132,30 @@ def plot_repertoire(repertoire, ax=None, ncols: int = 10, goals=None):
     drawing the map classifies elsewhere get a red number. ``goals`` shows only those goals."""
     ax = get_ax(ax, figsize=(7.5, 4.0))
     size = repertoire.images.shape[-1]
-    goals = np.arange(len(repertoire.winner)) if goals is None else np.asarray(goals)
-    ax.imshow(repertoire_mosaic(repertoire.prototypes[goals], repertoire.images[goals], ncols),
-              interpolation="nearest")
+    goals = (
+        np.arange(len(repertoire.winner))
+        if goals is None
+        else np.asarray(goals)
+    )
+    ax.imshow(
+        repertoire_mosaic(
+            repertoire.prototypes[goals], repertoire.images[goals], ncols
+        ),
+        interpolation="nearest",
+    )
     fontsize = 6 if ncols >= 10 else 9
     for i, k in enumerate(goals):
         r, c = divmod(i, ncols)
         missed = repertoire.winner[k] != k
-        ax.text(c * (size + 2) + 2, r * (size + 2) + 2, str(k), fontsize=fontsize, va="top",
-                color="#B00020" if missed else "0.35", fontweight="bold" if missed else "normal")
+        ax.text(
+            c * (size + 2) + 2,
+            r * (size + 2) + 2,
+            str(k),
+            fontsize=fontsize,
+            va="top",
+            color="#B00020" if missed else "0.35",
+            fontweight="bold" if missed else "normal",
+        )
     ax.set_axis_off()
     return ax
 
@@ -104,14 +173,25 @@ def plot_ring(prototypes, axes=None):
     im = axes[0].imshow(dist, cmap="viridis")
     axes[0].set_xlabel("prototype")
     axes[0].set_ylabel("prototype")
-    axes[0].figure.colorbar(im, ax=axes[0], shrink=0.8, label="euclidean distance")
+    axes[0].figure.colorbar(
+        im, ax=axes[0], shrink=0.8, label="euclidean distance"
+    )
     centred = W - W.mean(axis=0)
     u, s, _ = np.linalg.svd(centred, full_matrices=False)
     xy = u[:, :2] * s[:2]
     loop = np.vstack([xy, xy[:1]])
     axes[1].plot(loop[:, 0], loop[:, 1], color="0.6", linewidth=1, zorder=1)
-    pts = axes[1].scatter(xy[:, 0], xy[:, 1], c=np.arange(len(W)), cmap="twilight", s=28, zorder=2)
-    axes[1].figure.colorbar(pts, ax=axes[1], shrink=0.8, label="position on the ring")
+    pts = axes[1].scatter(
+        xy[:, 0],
+        xy[:, 1],
+        c=np.arange(len(W)),
+        cmap="twilight",
+        s=28,
+        zorder=2,
+    )
+    axes[1].figure.colorbar(
+        pts, ax=axes[1], shrink=0.8, label="position on the ring"
+    )
     axes[1].set_xlabel("principal component 1")
     axes[1].set_ylabel("principal component 2")
     axes[1].set_aspect("equal", adjustable="datalim")
@@ -125,9 +205,15 @@ def plot_snapshot(repertoire, ax=None, every: int = 5, ncols: int = 5):
     ax = plot_repertoire(repertoire, ax, ncols, goals)
     if repertoire.epoch is not None:
         reached = 100 * repertoire.goals_reached_fraction
-        ax.text(0.0, -0.02, f"epoch {repertoire.epoch}: {reached:.0f} % of all "
-                f"{len(repertoire.winner)} goals reached (goals {every} apart shown)",
-                transform=ax.transAxes, va="top", fontsize=10)
+        ax.text(
+            0.0,
+            -0.02,
+            f"epoch {repertoire.epoch}: {reached:.0f} % of all "
+            f"{len(repertoire.winner)} goals reached (goals {every} apart shown)",
+            transform=ax.transAxes,
+            va="top",
+            fontsize=10,
+        )
     return ax
 
 
@@ -146,7 +232,9 @@ def plot_movement(movement, axes=None):
     h = arm.half_width
     rgba = np.zeros(movement.prototype.shape + (4,))
     rgba[..., 0] = rgba[..., 2] = 1.0
-    rgba[..., 3] = 1 - movement.prototype                     # magenta where the prototype has ink
+    rgba[..., 3] = (
+        1 - movement.prototype
+    )  # magenta where the prototype has ink
     ax = axes[0]
     ax.imshow(rgba, extent=(-h, h, -h, h), interpolation="nearest")
     pts = movement.points
@@ -161,19 +249,44 @@ def plot_movement(movement, axes=None):
         elbow = shoulder + arm.link * np.array([np.cos(th[0]), np.sin(th[0])])
         joints = np.array([shoulder, elbow, pts[t]])
         seen.append(joints)
-        ax.plot(joints[:, 0], joints[:, 1], "-o", color=colour, markersize=3, linewidth=2)
-    ax.add_patch(Rectangle((-h, -h), 2 * h, 2 * h, fill=False, edgecolor="0.5", linewidth=1))
+        ax.plot(
+            joints[:, 0],
+            joints[:, 1],
+            "-o",
+            color=colour,
+            markersize=3,
+            linewidth=2,
+        )
+    ax.add_patch(
+        Rectangle(
+            (-h, -h), 2 * h, 2 * h, fill=False, edgecolor="0.5", linewidth=1
+        )
+    )
     lo, hi = np.vstack(seen).min(axis=0) - 5, np.vstack(seen).max(axis=0) + 5
     ax.set_xlim(lo[0], hi[0])
     ax.set_ylim(lo[1], hi[1])
     ax.set_aspect("equal")
     ax.set_axis_off()
-    verdict = "reached" if movement.winner == movement.goal else f"classified as {movement.winner}"
-    axes[1].text(0.02, 0.98, f"goal {movement.goal}: {verdict}, inaccuracy {movement.inaccuracy:.1f} nats",
-                 transform=axes[1].transAxes, fontsize=8, va="top")
+    verdict = (
+        "reached"
+        if movement.winner == movement.goal
+        else f"classified as {movement.winner}"
+    )
+    axes[1].text(
+        0.02,
+        0.98,
+        f"goal {movement.goal}: {verdict}, inaccuracy {movement.inaccuracy:.1f} nats",
+        transform=axes[1].transAxes,
+        fontsize=8,
+        va="top",
+    )
     steps = np.arange(len(movement.theta))
-    axes[1].plot(steps, np.degrees(movement.theta[:, 0]), label="shoulder $\\theta_1$")
-    axes[1].plot(steps, np.degrees(movement.theta[:, 1]), label="elbow $\\theta_2$")
+    axes[1].plot(
+        steps, np.degrees(movement.theta[:, 0]), label="shoulder $\\theta_1$"
+    )
+    axes[1].plot(
+        steps, np.degrees(movement.theta[:, 1]), label="elbow $\\theta_2$"
+    )
     axes[1].set_xlabel("step")
     axes[1].set_ylabel("angle (degrees)")
     axes[1].legend(loc="best")
@@ -181,8 +294,12 @@ def plot_movement(movement, axes=None):
 
 
 #: the headline metrics of ``reproduce som-motor`` shown by :func:`plot_reservoir_spread`, with axis labels
-SPREAD_METRICS = {"goals_reached_fraction": "goals reached (%)", "final_inaccuracy": "mean inaccuracy (nats)",
-                  "inaccuracy_floor": "floor: drawing under itself (nats)", "ring_topography": "topography rho"}
+SPREAD_METRICS = {
+    "goals_reached_fraction": "goals reached (%)",
+    "final_inaccuracy": "mean inaccuracy (nats)",
+    "inaccuracy_floor": "floor: drawing under itself (nats)",
+    "ring_topography": "topography rho",
+}
 
 
 def plot_reservoir_spread(table, axes=None, seed: int = 0):
@@ -197,11 +314,20 @@ def plot_reservoir_spread(table, axes=None, seed: int = 0):
         _, axes = plt.subplots(1, len(SPREAD_METRICS), figsize=(10, 2.6))
     seeds = np.asarray(table["seed"])
     for ax, (column, label) in zip(np.ravel(axes), SPREAD_METRICS.items()):
-        values = np.asarray(table[column], float) * (100 if column == "goals_reached_fraction" else 1)
+        values = np.asarray(table[column], float) * (
+            100 if column == "goals_reached_fraction" else 1
+        )
         jitter = np.linspace(-0.15, 0.15, len(values))
         ax.scatter(jitter, values, s=18, color="0.45", label="reservoirs")
         chosen = seeds == seed
-        ax.scatter(jitter[chosen], values[chosen], s=60, marker="D", color="C3", label=f"seed {seed}")
+        ax.scatter(
+            jitter[chosen],
+            values[chosen],
+            s=60,
+            marker="D",
+            color="C3",
+            label=f"seed {seed}",
+        )
         ax.set_xlim(-0.5, 0.5)
         ax.set_xticks([])
         ax.set_title(label, fontsize="medium")

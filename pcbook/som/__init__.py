@@ -18,12 +18,40 @@ Submodules: :mod:`pcbook.som.params` (:class:`SOMParams`), :mod:`pcbook.som.rese
 (how well the ring is ordered) and :mod:`pcbook.som.model`
 (:class:`MotorSOM` and what it learned; ``python -m pcbook reproduce som-motor``).
 """
-from pcbook.som.free_energy import complexity, inaccuracy, neighbourhood, ring_distance, schedules, squash
+
+from pcbook.som.free_energy import (
+    complexity,
+    inaccuracy,
+    neighbourhood,
+    ring_distance,
+    schedules,
+    squash,
+)
 from pcbook.som.model import History, MotorSOM, Movement, Repertoire
 from pcbook.som.params import SOMParams
-from pcbook.som.reservoir import Reservoir, esn_rollout, make_reservoir, perturbation_growth
+from pcbook.som.reservoir import (
+    Reservoir,
+    esn_rollout,
+    make_reservoir,
+    perturbation_growth,
+)
 from pcbook.som.topography import ring_topography
 
-__all__ = ["SOMParams", "Reservoir", "make_reservoir", "esn_rollout", "ring_distance", "neighbourhood",
-           "inaccuracy", "complexity", "schedules", "MotorSOM", "History", "Repertoire", "Movement", "squash",
-           "perturbation_growth", "ring_topography"]
+__all__ = [
+    "SOMParams",
+    "Reservoir",
+    "make_reservoir",
+    "esn_rollout",
+    "ring_distance",
+    "neighbourhood",
+    "inaccuracy",
+    "complexity",
+    "schedules",
+    "MotorSOM",
+    "History",
+    "Repertoire",
+    "Movement",
+    "squash",
+    "perturbation_growth",
+    "ring_topography",
+]

@@ -1,5 +1,6 @@
 """Free energy of a drawing: inaccuracy under the goal's prototype plus complexity of the ring prior,
 and the per-epoch schedules of training."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -8,7 +9,14 @@ from numpy.typing import NDArray
 from pcbook.som.params import SOMParams
 from pcbook.validate import check_finite_array, check_int, check_positive
 
-__all__ = ["ring_distance", "neighbourhood", "squash", "inaccuracy", "complexity", "schedules"]
+__all__ = [
+    "ring_distance",
+    "neighbourhood",
+    "squash",
+    "inaccuracy",
+    "complexity",
+    "schedules",
+]
 
 
 def ring_distance(i, j, n: int) -> NDArray[np.int64]:
@@ -24,7 +32,7 @@ def neighbourhood(winner: int, width: float, n: int) -> NDArray[np.float64]:
     Annabi's notebook divides by width^2, not 2 width^2; we keep that.
     """
     width = check_positive("width", width)
-    return np.exp(-ring_distance(np.arange(n), winner, n) ** 2 / width**2)
+    return np.exp(-(ring_distance(np.arange(n), winner, n) ** 2) / width**2)
 
 
 def squash(prototype: NDArray) -> NDArray[np.float64]:
@@ -51,7 +59,9 @@ def inaccuracy(s: NDArray, prototype: NDArray) -> NDArray[np.float64]:
     s = check_finite_array("s", s)
     w = check_finite_array("prototype", prototype)
     if s.shape[-1] != w.shape[-1]:
-        raise ValueError(f"s, prototype: need the same number of pixels on the last axis, got {s.shape} and {w.shape}")
+        raise ValueError(
+            f"s, prototype: need the same number of pixels on the last axis, got {s.shape} and {w.shape}"
+        )
     if min(s.min(), w.min()) < -1e-9 or max(s.max(), w.max()) > 1 + 1e-9:
         raise ValueError("s, prototype: pixel values must lie in [0, 1]")
     f = squash(w)
@@ -68,19 +78,28 @@ def complexity(winner, goal, n: int, beta: float = 8.0) -> NDArray[np.float64]:
     for name, value in (("winner", winner), ("goal", goal)):
         v = np.asarray(value)
         if v.dtype.kind not in "iu" or v.min() < 0 or v.max() >= n:
-            raise ValueError(f"{name}: expected integers in [0, {n - 1}], got {value!r}")
+            raise ValueError(
+                f"{name}: expected integers in [0, {n - 1}], got {value!r}"
+            )
     log_z = np.log(np.sum(np.exp(-beta * ring_distance(np.arange(n), 0, n))))
     return beta * ring_distance(winner, goal, n) + log_z
 
 
-def schedules(params: SOMParams = SOMParams()) -> dict[str, NDArray[np.float64]]:
+def schedules(
+    params: SOMParams = SOMParams(),
+) -> dict[str, NDArray[np.float64]]:
     """Per-epoch schedules ({eq}`eq-som-schedules`): search s.d. ``sigma``, map ``width`` and ``lr``,
     controller step ``alpha``; the map is frozen (lr = 0) from ``freeze * epochs`` on."""
     p, e = params, np.arange(params.epochs)
-    sigma = 1 - (np.tanh(p.search_sharpness * (e / p.epochs - p.search_mid)) + 1) / 2
+    sigma = (
+        1
+        - (np.tanh(p.search_sharpness * (e / p.epochs - p.search_mid)) + 1) / 2
+    )
     sigma = np.maximum(sigma, 1e-300)
     learning = e < p.freeze * p.epochs
-    width = np.where(e == 0, 100.0, p.width0 * np.exp(-p.width_decay * e / p.epochs))
+    width = np.where(
+        e == 0, 100.0, p.width0 * np.exp(-p.width_decay * e / p.epochs)
+    )
     lr = np.where(learning, np.where(e == 0, 1.0, p.lr), 0.0)
     alpha = np.where(learning, p.alpha_explore, p.alpha_refine) / sigma
     return {"sigma": sigma, "width": width, "lr": lr, "alpha": alpha}

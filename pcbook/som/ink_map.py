@@ -2,6 +2,7 @@
 
 Used by :meth:`pcbook.som.MotorSOM.fit`; ``bench/reference_som.py`` is the plain loop it must equal.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -28,7 +29,9 @@ class InkMap:
     """
 
     def __init__(self, W: NDArray):
-        self.Vs = np.ascontiguousarray((1.0 - W).T)          # (D, n): pixel-major, inked rows gather fast
+        self.Vs = np.ascontiguousarray(
+            (1.0 - W).T
+        )  # (D, n): pixel-major, inked rows gather fast
         self.scale = np.ones(len(W))
         self.norms = np.einsum("ij,ij->j", self.Vs, self.Vs)
 
@@ -39,15 +42,19 @@ class InkMap:
     def row(self, g: int) -> NDArray[np.float64]:
         return 1.0 - self.scale[g] * self.Vs[:, g]
 
-    def epoch(self, u: NDArray, cols: NDArray, eta0: NDArray, shift: NDArray) -> NDArray[np.int64]:
+    def epoch(
+        self, u: NDArray, cols: NDArray, eta0: NDArray, shift: NDArray
+    ) -> NDArray[np.int64]:
         """Classify the inks ``u`` (m, len(cols)) on pixels ``cols`` in turn, updating after each."""
-        dots = self.scale[:, None] * (self.Vs[cols].T @ u.T)                 # V_j . u_m, (n, m)
+        dots = self.scale[:, None] * (
+            self.Vs[cols].T @ u.T
+        )  # V_j . u_m, (n, m)
         gram = u @ u.T
         norms = self.norms
         if not eta0.any():
             return np.argmin(norms[:, None] - 2 * dots, axis=0)
         n, m = len(dots), len(u)
-        eta_of = eta0[shift]                                   # row w: the step of every unit when w wins
+        eta_of = eta0[shift]  # row w: the step of every unit when w wins
         keep_of = 1.0 - eta_of
         # X = [dots | c]: both shrink by keep and grow by eta times [gram row k | one-hot k]
         X = np.concatenate([dots, np.zeros((n, m))], axis=1)
@@ -58,14 +65,19 @@ class InkMap:
             win = int(np.argmin(norms - 2 * X[:, k]))
             winners[k] = win
             eta, keep = eta_of[win], keep_of[win]
-            norms = keep * (keep * norms + 2 * eta * X[:, k]) + eta * eta * gram[k, k]
+            norms = (
+                keep * (keep * norms + 2 * eta * X[:, k])
+                + eta * eta * gram[k, k]
+            )
             X *= keep[:, None]
             X += eta[:, None] * grow[k]
             a *= keep
         c = X[:, m:]
         self.norms = norms
         scale = self.scale * a
-        if scale.min() < 1e-100:                       # (nearly) overwritten rows: fold the scale in
+        if (
+            scale.min() < 1e-100
+        ):  # (nearly) overwritten rows: fold the scale in
             self.Vs *= scale
             self.Vs[cols] += u.T @ c.T
             self.scale = np.ones(n)
@@ -75,7 +87,9 @@ class InkMap:
         return winners
 
 
-def score_epoch(the_map: InkMap, s: NDArray, goal: int, eta0: NDArray, shift: NDArray):
+def score_epoch(
+    the_map: InkMap, s: NDArray, goal: int, eta0: NDArray, shift: NDArray
+):
     """Inaccuracy of the epoch's drawings ``s`` (2K, D) under the goal's prototype as it stood at the
     start of the epoch ({eq}`eq-som-inaccuracy`), and the map's winners (updating the map)."""
     ink = 1.0 - s

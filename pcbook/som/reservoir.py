@@ -1,4 +1,5 @@
 """The fixed echo-state network (ESN) whose initial state is the agent's motor command."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,7 +9,12 @@ from numpy.typing import NDArray
 
 from pcbook.rng import as_rng
 from pcbook.som.params import SOMParams
-from pcbook.validate import check_choice, check_finite_array, check_int, check_positive
+from pcbook.validate import (
+    check_choice,
+    check_finite_array,
+    check_int,
+    check_positive,
+)
 
 __all__ = ["Reservoir", "make_reservoir", "esn_rollout", "perturbation_growth"]
 
@@ -29,18 +35,29 @@ def make_reservoir(params: SOMParams = SOMParams(), rng=None) -> Reservoir:
     biases ~ N(0, 1)/10 (Annabi's notebook)."""
     rng = as_rng(rng)
     u = params.n_units
-    W_r = rng.standard_normal((u, u)) * params.sigma_r * (rng.random((u, u)) < params.p_connect)
+    W_r = (
+        rng.standard_normal((u, u))
+        * params.sigma_r
+        * (rng.random((u, u)) < params.p_connect)
+    )
     b_r = rng.standard_normal(u) / 10
     W_o = rng.standard_normal((2, u)) / u
     b_o = rng.standard_normal(2) / 10
     return Reservoir(W_r, b_r, W_o, b_o, float(params.tau))
 
 
-def esn_rollout(reservoir: Reservoir, h0: NDArray, n_steps: int = 100, dtype: str = "float64",
-                return_rates: bool = False):
-    """Run the ESN from initial states ``h0`` and return its outputs, the motor commands.
+def esn_rollout(
+    reservoir: Reservoir,
+    h0: NDArray,
+    n_steps: int = 100,
+    dtype: str = "float64",
+    return_rates: bool = False,
+):
+    """Run the ESN from initial states ``h0`` and return its outputs, the motor
+    commands.
 
-    Implements {eq}`eq-som-esn`: h_{t+1} = (1 - 1/tau) h_t + (1/tau)(W_r tanh h_t + b_r) and
+    Implements {eq}`eq-som-esn`: h_{t+1} = (1 - 1/tau) h_t + (1/tau)(W_r tanh
+    h_t + b_r) and
     omega_t = W_o tanh h_{t+1} + b_o.
 
     Parameters
@@ -51,7 +68,8 @@ def esn_rollout(reservoir: Reservoir, h0: NDArray, n_steps: int = 100, dtype: st
     n_steps : int
         T, the number of motor commands.
     dtype : {"float64", "float32"}
-        Precision of the recurrent loop. Training uses float32 (as the seed's torch code does; about
+        Precision of the recurrent loop. Training uses float32 (as the seed's
+        torch code does; about
         twice as fast); the output is float64 either way.
     return_rates : bool
         Also return the rates tanh h_1 ... tanh h_T.
@@ -64,13 +82,18 @@ def esn_rollout(reservoir: Reservoir, h0: NDArray, n_steps: int = 100, dtype: st
     h = check_finite_array("h0", h0)
     u = reservoir.W_r.shape[0]
     if h.shape[-1] != u or h.ndim not in (1, 2):
-        raise ValueError(f"h0: expected shape ({u},) or (B, {u}), got {h.shape}")
+        raise ValueError(
+            f"h0: expected shape ({u},) or (B, {u}), got {h.shape}"
+        )
     n_steps = check_int("n_steps", n_steps, low=1)
     dt = np.dtype(check_choice("dtype", dtype, ("float64", "float32")))
     single = h.ndim == 1
     h = np.atleast_2d(h).astype(dt)
     leak, gain = dt.type(1.0 - 1.0 / reservoir.tau), 1.0 / reservoir.tau
-    W_in, b_in = (reservoir.W_r.T * gain).astype(dt), (reservoir.b_r * gain).astype(dt)
+    W_in, b_in = (
+        (reservoir.W_r.T * gain).astype(dt),
+        (reservoir.b_r * gain).astype(dt),
+    )
     rates = np.empty((n_steps, len(h), u), dtype=dt)
     r = np.tanh(h)
     for t in range(n_steps):
@@ -79,15 +102,22 @@ def esn_rollout(reservoir: Reservoir, h0: NDArray, n_steps: int = 100, dtype: st
         h += b_in
         r = rates[t]
         np.tanh(h, out=r)
-    omega = np.moveaxis(rates @ reservoir.W_o.T.astype(dt) + reservoir.b_o.astype(dt), 0, 1).astype(float)
+    omega = np.moveaxis(
+        rates @ reservoir.W_o.T.astype(dt) + reservoir.b_o.astype(dt), 0, 1
+    ).astype(float)
     if not return_rates:
         return omega[0] if single else omega
     rates = np.moveaxis(rates, 0, 1).astype(float)
     return (omega[0], rates[0]) if single else (omega, rates)
 
 
-def perturbation_growth(reservoir: Reservoir, h0: NDArray, n_steps: int = 100, eps: float = 1e-6,
-                        rng=None) -> NDArray[np.float64]:
+def perturbation_growth(
+    reservoir: Reservoir,
+    h0: NDArray,
+    n_steps: int = 100,
+    eps: float = 1e-6,
+    rng=None,
+) -> NDArray[np.float64]:
     """How much a tiny perturbation of the initial state grows over a movement.
 
     Runs {eq}`eq-som-esn` from ``h0`` and from ``h0 + eps v`` (v a random unit vector per state)

@@ -1,4 +1,5 @@
 """How well the ring map preserves its topology: ring distance against prototype distance."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -28,7 +29,9 @@ def ring_topography(prototypes: NDArray) -> float:
     """
     W = check_finite_array("prototypes", prototypes)
     if W.ndim < 2 or len(W) < 3:
-        raise ValueError(f"prototypes: expected at least 3 prototypes (n, D), got shape {W.shape}")
+        raise ValueError(
+            f"prototypes: expected at least 3 prototypes (n, D), got shape {W.shape}"
+        )
     W = W.reshape(len(W), -1)
     j, k = np.triu_indices(len(W), 1)
     image = np.sqrt(((W[j] - W[k]) ** 2).sum(axis=1))

@@ -1,4 +1,5 @@
 """Fixtures for the website checks: the built site and a server for it on 127.0.0.1."""
+
 from __future__ import annotations
 
 import functools
@@ -21,7 +22,9 @@ sys.path.insert(0, str(ROOT))  # tools.book_files
 def site() -> Path:
     """The built website; fails (does not skip) when it is missing."""
     if not (SITE / "index.html").exists():
-        pytest.fail("no built website in _build/html: run 'make book' first (make test does)")
+        pytest.fail(
+            "no built website in _build/html: run 'make book' first (make test does)"
+        )
     return SITE
 
 
@@ -49,8 +52,16 @@ def server(site):
     httpd.shutdown()
 
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
 
 
 def chromium_path() -> str | None:
@@ -66,8 +77,10 @@ def browser():
     """A real headless Chromium driven by playwright (Debian's chromium; nothing is downloaded)."""
     path = chromium_path()
     if path is None:
-        pytest.fail("NO BROWSER: the browser checks need Chromium (Debian: apt-get install chromium); "
-                    ".ci/run installs it. The site was NOT checked in a browser.")
+        pytest.fail(
+            "NO BROWSER: the browser checks need Chromium (Debian: apt-get install chromium); "
+            ".ci/run installs it. The site was NOT checked in a browser."
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
