@@ -25,7 +25,7 @@ NB ?=
 JOBS ?= 2
 PARALLEL := -n $(JOBS) --dist loadscope
 NOTEBOOKS = $(shell $(PY) -c "from tools.book_files import toc_notebooks; print(' '.join(str(p.relative_to(p.parents[1])) for p in toc_notebooks()))")
-NBVAL := -p nbval -p tests.nbval_figures --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 300
+NBVAL := -p nbval -p tests.nbval_figures --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 900
 STUDENT_ZIP := build/downloads/pcbook-student-notebooks.zip
 
 .PHONY: help venv vendor student book serve lab notebooks test unit nbval site screenshots bench clean lock test-latest provision-test provision-book
