@@ -71,7 +71,7 @@ test-latest:
 	.venv-latest/bin/python -m pip install --quiet --upgrade pip
 	.venv-latest/bin/python -m pip install --quiet --upgrade --upgrade-strategy eager -r requirements.txt
 	.venv-latest/bin/python -m pip install --quiet --no-deps -e .
-	$(QUIET) MPLBACKEND=Agg .venv-latest/bin/python tools/drift.py
+	$(QUIET) .venv-latest/bin/python tools/drift.py
 
 provision-test:
 	@tools/provision.sh browser

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import configparser
+import os
 import difflib
 import re
 import subprocess
@@ -159,6 +160,7 @@ def unit_test_failures() -> tuple[int, list[str]]:
         cwd=ROOT,
         capture_output=True,
         text=True,
+        env={**os.environ, "MPLBACKEND": "Agg"},  # tests draw off-screen
     )
     failed = [
         line.split(" ", 1)[1].split(" - ")[0]
