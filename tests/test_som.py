@@ -318,8 +318,11 @@ def test_reproduce_registry_runs_small():
         "goals_reached_fraction",
         "final_inaccuracy",
         "final_complexity",
+        "inaccuracy_floor",
+        "ring_topography",
     }
     assert 0 <= report["metrics"]["goals_reached_fraction"] <= 1
+    assert -1 <= report["metrics"]["ring_topography"] <= 1
 
 
 # -- input validation --------------------------------------------------------------------------------
