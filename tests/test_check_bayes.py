@@ -55,3 +55,52 @@ def test_a_stub_or_a_crash_is_a_verdict_not_an_exception():
     assert "ZeroDivisionError" in repr(
         check.precision_weighted_posterior(lambda *a: 1 / 0)
     )
+
+
+def test_a_forgotten_return_or_a_blank_is_named_whatever_the_check_does():
+    """The wrapper watches the student's function: None and ... are told as such, and an
+    exception in the check's own code is not reported as the student's traceback."""
+
+    def no_return(u, mu_p, sigma_p, sigma_u):
+        mean = var = 1.0  # noqa: F841 (the student forgot the return line)
+
+    def blanks(u, mu_p, sigma_p, sigma_u):
+        return ..., ...
+
+    def grid_none(v, u, mu_p, sigma_p, sigma_u):
+        return None
+
+    def grid_number(v, u, mu_p, sigma_p, sigma_u):
+        return object()
+
+    for verdict in (
+        check.precision_weighted_posterior(no_return),
+        check.grid_posterior_density(grid_none),
+    ):
+        assert not verdict and "returned None" in repr(verdict)
+        assert "forget the `return`" in repr(verdict)
+    assert "a blank" in repr(check.precision_weighted_posterior(blanks))
+    text = repr(check.grid_posterior_density(grid_number))
+    assert "your function returned a value of type object" in text
+    assert "could not use it" in text and "your code raised" not in text
+
+
+def test_the_answer_is_revealed_after_repeated_tries_or_on_request():
+    from pcbook.check import _verdict
+
+    def plain_average(u, mu_p, sigma_p, sigma_u):
+        return 0.5 * (u + mu_p), 1 / (1 / sigma_p + 1 / sigma_u)
+
+    label = check.precision_weighted_posterior.exercise_label
+    _verdict._WRONG_TRIES[label] = 0
+    first = check.precision_weighted_posterior(plain_average)
+    assert not first.revealed and "Answer:" not in repr(first)
+    assert check.precision_weighted_posterior(plain_average, reveal=True).revealed
+    _verdict._WRONG_TRIES[label] = 0
+    tries = [
+        check.precision_weighted_posterior(plain_average)
+        for _ in range(_verdict.REVEAL_AFTER)
+    ]
+    assert [t.revealed for t in tries] == [False] * (
+        _verdict.REVEAL_AFTER - 1
+    ) + [True]
