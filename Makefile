@@ -120,6 +120,7 @@ test: provision-test $(STAMP)
 	$(MAKE) unit
 	$(MAKE) nbval
 	$(MAKE) site
+	$(MAKE) pdf-test
 
 # every page at 1366x768 and 390x844, light and dark, into build/screenshots (needs make book first)
 screenshots: $(STAMP)
@@ -127,6 +128,9 @@ screenshots: $(STAMP)
 
 bench: $(STAMP)
 	$(QUIET) $(PY) -m bench.run
+
+# the printable book (make pdf) and its checks (make pdf-test): tools/pdf.mk
+include tools/pdf.mk
 
 clean:
 	rm -rf _build build/student $(STUDENT_ZIP)

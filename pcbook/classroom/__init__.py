@@ -12,7 +12,11 @@ writes the student notebooks and zip, :mod:`~pcbook.classroom.index` the exercis
 
 from pcbook.classroom.exercises import Exercise, find_exercises
 from pcbook.classroom.index import index_markdown
-from pcbook.classroom.student import stub_source, student_notebook, write_students
+from pcbook.classroom.student import (
+    stub_source,
+    student_notebook,
+    write_students,
+)
 
 __all__ = [
     "Exercise",

@@ -13,7 +13,13 @@ from pathlib import Path
 
 import nbformat
 
-__all__ = ["Exercise", "find_exercises", "chapter_notebooks", "KINDS", "LEVELS"]
+__all__ = [
+    "Exercise",
+    "find_exercises",
+    "chapter_notebooks",
+    "KINDS",
+    "LEVELS",
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 KINDS = {

@@ -78,5 +78,3 @@ def index_markdown() -> str:
                 f"{LEVELS[ex.level]} | {ex.setting} | {check_cell} |"
             )
     return "\n".join(lines) + "\n"
-
-

@@ -21,8 +21,11 @@ from pcbook.classroom.exercises import (
     chapter_notebooks,
     find_exercises,
 )
+from pcbook.classroom.markdown import plain_markdown
 
 __all__ = ["stub_source", "student_notebook", "write_students"]
+
+
 def _names(node: ast.expr) -> str:
     """``a`` or ``a, b``: an assignment target or returned value without parentheses."""
     if isinstance(node, ast.Tuple):
@@ -149,7 +152,9 @@ def student_notebook(path: Path) -> nbformat.NotebookNode:
                 )
             continue
         if cell.cell_type == "markdown":
-            cell.source = _student_exercise_markdown(cell.source, by_label)
+            cell.source = plain_markdown(
+                _student_exercise_markdown(cell.source, by_label)
+            )
         elif cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
         cells.append(cell)
@@ -184,5 +189,3 @@ environment (`make lab` in the book's repository, or `pip install -r requirement
 open a notebook, and run it from the top. Each exercise raises NotImplementedError until you fill
 in the blanks (...); the cell after it checks your answer with pcbook.check and gives a hint.
 """
-
-
