@@ -102,6 +102,8 @@ serve:
 lab: $(STAMP)
 	$(BLAS_KERNEL) $(VENV)/bin/jupyter lab book/
 
+# Stored for the website (tools/run_notebooks.py) and checked by nbval, slider cells precompute the
+# website's static frames (PCBOOK_STATIC_SLIDERS=1); a live run in JupyterLab skips them.
 notebooks: $(STAMP)
 	$(QUIET) $(PY) tools/run_notebooks.py $(NB)
 
@@ -110,7 +112,7 @@ unit: $(STAMP)
 
 nbval: $(STAMP)
 	@test -n "$(NOTEBOOKS)" || { echo "error: found no notebooks in _toc.yml"; exit 1; }
-	$(QUIET) $(PY) -m pytest $(PARALLEL) $(NBVAL) -p no:cacheprovider --durations=8 $(NOTEBOOKS)
+	$(QUIET) PCBOOK_STATIC_SLIDERS=1 $(PY) -m pytest $(PARALLEL) $(NBVAL) -p no:cacheprovider --durations=8 $(NOTEBOOKS)
 
 site: book
 	$(QUIET) $(PY) -m pytest tests/site -p no:cacheprovider

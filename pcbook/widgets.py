@@ -15,10 +15,16 @@ The returned object displays as one bundle with two views of the same figure:
 
 * ``application/vnd.jupyter.widget-view+json``: live ipywidgets sliders and an image that is
   recomputed on every move. JupyterLab shows this one.
-* ``text/html``: a self-contained slider with frames precomputed over the slider grid while the
-  notebook executes, switched in the browser by a few lines of inline JavaScript. The website shows
-  this one (``nb_mime_priority_overrides`` in ``_config.yml``); it needs no kernel, no require.js and
-  no widget manager, and makes no request.
+* ``text/html``: when the notebook is stored for the website (``make notebooks``) or checked by
+  nbval (``make nbval``), which set ``PCBOOK_STATIC_SLIDERS=1`` (:data:`STATIC_FRAMES_ENV`), a
+  self-contained slider with frames precomputed over the slider grid, switched in the browser by a
+  few lines of inline JavaScript. The website shows this one (``nb_mime_priority_overrides`` in
+  ``_config.yml``); it needs no kernel, no require.js and no widget manager, and makes no request.
+  Run live (the variable unset), the cell skips those frames, the slow part, and the HTML view is
+  the first frame alone.
+
+Live and static frames are drawn at the same density (:data:`DENSITIES`, 2 pixels per CSS
+pixel) and shown at the same size, ``figsize * dpi`` CSS pixels.
 
 If ``compute`` or ``plot`` raises for some slider setting (a diverged simulation, an impossible
 combination), the frame shows the error message in the figure instead of crashing.
@@ -33,10 +39,19 @@ import io
 import itertools
 import json
 import numbers
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+from pcbook.validate import (
+    check_instance,
+    check_int,
+    check_positive,
+    check_range,
+    check_real,
+)
 
 __all__ = [
     "Slider",
@@ -48,6 +63,8 @@ __all__ = [
     "MAX_FRAMES",
     "MAX_HTML_BYTES",
     "DENSITIES",
+    "STATIC_FRAMES_ENV",
+    "static_frames_wanted",
 ]
 
 #: most frames a static slider may precompute (the product of every slider's static grid)
@@ -61,7 +78,18 @@ DENSITIES = (2.0, 1.5, 1.0)
 #: palette size of a static frame (at 2 pixels per CSS pixel 48 colours look like the original)
 FRAME_COLORS = 48
 
+#: most steps a live slider may have (more than a slider has pixels)
+MAX_STEPS = 100_000
+#: set to 1 (by make notebooks and make nbval) to precompute the website's static frames
+STATIC_FRAMES_ENV = "PCBOOK_STATIC_SLIDERS"
+
 _COUNTER = itertools.count(1)
+
+
+def static_frames_wanted() -> bool:
+    """True when slider figures should precompute the website's frames: :data:`STATIC_FRAMES_ENV`
+    is set to anything but 0 (the notebook is being stored for the website or checked by nbval)."""
+    return os.environ.get(STATIC_FRAMES_ENV, "0") not in ("", "0")
 
 
 @dataclass(frozen=True)
@@ -80,21 +108,26 @@ class Slider:
     static_step: float | None = None
 
     def __post_init__(self):
-        for name in ("low", "high", "step"):
-            if not isinstance(getattr(self, name), numbers.Real):
-                raise TypeError(
-                    f"Slider {name}: expected a number, got {getattr(self, name)!r}"
-                )
-        if not self.high > self.low:
+        low, high = (
+            check_real(f"Slider {n}", getattr(self, n))
+            for n in ("low", "high")
+        )
+        if not high > low:
+            raise ValueError(f"Slider high: must exceed low={low}, got {high}")
+        step = check_positive("Slider step", self.step)
+        if step > high - low:
             raise ValueError(
-                f"Slider high: must exceed low={self.low}, got {self.high}"
+                f"Slider step: must be at most high - low = {high - low}, got {step}"
             )
-        if not self.step > 0:
-            raise ValueError(f"Slider step: must be > 0, got {self.step}")
-        if self.value is not None and not self.low <= self.value <= self.high:
-            raise ValueError(
-                f"Slider value: must lie in [{self.low}, {self.high}], got {self.value}"
+        _check_steps("Slider step", (high - low) / step, MAX_STEPS)
+        if self.static_step is not None:
+            static = check_positive("Slider static_step", self.static_step)
+            _check_steps(
+                "Slider static_step", (high - low) / static, MAX_FRAMES
             )
+        if self.value is not None:
+            check_range("Slider value", self.value, low, high)
+        _check_label("Slider label", self.label)
 
     @property
     def is_int(self) -> bool:
@@ -140,12 +173,20 @@ class Choice:
     label: str | None = None
 
     def __post_init__(self):
+        if isinstance(self.options, str) or not isinstance(
+            self.options, Sequence
+        ):
+            raise TypeError(
+                "Choice options: expected a list of options, got "
+                f"{type(self.options).__name__}"
+            )
         if len(self.options) == 0:
             raise ValueError("Choice options: need at least one option")
         if self.value is not None and self.value not in list(self.options):
             raise ValueError(
                 f"Choice value: must be one of {list(self.options)}, got {self.value!r}"
             )
+        _check_label("Choice label", self.label)
 
     @property
     def static_values(self) -> list:
@@ -154,6 +195,20 @@ class Choice:
     @property
     def start(self):
         return self.options[0] if self.value is None else self.value
+
+
+def _check_steps(name: str, steps: float, limit: int) -> None:
+    """Raise if a grid of ``steps`` steps (``(high - low) / step``) is longer than ``limit``."""
+    if not steps <= limit:  # also refuses inf and nan
+        raise ValueError(
+            f"{name}: (high - low) / step gives {steps:.3g} steps, more than {limit}; "
+            "use a coarser step"
+        )
+
+
+def _check_label(name: str, label) -> None:
+    if label is not None:
+        check_instance(name, label, str, "a string or None")
 
 
 def _format_value(value) -> str:
@@ -238,30 +293,53 @@ class SliderFigure:
         caption="",
         alt="",
     ):
-        if not callable(compute) or not callable(plot):
-            raise TypeError("compute and plot: both must be callables")
+        for name, func in (("compute", compute), ("plot", plot)):
+            if not callable(func):
+                raise TypeError(
+                    f"{name}: expected a callable, got {type(func).__name__}"
+                )
+        check_instance("sliders", sliders, dict, "a dict of name -> Slider")
         if not sliders:
             raise ValueError("sliders: need at least one slider")
         for name, spec in sliders.items():
-            if not isinstance(spec, (Slider, Choice)):
-                raise TypeError(
-                    f"sliders[{name!r}]: expected a widgets.Slider or widgets.Choice"
+            check_instance("sliders keys", name, str, "argument names (str)")
+            check_instance(
+                f"sliders[{name!r}]",
+                spec,
+                (Slider, Choice),
+                "a widgets.Slider or widgets.Choice",
+            )
+        if fixed is not None:
+            check_instance("fixed", fixed, dict, "a dict or None")
+            both = sorted(set(fixed) & set(sliders))
+            if both:
+                raise ValueError(
+                    f"fixed: {both} also have sliders; give each argument once"
                 )
+        check_instance("figsize", figsize, (tuple, list), "(width, height)")
+        if len(figsize) != 2:
+            raise ValueError(
+                f"figsize: expected (width, height) in inches, got {figsize!r}"
+            )
+        for k, inches in zip(("width", "height"), figsize):
+            check_positive(f"figsize {k}", inches)
+        nrows, ncols = (
+            check_int("nrows", nrows, 1),
+            check_int("ncols", ncols, 1),
+        )
+        check_positive("dpi", dpi)
+        check_instance("caption", caption, str, "a string")
+        check_instance("alt", alt, str, "a string describing the figure")
         self.compute, self.plot = compute, plot
         self.sliders = dict(sliders)
         self.fixed = dict(fixed or {})
         self.figsize, self.nrows, self.ncols, self.dpi = (
-            figsize,
+            tuple(figsize),
             nrows,
             ncols,
             dpi,
         )
-        self.caption = caption
-        if not isinstance(alt, str):
-            raise TypeError(
-                f"alt: expected a string describing the figure, got {alt!r}"
-            )
-        self.alt = alt
+        self.caption, self.alt = caption, alt
         n_frames = int(
             np.prod([len(s.static_values) for s in self.sliders.values()])
         )
@@ -274,6 +352,7 @@ class SliderFigure:
                 f"{MAX_FRAMES}; give a Slider a coarser static_step"
             )
         self._widget = None
+        self._first_png = None
 
     # -- computing one frame ------------------------------------------------------------
     def draw(self, axes, **values) -> None:
@@ -291,14 +370,28 @@ class SliderFigure:
             )
 
     def png(self, **values) -> bytes:
-        """The PNG of the figure at one setting of the sliders (one pixel per CSS pixel)."""
+        """The PNG of the figure at one setting of the sliders, drawn at the first of
+        :data:`DENSITIES` (2 pixels per CSS pixel, as the website's frames) and not reduced to a
+        palette: what the live view shows."""
         return render_png(
             lambda axes: self.draw(axes, **values),
             self.figsize,
-            self.dpi,
+            self.dpi * DENSITIES[0],
             self.nrows,
             self.ncols,
+            colors=None,
         )
+
+    def first_png(self) -> bytes:
+        """The PNG of the start setting (computed once; the live view and its HTML share it)."""
+        if self._first_png is None:
+            self._first_png = self.png(**self.start_values)
+        return self._first_png
+
+    @property
+    def start_values(self) -> dict:
+        """Every slider at its start value."""
+        return {name: spec.start for name, spec in self.sliders.items()}
 
     @property
     def css_size(self) -> tuple[int, int]:
@@ -439,9 +532,12 @@ class SliderFigure:
                     continuous_update=False,
                     readout_format=".3g",
                 )
+        width, height = self.css_size
         image = ipw.Image(
             format="png",
-            value=self.png(**{k: c.value for k, c in controls.items()}),
+            value=self.first_png(),
+            width=str(width),
+            height=str(height),
         )
 
         def refresh(_change=None):
@@ -452,10 +548,26 @@ class SliderFigure:
         self._widget = ipw.VBox([*controls.values(), image])
         return self._widget
 
+    def live_html(self) -> str:
+        """The HTML view of a live run: the start setting's frame alone, at :attr:`css_size`."""
+        width, height = self.css_size
+        png = base64.b64encode(self.first_png()).decode("ascii")
+        alt = html.escape(self.frame_alt(self.start_values))
+        return (
+            f'<div class="pcbook-slider"><img class="pcbook-slider-frame" width="{width}" '
+            f'height="{height}" alt="{alt}" src="data:image/png;base64,{png}">'
+            '<div class="pcbook-slider-note">Run this cell in JupyterLab to move the sliders.'
+            "</div></div>"
+        )
+
     def _repr_mimebundle_(self, include=None, exclude=None):
+        """The live widget and an HTML view: every static frame when :func:`static_frames_wanted`
+        (the notebook is stored for the website or checked by nbval), else the first frame."""
         bundle = {
             "text/plain": f"SliderFigure({', '.join(self.sliders)})",
-            "text/html": self.static_html(),
+            "text/html": self.static_html()
+            if static_frames_wanted()
+            else self.live_html(),
         }
         try:
             widget = self.widget()

@@ -72,19 +72,94 @@ def test_too_many_frames_is_a_clear_error():
 
 
 @pytest.mark.parametrize(
-    "kwargs, match",
+    "kwargs, error, match",
     [
-        ({"low": 1.0, "high": 0.0, "step": 0.1}, "high"),
-        ({"low": 0.0, "high": 1.0, "step": 0.0}, "step"),
-        ({"low": 0.0, "high": 1.0, "step": 0.1, "value": 2.0}, "value"),
+        ({"low": 1.0, "high": 0.0, "step": 0.1}, ValueError, "high"),
+        ({"low": 0.0, "high": 1.0, "step": 0.0}, ValueError, "step"),
+        (
+            {"low": 0, "high": 1, "step": 0.1, "value": 2.0},
+            ValueError,
+            "value",
+        ),
+        ({"low": 0, "high": float("inf"), "step": 1}, ValueError, "high"),
+        ({"low": float("nan"), "high": 1, "step": 1}, ValueError, "low"),
+        ({"low": 0, "high": 1, "step": float("nan")}, ValueError, "step"),
+        ({"low": 0, "high": 1, "step": 2}, ValueError, "step"),
+        ({"low": 0, "high": 1e308, "step": 1e-308}, ValueError, "step"),
+        ({"low": 0, "high": 1, "step": 0.5, "value": "a"}, TypeError, "value"),
+        ({"low": "0", "high": 1, "step": 0.5}, TypeError, "low"),
+        ({"low": True, "high": 2, "step": 1}, TypeError, "low"),
+        (
+            {"low": 0, "high": 1, "step": 0.5, "static_step": -1},
+            ValueError,
+            "static_step",
+        ),
+        (
+            {"low": 0, "high": 1, "step": 1e-4, "static_step": 1e-3},
+            ValueError,
+            "static_step",
+        ),
+        ({"low": 0, "high": 1, "step": 0.5, "label": 3}, TypeError, "label"),
     ],
 )
-def test_slider_validation(kwargs, match):
-    with pytest.raises(ValueError, match=match):
+def test_slider_validation(kwargs, error, match):
+    with pytest.raises(error, match=f"Slider {match}"):
         widgets.Slider(**kwargs)
 
 
-def test_bundle_offers_the_live_widget_and_the_static_html():
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"options": "abc"}, TypeError, "options"),
+        ({"options": []}, ValueError, "options"),
+        ({"options": [1, 2], "value": 3}, ValueError, "value"),
+        ({"options": [1, 2], "label": ["x"]}, TypeError, "label"),
+    ],
+)
+def test_choice_validation(kwargs, error, match):
+    with pytest.raises(error, match=f"Choice {match}"):
+        widgets.Choice(**kwargs)
+
+
+_ONE = {"a": widgets.Slider(-1, 1, 1, value=0)}
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"compute": None}, TypeError, "compute"),
+        ({"plot": 3}, TypeError, "plot"),
+        ({"sliders": [("a", _ONE["a"])]}, TypeError, "sliders"),
+        ({"sliders": {}}, ValueError, "sliders"),
+        ({"sliders": {"a": (0, 1)}}, TypeError, r"sliders\['a'\]"),
+        ({"fixed": {"a": 1}}, ValueError, "fixed"),
+        ({"fixed": [1]}, TypeError, "fixed"),
+        ({"figsize": (6.0,)}, ValueError, "figsize"),
+        ({"figsize": (6.0, float("inf"))}, ValueError, "figsize height"),
+        ({"figsize": "wide"}, TypeError, "figsize"),
+        ({"nrows": 0}, ValueError, "nrows"),
+        ({"ncols": 1.5}, TypeError, "ncols"),
+        ({"dpi": 0}, ValueError, "dpi"),
+        ({"caption": None}, TypeError, "caption"),
+        ({"alt": 1}, TypeError, "alt"),
+    ],
+)
+def test_slider_figure_validation(kwargs, error, match):
+    arguments = {"compute": _compute, "plot": _plot, "sliders": _ONE}
+    with pytest.raises(error, match=match):
+        widgets.slider_figure(**{**arguments, **kwargs})
+
+
+def _counting_compute(calls):
+    def compute(a, b=1.0):
+        calls.append((a, b))
+        return _compute(a, b)
+
+    return compute
+
+
+def test_bundle_offers_the_live_widget_and_the_static_html(monkeypatch):
+    monkeypatch.setenv(widgets.STATIC_FRAMES_ENV, "1")
     fig = widgets.slider_figure(
         _compute, _plot, {"a": widgets.Slider(-1, 1, 1, value=0)}
     )
@@ -94,6 +169,7 @@ def test_bundle_offers_the_live_widget_and_the_static_html():
         "text/plain",
         "application/vnd.jupyter.widget-view+json",
     } <= set(bundle)
+    assert len(_frames(bundle["text/html"])) == 3
     live = fig.widget()
     slider = live.children[0]
     image = live.children[-1]
@@ -102,6 +178,57 @@ def test_bundle_offers_the_live_widget_and_the_static_html():
     assert image.value != before, (
         "moving the live slider must redraw the image"
     )
+
+
+@pytest.mark.parametrize("unset", [None, "0", ""])
+def test_a_live_run_draws_only_the_first_frame(monkeypatch, unset):
+    if unset is None:
+        monkeypatch.delenv(widgets.STATIC_FRAMES_ENV, raising=False)
+    else:
+        monkeypatch.setenv(widgets.STATIC_FRAMES_ENV, unset)
+    calls = []
+    fig = widgets.slider_figure(
+        _counting_compute(calls),
+        _plot,
+        {
+            "a": widgets.Slider(-1.0, 1.0, 0.1, value=0.5, static_step=0.5),
+            "b": widgets.Choice([1.0, 2.0], value=2.0),
+        },
+        figsize=SMALL,
+    )
+    bundle = fig._repr_mimebundle_()
+    assert calls == [(0.5, 2.0)], "a live cell computes its first frame once"
+    page = bundle["text/html"]
+    assert "var frames" not in page and page.count("data:image/png") == 1
+    shown = re.search(r'src="data:image/png;base64,([^"]+)"', page).group(1)
+    image = fig.widget().children[-1]
+    assert base64.b64decode(shown) == image.value, (
+        "the HTML view shows the live image's first frame"
+    )
+
+
+def test_live_frames_are_as_crisp_as_the_static_ones():
+    from PIL import Image
+    import io
+
+    fig = widgets.slider_figure(
+        _compute,
+        _plot,
+        {"a": widgets.Slider(-1, 1, 1, value=0)},
+        figsize=SMALL,
+    )
+    width, height = fig.css_size
+    image = fig.widget().children[-1]
+    pixels = Image.open(io.BytesIO(image.value)).size
+    density = widgets.DENSITIES[0]
+    assert pixels[0] >= density * width and pixels[1] >= density * height
+    assert (image.width, image.height) == (str(width), str(height)), (
+        "shown at the static frames' CSS size"
+    )
+    static = Image.open(
+        io.BytesIO(base64.b64decode(_frames(fig.static_html())[1]))
+    )
+    assert static.size == pixels
 
 
 def test_integer_sliders_give_integer_values():

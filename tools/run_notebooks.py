@@ -3,11 +3,14 @@
 Usage: python tools/run_notebooks.py [NOTEBOOK ...]   (default: every notebook in _toc.yml)
 
 Widget state is not stored (the website shows each slider's self-contained HTML view), and
-the run fails loudly if any cell raises, except cells tagged ``raises-exception``.
+the run fails loudly if any cell raises, except cells tagged ``raises-exception``. The kernel
+runs with ``PCBOOK_STATIC_SLIDERS=1`` (``pcbook.widgets.STATIC_FRAMES_ENV``), so every slider
+precomputes the website's static frames; a live run in JupyterLab skips them.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -18,6 +21,7 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from pcbook.widgets import STATIC_FRAMES_ENV  # noqa: E402
 from tools.book_files import toc_notebooks  # noqa: E402
 
 
@@ -44,6 +48,7 @@ def execute(path: Path, timeout: int = 600) -> float:
 
 
 def main(argv: list[str]) -> int:
+    os.environ[STATIC_FRAMES_ENV] = "1"  # the kernels inherit it
     paths = [Path(a).resolve() for a in argv] or toc_notebooks()
     for path in paths:
         seconds = execute(path)
