@@ -340,3 +340,66 @@ def test_caption_argument_still_shows_under_the_frame():
         '<div class="pcbook-slider-caption">A &amp; B</div>'
         in fig.static_html()
     )
+
+
+# -- progress bars (pcbook.progress) leave no dead widget in a saved notebook ----------
+
+
+def _run_in_a_kernel(code: str, monkeypatch):
+    """Run ``code`` in one notebook cell of a real kernel; return the cell and the display
+    messages the browser received while it ran."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    class Recorder(NotebookClient):
+        def process_message(self, msg, cell, cell_index):
+            kind = msg["msg_type"]
+            if kind in ("display_data", "update_display_data", "stream"):
+                messages.append((kind, msg["content"]))
+            return super().process_message(msg, cell, cell_index)
+
+    messages = []
+    monkeypatch.delenv("PCBOOK_QUIET", raising=False)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    Recorder(nb, kernel_name="python3", timeout=120).execute()
+    return nb.cells[0], messages
+
+
+def test_a_notebook_progress_bar_shows_then_leaves_nothing_widget_like(
+    monkeypatch,
+):
+    cell, messages = _run_in_a_kernel(
+        "import time\n"
+        "from pcbook import progress\n"
+        "progress.NOTEBOOK_REFRESH = 0.05\n"
+        "for i in progress.progress(range(6), desc='training'):\n"
+        "    for j in progress.progress(range(2), desc='inner'):\n"
+        "        time.sleep(0.03)\n"
+        "for i in progress.progress(iter(int, 1), desc='open-ended'):\n"
+        "    if i == 0:\n"
+        "        break\n"
+        "print('done')\n",
+        monkeypatch,
+    )
+    shown = [
+        c["data"]["text/plain"] for kind, c in messages if kind != "stream"
+    ]
+    assert any(
+        line.startswith("training:") and "/6" in line for line in shown
+    ), f"the bar was never shown: {shown}"
+    assert any(kind == "update_display_data" for kind, _ in messages), (
+        "the bar is never redrawn in place"
+    )
+    widget_like = [
+        o
+        for o in cell.outputs
+        if any("widget" in mime for mime in o.get("data", {}))
+    ]
+    assert not widget_like, widget_like
+    left = [
+        o.get("text", "") or o.get("data", {}).get("text/plain", "")
+        for o in cell.outputs
+    ]
+    assert [text for text in left if text.strip()] == ["done\n"], (
+        f"a finished bar leaves text behind: {left}"
+    )
