@@ -19,12 +19,16 @@
   reports as a critical violation) and arXiv identifiers become links to arxiv.org.
 * Inline code gets break opportunities (<wbr>) after dots, underscores and brackets, so a long
   function name wraps there on a phone instead of widening the page or breaking mid-word.
+* Exercises of the unnumbered chapter 0 are numbered 0.1, 0.2, ... (sphinx-exercise numbers them
+  1, 2, ..., clashing with chapter 1's 1.1, 1.2), as in the student notebooks and the exercises
+  index (``pcbook.classroom``): :func:`_number_chapter_zero_exercises`.
 * Tables: each table sits in a container that scrolls sideways if the table is wider than the column,
   reachable by keyboard (tabindex="0") and labelled for screen readers (role="region").
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -304,10 +308,33 @@ def _add_templates(app, config):
     ]
 
 
+def _chapter(path) -> int | None:
+    """The chapter number in a notebook's metadata (``pcbook.chapter``), None for other files."""
+    path = Path(path)
+    if path.suffix != ".ipynb":
+        return None
+    metadata = json.loads(path.read_text(encoding="utf-8"))["metadata"]
+    return metadata.get("pcbook", {}).get("chapter")
+
+
+def _number_chapter_zero_exercises(app, env):
+    """Prefix chapter 0's exercise numbers with 0 (runs after Sphinx numbers the figures)."""
+    for docname, numbers in env.toc_fignumbers.items():
+        exercises = numbers.get("exercise", {})
+        if exercises and _chapter(env.doc2path(docname)) == 0:
+            for node_id, number in exercises.items():
+                if len(number) == 1:
+                    exercises[node_id] = (0, *number)
+    return []
+
+
 def setup(app):
     _register_bibliography_styles()
     app.connect("config-inited", _add_templates)
     app.connect("builder-inited", _add_template_filter)
+    app.connect(
+        "env-get-updated", _number_chapter_zero_exercises, priority=900
+    )
     app.connect("html-page-context", _drop_thebe, priority=900)
     app.connect("html-page-context", _fix_body, priority=900)
     app.connect("html-page-context", _drop_unused_design, priority=900)
