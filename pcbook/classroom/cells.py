@@ -1,0 +1,168 @@
+"""What a notebook's code cells define and use: the cells an exercise's answer needs.
+
+The grader runs, of a submission, only the cells that the answers of its exercises need:
+the cells that define an answer's names and, transitively, the cells that define the names
+those use (read with :mod:`symtable`, so a function's local variables are not mistaken for
+globals). A cell that assigns to an attribute or an item of a needed name, or calls a method
+on it at top level (``model.fit(...)``), counts as defining that name too, unless the name is
+an imported module or function (``plt.show()`` does not make every figure cell needed).
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import re
+import symtable
+from dataclasses import dataclass
+
+__all__ = ["Cell", "code_cells", "needed_cells", "defining_cells"]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One code cell: its 1-based position in the notebook, Python source, names."""
+
+    number: int
+    source: str
+    bound: frozenset  # assigned, imported, or an attribute or item set
+    used: frozenset  # read from the notebook's namespace when the cell runs
+    used_later: (
+        frozenset  # read inside the cell's functions, when they are called
+    )
+    calls: frozenset  # names whose methods a top-level statement calls
+    imported: frozenset
+    parsed: bool
+
+
+def _python(source: str) -> str:
+    """The cell as Python: IPython's ``%magic`` and ``!shell`` lines translated."""
+    try:
+        ast.parse(source)
+        return source
+    except SyntaxError:
+        pass
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+
+        return TransformerManager().transform_cell(source)
+    except Exception:
+        return source
+
+
+def _globals_used(table: symtable.SymbolTable) -> set:
+    """Names the nested scopes of ``table`` read from the notebook's namespace."""
+    names = set()
+    for child in table.get_children():
+        names |= {
+            s.get_name()
+            for s in child.get_symbols()
+            if s.is_referenced() and s.is_global()
+        }
+        names |= _globals_used(child)
+    return names
+
+
+def _bases(targets) -> set:
+    """``x`` for targets such as ``x.a``, ``x[i]``, ``x.a.b[j]``."""
+    names = set()
+    for target in targets:
+        while isinstance(target, (ast.Attribute, ast.Subscript)):
+            target = target.value
+            if isinstance(target, ast.Name):
+                names.add(target.id)
+    return names
+
+
+def _changed(tree: ast.Module) -> tuple[set, set]:
+    """Names whose attribute or item a top-level statement sets; names whose method it calls."""
+    stores, calls = set(), set()
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            stores |= _bases(getattr(stmt, "targets", None) or [stmt.target])
+        elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+            calls |= _bases([stmt.value.func])
+    return stores, calls
+
+
+_DEFINES = re.compile(
+    r"^(?:def|class)\s+(\w+)|^(\w+)\s*(?::[^=]*)?=(?!=)", re.M
+)
+
+
+def _cell(number: int, source: str) -> Cell:
+    source = _python(source)
+    try:
+        tree = ast.parse(source)
+        table = symtable.symtable(source, f"<cell {number}>", "exec")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        # unparsable: guess what it defines, so that its error is reported
+        bound = frozenset(a or b for a, b in _DEFINES.findall(source))
+        empty = frozenset()
+        return Cell(number, source, bound, empty, empty, empty, empty, False)
+    symbols = table.get_symbols()
+    imported = {s.get_name() for s in symbols if s.is_imported()}
+    assigned = {s.get_name() for s in symbols if s.is_assigned()}
+    stores, calls = _changed(tree)
+    return Cell(
+        number,
+        source,
+        frozenset(imported | assigned | stores),
+        frozenset(s.get_name() for s in symbols if s.is_referenced()),
+        frozenset(_globals_used(table)),
+        frozenset(calls),
+        frozenset(imported),
+        True,
+    )
+
+
+def code_cells(nb) -> list[Cell]:
+    """The code cells of notebook ``nb`` (an nbformat node), numbered from 1 in the notebook."""
+    cells = []
+    for i, cell in enumerate(nb.get("cells", [])):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        if isinstance(source, list):
+            source = "".join(str(s) for s in source)
+        cells.append(_cell(i + 1, str(source)))
+    return cells
+
+
+def defining_cells(cells: list[Cell], names, before: float = math.inf):
+    """The cells before cell number ``before`` that give ``names`` their values then.
+
+    For each name: the last cell that assigns (or imports) it, and the cells after that one
+    that change it (set an attribute or item, or call a method on it)."""
+    modules = set().union(*(c.imported for c in cells))
+    earlier = [c for c in cells if c.number < before]
+    found = {}
+    for name in names:
+        for cell in reversed(earlier):
+            if name in cell.bound or name in cell.calls - modules:
+                found[cell.number] = cell
+            if name in cell.bound and name not in cell.calls | cell.used:
+                break  # assigned afresh here: what came before no longer counts
+    return [found[n] for n in sorted(found)]
+
+
+def needed_cells(cells: list[Cell], names) -> list[Cell]:
+    """The cells needed to give ``names`` their final values, transitively, in notebook order.
+
+    A name read when a cell runs needs the cells before it; a name read inside a function
+    needs the cells up to the end (the function may be called at any time)."""
+    chosen: dict[int, Cell] = {}
+    todo = [(name, math.inf) for name in names]
+    seen = set()
+    while todo:
+        name, before = todo.pop()
+        if (name, before) in seen:
+            continue
+        seen.add((name, before))
+        for cell in defining_cells(cells, [name], before):
+            if cell.number in chosen:
+                continue
+            chosen[cell.number] = cell
+            todo += [(n, cell.number) for n in cell.used]
+            todo += [(n, math.inf) for n in cell.used_later]
+    return [chosen[n] for n in sorted(chosen)]
