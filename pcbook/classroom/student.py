@@ -3,6 +3,13 @@
 In a student notebook each coding solution keeps its functions' signatures, docstrings and
 ``return`` lines; the rest of the body becomes ``...`` blanks and ``raise NotImplementedError``.
 Markdown solutions are removed.
+
+``make student`` is deterministic (the same bytes on every run): the cells keep their ids from
+the chapter notebook (a stub takes its solution cell's id), execution timestamps are dropped,
+and the zip's entries are written in a fixed order with a fixed date. The zip stands alone: the
+notebooks, the data files they read, the package source with ``pyproject.toml`` and the
+requirements, and a README whose one install command (:data:`INSTALL_COMMAND`) works from the
+unzipped folder.
 """
 
 from __future__ import annotations
@@ -17,13 +24,32 @@ from pcbook.classroom.exercises import (
     _EX_END,
     _EX_START,
     _SOL_START,
+    ROOT,
     _options,
     chapter_notebooks,
     find_exercises,
 )
-from pcbook.classroom.markdown import plain_markdown
+from pcbook.classroom.markdown import book_references, plain_markdown
 
-__all__ = ["stub_source", "student_notebook", "write_students"]
+__all__ = [
+    "stub_source",
+    "student_notebook",
+    "write_students",
+    "zip_entries",
+    "INSTALL_COMMAND",
+    "ZIP_FOLDER",
+]
+
+#: the top folder of the student zip
+ZIP_FOLDER = "pcbook-student"
+#: run in the unzipped folder: installs pcbook and everything the notebooks import
+INSTALL_COMMAND = "python -m pip install -r requirements.txt ."
+#: what the zip needs, besides the notebooks, to install pcbook (paths relative to the repository)
+INSTALL_FILES = ("pyproject.toml", "requirements.txt", "requirements-lock.txt")
+#: the date of every zip entry (the earliest a zip can hold), so that two runs give the same bytes
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+#: cell metadata that changes from run to run and means nothing to a student
+VOLATILE_METADATA = ("execution",)
 
 
 def _names(node: ast.expr) -> str:
@@ -132,6 +158,7 @@ def student_notebook(path: Path) -> nbformat.NotebookNode:
     exercises = find_exercises(path)
     by_label = {ex.label: ex for ex in exercises}
     owner = {i: ex for ex in exercises for i in ex.solution_cells}
+    refs = book_references()
     cells = []
     for i, cell in enumerate(nb.cells):
         if i in owner:
@@ -139,7 +166,8 @@ def student_notebook(path: Path) -> nbformat.NotebookNode:
             if cell.cell_type == "code":
                 cells.append(
                     nbformat.v4.new_code_cell(
-                        stub_source(cell.source, ex.number, ex.title)
+                        stub_source(cell.source, ex.number, ex.title),
+                        id=cell.id,
                     )
                 )
             elif _SOL_START.search(cell.source) and not any(
@@ -147,16 +175,19 @@ def student_notebook(path: Path) -> nbformat.NotebookNode:
             ):
                 cells.append(
                     nbformat.v4.new_markdown_cell(
-                        f"*Your answer to Exercise {ex.number} here (the solution is in the book).*"
+                        f"*Your answer to Exercise {ex.number} here (the solution is in the book).*",
+                        id=cell.id,
                     )
                 )
             continue
         if cell.cell_type == "markdown":
             cell.source = plain_markdown(
-                _student_exercise_markdown(cell.source, by_label)
+                _student_exercise_markdown(cell.source, by_label), refs
             )
         elif cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
+        for key in VOLATILE_METADATA:
+            cell.metadata.pop(key, None)
         cells.append(cell)
     nb.cells = cells
     nb.metadata.setdefault("pcbook", {})["student"] = True
@@ -164,7 +195,9 @@ def student_notebook(path: Path) -> nbformat.NotebookNode:
 
 
 def write_students(out: Path, zip_path: Path | None = None) -> list[Path]:
-    """Write a student notebook for every chapter notebook that has exercises; optionally zip them."""
+    """Write a student notebook for every chapter notebook that has exercises, the data files
+    they read (``data/``) and the README into ``out``; optionally the zip (see the module
+    docstring). Return the notebooks written."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for path in chapter_notebooks():
@@ -173,19 +206,88 @@ def write_students(out: Path, zip_path: Path | None = None) -> list[Path]:
         target = out / path.name
         nbformat.write(student_notebook(path), target)
         written.append(target)
+    for name, data in _data_files().items():
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_bytes(data)
+    (out / "README.md").write_text(STUDENT_README)
     if zip_path is not None:
-        zip_path.parent.mkdir(parents=True, exist_ok=True)
-        with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as zf:
-            for target in written:
-                zf.write(target, f"pcbook-student/{target.name}")
-            zf.writestr("pcbook-student/README.txt", _STUDENT_README)
+        _write_zip(zip_path, zip_entries(written))
     return written
 
 
-_STUDENT_README = """pcbook student notebooks
+def _data_files() -> dict[str, bytes]:
+    """The files the chapter notebooks read (``book/data``), by their path next to the notebooks."""
+    data = ROOT / "book" / "data"
+    return {
+        p.relative_to(data.parent).as_posix(): p.read_bytes()
+        for p in sorted(data.rglob("*"))
+        if p.is_file()
+    }
 
-Each notebook is a chapter of the book with the exercise solutions removed. Install the book's
-environment (`make lab` in the book's repository, or `pip install -r requirements.txt -e .`),
-open a notebook, and run it from the top. Each exercise raises NotImplementedError until you fill
-in the blanks (...); the cell after it checks your answer with pcbook.check and gives a hint.
+
+def _package_files() -> dict[str, bytes]:
+    """The source of the pcbook package and what installs it, by path in the repository."""
+    package = ROOT / "pcbook"
+    files = {
+        p.relative_to(ROOT).as_posix(): p.read_bytes()
+        for p in sorted(package.rglob("*"))
+        if p.is_file()
+        and p.suffix in (".py", ".mplstyle")
+        and "__pycache__" not in p.parts
+    }
+    files.update({name: (ROOT / name).read_bytes() for name in INSTALL_FILES})
+    return files
+
+
+def zip_entries(notebooks: list[Path]) -> dict[str, bytes]:
+    """Every file of the student zip, by its name in the zip, in the order they are written."""
+    files = {p.name: p.read_bytes() for p in notebooks}
+    files.update(_data_files())
+    files.update(_package_files())
+    files["README.md"] = STUDENT_README.encode()
+    return {f"{ZIP_FOLDER}/{name}": files[name] for name in sorted(files)}
+
+
+def _write_zip(zip_path: Path, entries: dict[str, bytes]) -> None:
+    """Write ``entries`` with a fixed date and permissions: the same bytes on every run."""
+    zip_path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(zip_path, "w") as zf:
+        for name, data in entries.items():
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            info.create_system = 3  # Unix, whatever machine wrote it
+            zf.writestr(info, data, compresslevel=9)
+
+
+STUDENT_README = f"""# pcbook: the student notebooks
+
+Each notebook here is a chapter of the book *pcbook* (predictive coding, step by step) with the
+solutions of its exercises replaced by stubs. Run a notebook from the top: each exercise's stub
+raises `NotImplementedError` until you replace its blanks (`...`) with your code and delete the
+`raise`; the cell after it checks your answer (`pcbook.check`) and gives a hint. A hint names
+what is wrong; after three wrong tries, or with `reveal=True`, the check also shows the answer.
+
+## Install (once)
+
+You need Python 3.10 or newer. In this folder (the one with this README):
+
+    python -m venv .venv
+    source .venv/bin/activate          (on Windows: .venv\\Scripts\\activate)
+    {INSTALL_COMMAND}
+
+The last command installs the book's package `pcbook` (its source is in `pcbook/`) with
+JupyterLab and everything the notebooks import (`requirements.txt`). To get exactly the versions
+the book was made with instead (Python 3.11 only):
+
+    python -m pip install --require-hashes -r requirements-lock.txt
+    python -m pip install --no-deps .
+
+## Work
+
+    jupyter lab
+
+opens JupyterLab in this folder. Open a notebook (`bayes_in_pictures.ipynb` is the first
+chapter) and run its cells in order. The `data/` folder holds a table one chapter reads; keep it
+next to the notebooks.
 """
