@@ -39,7 +39,29 @@ def test_sampler_check_catches_overflow_zero_and_sign():
     verdict = check.cb_sampler(lambda b, u: -_sample(b, u))
     assert not verdict.ok and "sign" in verdict.message
     verdict = check.cb_sampler(lambda b, u: 2 * u - 1)
+    assert not verdict.ok and "uniform sample" in verdict.message
+    verdict = check.cb_sampler(lambda b, u: _sample(b, u) ** 3)
     assert not verdict.ok and "inverse CDF" in verdict.message
+
+
+def _uniform_below(threshold):
+    def sampler(b, u):
+        b = np.asarray(b, dtype=float)
+        small = np.abs(b) < threshold
+        safe = np.where(small, 1.0, b)
+        x = np.logaddexp(safe + np.log(u), np.log1p(-u) - safe) / safe
+        return np.where(small, 2 * u - 1, x)
+
+    return sampler
+
+
+def test_sampler_check_catches_a_uniform_shortcut_taken_too_early():
+    """2u - 1 for |b| < 0.5 is 0.19 off at b = 0.4; small |b| are tested to 1e-6."""
+    for threshold in (0.5, 0.1, 1e-3):
+        verdict = check.cb_sampler(_uniform_below(threshold))
+        assert not verdict.ok and "uniform sample 2u - 1" in verdict.message
+        assert "only at b = 0" in verdict.hint
+    assert check.cb_sampler(_uniform_below(1e-8)).ok
 
 
 def test_sampler_check_reports_an_unfinished_stub():
@@ -52,7 +74,10 @@ def test_sampler_check_reports_an_unfinished_stub():
 
 # -- ex-attractor-learning --------------------------------------------------------------------------
 def reference_update(J, b, sigma_prev, sigma_new, eta):
-    return attractor.learning_rule(J, sigma_prev, sigma_new, eta)
+    """Reference solution of Exercise 6.3 (as in the notebook)."""
+    dJ = eta * np.outer(sigma_new - langevin(J @ sigma_prev), sigma_new)
+    np.fill_diagonal(dJ, 0.0)
+    return dJ
 
 
 def _with_diag_zero(dJ):
@@ -62,6 +87,22 @@ def _with_diag_zero(dJ):
 
 def test_learning_check_passes_the_reference():
     assert check.coupling_update(reference_update).ok
+
+
+def test_learning_check_refuses_the_package_rule():
+    wrapper = lambda J, b, sp, sn, eta: attractor.learning_rule(J, sp, sn, eta)
+    verdict = check.coupling_update(wrapper)
+    assert not verdict.ok and "learning_rule" in verdict.message
+
+
+def test_learning_hints_hold_back_the_formula():
+    unscaled = lambda J, b, sp, sn, eta: reference_update(J, b, sp, sn, 1.0)
+    verdict = check.coupling_update(unscaled)
+    assert not verdict.ok and "eta" in verdict.hint
+    vague = lambda J, b, sp, sn, eta: reference_update(J, b, sp, sn, eta) + 1
+    verdict = check.coupling_update(vague)
+    assert not verdict.ok and "L(sum_j" not in verdict.hint
+    assert "L(sum_j J_ij sigma_prev_j)" in verdict.answer
 
 
 def test_learning_check_catches_the_papers_literal_rule_with_the_bias():
@@ -119,3 +160,32 @@ def test_transitions_check_catches_missing_wrap_around_and_frame_counts():
         lambda labels, k: reference_transitions(labels, k)[0]
     )
     assert not verdict.ok and "pair" in verdict.message
+
+
+# -- ex-attractor-window --------------------------------------------------------------------------
+def test_window_check_passes_the_clean_values_and_names_each_mistake():
+    from pcbook.check.attractor import (
+        WINDOW_DIGITS,
+        WINDOW_GRID,
+        clean_cycle_failure,
+        window_run,
+    )
+
+    why = {
+        v: clean_cycle_failure(window_run(WINDOW_DIGITS, v))
+        for v in WINDOW_GRID
+    }
+    clean = [v for v in WINDOW_GRID if not why[v]]
+    assert clean == [3.5, 4.0]  # later than digits 1, 2, 3 (1.5 and 2.0)
+    assert check.training_window(clean).ok
+    assert check.training_window(np.array(clean[::-1])).ok
+    verdict = check.training_window([1.5, 2.0])
+    assert not verdict.ok and "digits 1, 2, 3" in verdict.message
+    verdict = check.training_window(clean + [2.5])
+    assert not verdict.ok and "2.5" in verdict.message
+    assert "go forward" in verdict.message
+    verdict = check.training_window(clean[:1])
+    assert not verdict.ok and "leaves out 1" in verdict.message
+    verdict = check.training_window([3.75])
+    assert not verdict.ok and "not on the grid" in verdict.message
+    assert "not answered" in check.training_window(...).message

@@ -69,6 +69,43 @@ def test_drift_mistakes_get_their_hint(mistake, hint):
     assert hint in verdict.message + verdict.hint
 
 
+def _drift_variant(e1_of_phi=False, linear_out=False):
+    def drift(x, z1, z2, W1, W2, gamma_v, lam):
+        p = np.tanh(z1) @ W1
+        e0 = x - (p if linear_out else maths.sigmoid(p))
+        e1 = (np.tanh(z1) if e1_of_phi else z1) - np.tanh(z2) @ W2
+        return (
+            -e1
+            + (1 - np.tanh(z1) ** 2) * (e0 @ W1.T)
+            - gamma_v * z1
+            - lam * np.sign(z1)
+        )
+
+    return drift
+
+
+@pytest.mark.parametrize(
+    "mistake, words",
+    [
+        (_drift_variant(e1_of_phi=True), "compares phi(z1)"),
+        (_drift_variant(linear_out=True), "sigmoid"),
+        (lambda **a: -drift_z1(**a), "opposite sign"),
+    ],
+)
+def test_drift_target_and_output_mistakes_are_named(mistake, words):
+    verdict = check.ngc_state_drift(mistake)
+    assert not verdict and words in verdict.message + verdict.hint
+
+
+def test_first_hint_never_gives_the_formula():
+    """The nudge names the part that is wrong; the formula waits in `answer`."""
+    fresh = check.ngc_state_drift(_drift_variant(linear_out=True))
+    assert "1 - tanh" not in fresh.hint and "e0 @ W1.T" in fresh.answer
+    assert "Answer:" not in repr(fresh) or fresh.revealed
+    shown = check.ngc_state_drift(_drift_variant(linear_out=True), reveal=True)
+    assert "Answer: -dF/dz1" in repr(shown)
+
+
 def test_drift_stub_is_not_implemented():
     def stub(x, z1, z2, W1, W2, gamma_v, lam):
         raise NotImplementedError("Exercise 4.1")
@@ -78,7 +115,18 @@ def test_drift_stub_is_not_implemented():
 
 def test_modulation_reference_passes():
     assert check.ngc_modulation(modulation)
-    assert check.ngc_modulation(ngc.modulation_matrix)
+
+
+def test_modulation_wrappers_of_the_package_are_refused():
+    from pcbook.ngc import modulation_matrix as mm
+
+    for wrapper in (
+        ngc.modulation_matrix,
+        lambda W: ngc.modulation_matrix(W),
+        lambda W: mm(W) + 0.0,
+    ):
+        verdict = check.ngc_modulation(wrapper)
+        assert not verdict and "write it yourself" in verdict.hint
 
 
 @pytest.mark.parametrize(
@@ -106,6 +154,13 @@ def test_modulation_reference_passes():
             "exceed 1",
         ),
         (
+            lambda W: np.tile(
+                np.minimum(np.abs(W).sum(0) / np.abs(W).sum(0).max(), 1),
+                (W.shape[0], 1),
+            ),
+            "half",
+        ),
+        (
             lambda W: np.minimum(
                 2 * np.abs(W).sum(0) / np.abs(W).sum(0).max(), 1
             ),
@@ -117,6 +172,104 @@ def test_modulation_mistakes_get_their_hint(mistake, hint):
     verdict = check.ngc_modulation(mistake)
     assert not verdict
     assert hint in verdict.message + verdict.hint
+    assert "min(2 m_j" not in verdict.hint  # the formula waits in `answer`
+    assert "M_W[i, j] = min(2 m_j / max_k m_k, 1)" in verdict.answer
+
+
+# -- ex-ngc-settle-energy ------------------------------------------------------
+def energy_z1(x, z1, z2, W1, W2, gamma_v, lam):
+    p = maths.sigmoid(np.tanh(z1) @ W1)
+    bce = -np.sum(x * np.log(p) + (1 - x) * np.log(1 - p))
+    hidden = 0.5 * np.sum((z1 - np.tanh(z2) @ W2) ** 2)
+    return (
+        bce + hidden + 0.5 * gamma_v * np.sum(z1**2) + lam * np.abs(z1).sum()
+    )
+
+
+def settle_energies(x, z1, z2, W1, W2, gamma_v, lam, beta, K):
+    """Reference solution of the settling exercise (energy of z1 only)."""
+    args = (x, z1, z2, W1, W2, gamma_v, lam)
+    trace = [energy_z1(*args)]
+    for _ in range(K):
+        z1 = z1 + beta * drift_z1(x, z1, z2, W1, W2, gamma_v, lam)
+        args = (x, z1, z2, W1, W2, gamma_v, lam)
+        trace.append(energy_z1(*args))
+    return np.array(trace)
+
+
+@pytest.fixture
+def case():
+    from pcbook.check.ngc import _drift_case
+
+    return _drift_case(0)[0]
+
+
+def test_settle_energy_reference_and_step_size(case):
+    from pcbook.check.ngc import _reaches_minimum
+
+    largest = max(_reaches_minimum(case))
+    assert largest == 0.5  # 2 / (largest curvature) is about 0.8 here
+    right = check.ngc_settle_energy(settle_energies, largest, case)
+    assert right, right
+    assert not check.ngc_settle_energy(settle_energies, None, case)
+    too_big = check.ngc_settle_energy(settle_energies, 1.0, case)
+    assert not too_big and "does not end at the minimum" in too_big.message
+    too_small = check.ngc_settle_energy(settle_energies, 0.2, case)
+    assert not too_small and "still reaches" in too_small.message
+    off = check.ngc_settle_energy(settle_energies, 0.3, case)
+    assert not off and "not one of the step sizes" in off.message
+
+
+def _settle_variant(sign=1.0, leak=True, mean=False, skip_first=False):
+    def settle(x, z1, z2, W1, W2, gamma_v, lam, beta, K):
+        def F(z):
+            f = energy_z1(x, z, z2, W1, W2, gamma_v, lam)
+            if not leak:
+                f -= 0.5 * gamma_v * np.sum(z**2) + lam * np.abs(z).sum()
+            return f / len(x) if mean else f
+
+        trace = [F(z1)]
+        for _ in range(K):
+            z1 = z1 + sign * beta * drift_z1(x, z1, z2, W1, W2, gamma_v, lam)
+            trace.append(F(z1))
+        return np.array(trace[1:] if skip_first else trace)
+
+    return settle
+
+
+@pytest.mark.parametrize(
+    "mistake, words",
+    [
+        (_settle_variant(sign=-1.0), "climb"),
+        (_settle_variant(leak=False), "leak and the prior"),
+        (_settle_variant(mean=True), "mean over the images"),
+        (_settle_variant(skip_first=True), "K + 1"),
+        (_settle_variant(sign=0.0), "does not change"),
+    ],
+)
+def test_settle_energy_mistakes_get_their_hint(mistake, words, case):
+    verdict = check.ngc_settle_energy(mistake, 0.5, case)
+    assert not verdict and words in verdict.message + verdict.hint, verdict
+
+
+@pytest.mark.parametrize(
+    "answer, words",
+    [
+        ((10, 0.1), "tuple of 2 items"),
+        ("ten", "not a number"),
+        ([1.0], "list"),
+    ],
+)
+def test_settling_time_that_is_not_one_number_is_named(answer, words):
+    verdict = check.ngc_settling_time(answer, None, None)
+    assert not verdict and words in verdict.message
+    assert "run your function" not in verdict.hint
+
+
+def test_completion_given_in_percent_is_named():
+    verdict = check.ngc_completion_limit("80", None, None, None)
+    assert not verdict and "percentage" in verdict.message
+    assert "0.8" not in repr(verdict)  # the example does not give the answer
 
 
 def test_unanswered_explorations_say_so():

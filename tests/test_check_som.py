@@ -1,6 +1,7 @@
 """Answer checks of chapter 7: the reference answers pass, typical wrong answers get their hint."""
 
 import numpy as np
+import pytest
 
 from pcbook import check, som
 from pcbook.envs import drawing
@@ -27,7 +28,7 @@ def test_complexity_without_wrap_gets_ring_hint():
     assert (
         not verdict.ok
         and "ring" in verdict.hint
-        and "min(|i - j|" in verdict.hint
+        and "min(|winner - goal|" in verdict.answer
     )
 
 
@@ -118,7 +119,7 @@ def test_draw_goal_at_omega_over_30_gets_scale_hint():
     assert (
         not verdict.ok
         and "omega/30" in verdict.message
-        and "angle_scale" in verdict.hint
+        and "model.params" in verdict.hint
     )
 
 
@@ -129,10 +130,75 @@ def test_draw_goal_without_start_point_gets_shape_hint():
     assert not verdict.ok and "start point" in verdict.hint
 
 
+def test_draw_goal_with_a_scale_written_in_gets_scale_hint():
+    """omega / 10 is right for the chapter's arm only: a copy that turns at 1/8 catches it."""
+
+    def hard_coded(model, goal):
+        p = model.params
+        omega = som.esn_rollout(
+            model.reservoir_, model.C_[goal], p.n_steps, p.esn_dtype
+        )
+        theta = np.array(p.arm.theta0) + np.cumsum(omega / 10, axis=0)
+        return drawing.pen_position(np.vstack([p.arm.theta0, theta]), p.arm)
+
+    verdict = check.som_draw_goal(hard_coded)
+    assert not verdict.ok and "omega/10" in verdict.message
+    assert "omega/8" in verdict.message and "model.params" in verdict.hint
+
+
+# -- ex-som-floor ------------------------------------------------------------------------------------
+def best_inaccuracy(w):
+    """Reference solution of the floor exercise: the best drawing copies the likelier value."""
+    f = 0.999 * np.asarray(w) + 0.0005
+    return -np.sum(np.log(np.maximum(f, 1 - f)))
+
+
+def test_floor_reference_passes_and_is_below_every_drawing():
+    assert check.som_best_inaccuracy(best_inaccuracy).ok
+    rng = np.random.default_rng(5)
+    w = rng.random(64)
+    drawings = rng.random((200, 64)).round()
+    assert np.all(som.inaccuracy(drawings, w) >= best_inaccuracy(w) - 1e-12)
+
+
+@pytest.mark.parametrize(
+    "mistake, words",
+    [
+        (lambda w: float(som.inaccuracy(w, w)), "under itself"),
+        (lambda w: -np.sum(np.log(np.maximum(w, 1 - w))), "not squashed"),
+        (
+            lambda w: float(som.inaccuracy(np.where(w > 0.5, 0.0, 1.0), w)),
+            "WORST",
+        ),
+        (lambda w: np.where(w > 0.5, 1.0, 0.0), "one number"),
+        (lambda w: best_inaccuracy(w) / 64, "lowest inaccuracy"),
+    ],
+)
+def test_floor_mistakes_get_their_hint(mistake, words):
+    verdict = check.som_best_inaccuracy(mistake)
+    assert not verdict.ok and words in verdict.message + verdict.hint
+    assert "ln max" not in verdict.hint
+    assert words == "one number" or "ln max" in verdict.answer
+
+
+def test_complexity_messages_show_enough_digits():
+    from pcbook.check.som import som_complexity
+
+    off = lambda winner, goal, n, beta: (
+        float(som.complexity(winner, goal, n, beta)) * (1 + 1e-7)
+    )
+    verdict = som_complexity(off)
+    got, expected = verdict.message.split("you return ")[1].split(
+        ", expected "
+    )
+    assert got != expected.rstrip(".")
+
+
 def test_checks_are_registered_under_their_labels():
     for label in (
         "ex-som-complexity",
         "ex-som-inaccuracy",
         "ex-som-angle-scale",
+        "ex-som-floor",
     ):
         assert label in check.CHECKS

@@ -6,8 +6,14 @@ import numpy as np
 
 from pcbook import angc
 from pcbook.check._verdict import answer_check, correct, wrong
+from pcbook.check.ngc import reimplement, reuses
 
 __all__ = ["q_target", "state_coverage", "zil_steps"]
+
+#: the Mountain Car state box (position, velocity) of Exercise 5.2
+MOUNTAIN_CAR_BOX = (np.array([-1.2, -0.07]), np.array([0.6, 0.07]))
+#: the complete episodes of Exercise 5.2's runs (the run records a 21st, partial one)
+EXPLORE_EPISODES = 20
 
 
 def _target_case(seed):
@@ -19,13 +25,71 @@ def _target_case(seed):
     return q, q_next, a, r, term
 
 
+_TARGET_ANSWER = (
+    "y = a copy of q; for each row i: "
+    "y[i, action[i]] = reward[i] + gamma * max(q_next[i]) * (1 - terminated[i])."
+)
+
+
+def _target_mistake(answer, q, q_next, a, r, term) -> object | None:
+    """The verdict for a typical mistake in the clamped target, or None."""
+    taken = np.arange(len(a)), a
+    others = np.ones_like(q, bool)
+    others[taken] = False
+    if not np.allclose(answer[others], q[others]):
+        return wrong(
+            "the actions the agent did not take should keep their current values q.",
+            "their errors must be zero: only one entry per row changes.",
+            answer=_TARGET_ANSWER,
+        )
+    mistakes = [
+        (
+            r + 0.9 * q_next.max(axis=1),
+            "episodes that ended in a terminal state still bootstrap from q_next.",
+            "after a terminal state nothing comes next: its value is the reward alone.",
+        ),
+        (
+            r + 0.9 * q.max(axis=1) * (1 - term),
+            "you bootstrap from q (the current state), not from q_next.",
+            "the value of what comes next is read from the target network's q_next.",
+        ),
+        (
+            r + 0.9 * q_next[taken] * (1 - term),
+            "you bootstrap from q_next of the action taken now.",
+            "Q-learning assumes the best action next: the maximum over the row.",
+        ),
+        (
+            r + q_next.max(axis=1) * (1 - term),
+            "the bootstrap term is not discounted.",
+            "multiply the value of the next state by gamma.",
+        ),
+    ]
+    for candidate, message, hint in mistakes:
+        if np.allclose(answer[taken], candidate):
+            return wrong(message, hint, answer=_TARGET_ANSWER)
+    return None
+
+
 @answer_check("ex-angc-target")
 def q_target(func):
     """Check ``func(q, q_next, action, reward, terminated, gamma)`` returns the controller's clamped target."""
+    if reuses(func, angc.controller_target):
+        return reimplement("angc.controller_target")
     for seed in range(3):
         q, q_next, a, r, term = _target_case(seed)
         args = (q.copy(), q_next.copy(), a.copy(), r.copy(), term.copy(), 0.9)
         answer = np.asarray(func(*args), dtype=float)
+        changed = [
+            name
+            for name, given, kept in zip(("q", "q_next"), args, (q, q_next))
+            if not np.array_equal(given, kept)
+        ]
+        if changed:
+            return wrong(
+                f"your function changed the caller's `{changed[0]}` in place.",
+                "the agent still needs its predictions after building the "
+                "target: write into a copy (np.array(q) or q.copy()).",
+            )
         expected = angc.controller_target(q, q_next, a, r, term, 0.9)
         if answer.shape != q.shape:
             return wrong(
@@ -34,46 +98,38 @@ def q_target(func):
             )
         if np.allclose(answer, expected):
             continue
-        taken = np.arange(len(a)), a
-        others = np.ones_like(q, bool)
-        others[taken] = False
-        if not np.allclose(answer[others], q[others]):
-            return wrong(
-                "the actions the agent did not take should keep their current values q.",
-                "their errors must be zero, so only y[i, action[i]] changes.",
-            )
-        no_term = r + 0.9 * q_next.max(axis=1)
-        if np.allclose(answer[taken], no_term):
-            return wrong(
-                "episodes that ended in a terminal state still bootstrap from q_next.",
-                "multiply the bootstrap term by (1 - terminated).",
-            )
-        if np.allclose(answer[taken], r + 0.9 * q.max(axis=1) * (1 - term)):
-            return wrong(
-                "you bootstrap from q (the current state), not from q_next.",
-                "the value of what comes next is max over actions of q_next.",
-            )
+        verdict = _target_mistake(answer, q, q_next, a, r, term)
+        if verdict is not None:
+            return verdict
         return wrong(
-            "the taken action's target is not r + gamma * max q_next * (1 - terminated).",
+            "the taken action's target is not the one-step Q-learning target.",
             "check the maximum is over actions (axis=-1), per transition.",
+            answer=_TARGET_ANSWER,
         )
     return correct(
         "only the taken action is pushed, towards the one-step Q-learning target."
     )
 
 
-@answer_check("ex-angc-explore")
-def state_coverage(func):
-    """Check ``func(obs, low, high, bins)`` returns the fraction of grid cells visited."""
+_COVERAGE_ANSWER = (
+    "cells = clip(floor((obs - low) / (high - low) * bins), 0, bins - 1) per "
+    "axis; coverage = (number of distinct rows of cells) / bins**2."
+)
+
+
+def _coverage_function(func) -> object | None:
+    """The verdict for a wrong ``state_coverage``, or None if it is right."""
+    if reuses(func, angc.coverage):
+        return reimplement("angc.coverage")
     rng = np.random.default_rng(0)
-    low, high = np.array([-1.2, -0.07]), np.array([0.6, 0.07])
+    low, high = MOUNTAIN_CAR_BOX
     cases = [
         (rng.uniform(low, high, (300, 2)), 20),
         (np.array([[0.6, 0.07], [0.59, 0.069], [-1.2, -0.07]]), 10),
         (rng.normal([-0.5, 0.0], [0.05, 0.005], (500, 2)), 20),
     ]
     for obs, bins in cases:
-        answer = float(func(obs.copy(), low, high, bins))
+        answer = float(func(obs.copy(), low.copy(), high.copy(), bins))
         expected = angc.coverage(obs, low, high, bins)
         if np.isclose(answer, expected):
             continue
@@ -83,17 +139,93 @@ def state_coverage(func):
             return wrong(
                 "points on the upper edge of the box fall outside the grid.",
                 "clip the cell indices to 0 .. bins - 1.",
+                answer=_COVERAGE_ANSWER,
             )
         if np.isclose(answer, len(obs) / bins**2) or answer > 1:
             return wrong(
                 f"got {answer:.4g}: you count visits, not distinct cells.",
-                "collect the visited (i, j) cells in a set (or np.unique) and divide by bins**2.",
+                "a cell visited twice counts once: collect the distinct cells.",
+                answer=_COVERAGE_ANSWER,
+            )
+        one_axis = (
+            len(
+                np.unique(
+                    np.clip(
+                        (
+                            (obs[:, 0] - low[0]) / (high[0] - low[0]) * bins
+                        ).astype(int),
+                        0,
+                        bins - 1,
+                    )
+                )
+            )
+            / bins
+        )
+        if np.isclose(answer, one_axis):
+            return wrong(
+                f"got {answer:.4g}: you count the cells of the position axis only.",
+                "a cell is a (position, velocity) pair.",
+                answer=_COVERAGE_ANSWER,
             )
         return wrong(
             f"got {answer:.4g}, expected {expected:.4g} for {len(obs)} points on a {bins}x{bins} grid.",
-            "cell index = floor((obs - low) / (high - low) * bins), per axis.",
+            "scale each axis of the box to 0 .. bins and cut it into whole cells.",
+            answer=_COVERAGE_ANSWER,
         )
-    return correct("your coverage counts each visited cell of the grid once.")
+    return None
+
+
+def _coverage_of_run(coverages, explore) -> object | None:
+    """The verdict for the two coverages of Exercise 5.2's runs, or None if they are right."""
+    got = np.asarray(coverages, dtype=float).ravel()
+    n = len(explore.obs)
+    if got.shape != (n,):
+        return wrong(
+            f"`coverages` holds {got.size} numbers; the run has {n} agents.",
+            "one coverage per agent, in the order of explore.alpha_e.",
+        )
+
+    def per_agent(mask):
+        return np.array(
+            [
+                angc.coverage(o[m], *MOUNTAIN_CAR_BOX)
+                for o, m in zip(explore.obs, mask)
+            ]
+        )
+
+    whole = explore.episode < EXPLORE_EPISODES
+    if np.allclose(got, per_agent(whole)):
+        return None
+    if np.allclose(got, per_agent(np.ones_like(whole))):
+        return wrong(
+            "your coverages include the run's last, partial episode.",
+            f"keep the steps of the {EXPLORE_EPISODES} complete episodes: "
+            "explore.episode[i] < 20.",
+        )
+    return wrong(
+        "your coverages differ from the grid of the exercise.",
+        "use the Mountain Car box and bins = 20 on the steps with "
+        "explore.episode[i] < 20.",
+    )
+
+
+@answer_check("ex-angc-explore")
+def state_coverage(func, coverages=None, explore=None):
+    """Check ``func(obs, low, high, bins)`` (the fraction of grid cells visited), then the run's coverages."""
+    verdict = _coverage_function(func)
+    if verdict is not None:
+        return verdict
+    if explore is None:
+        return correct(
+            "your coverage counts each visited cell of the grid once."
+        )
+    verdict = _coverage_of_run(coverages, explore)
+    if verdict is not None:
+        return verdict
+    return correct(
+        "your coverage counts each visited cell once, and the two\n"
+        "agents' coverages are measured on the same 20 episodes."
+    )
 
 
 @answer_check("ex-angc-zil")

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+import copy
+from dataclasses import replace
+
 import numpy as np
 
 from pcbook.check._verdict import answer_check, correct, wrong
 
-__all__ = ["som_complexity", "som_inaccuracy", "som_draw_goal"]
+__all__ = [
+    "som_complexity",
+    "som_inaccuracy",
+    "som_draw_goal",
+    "som_best_inaccuracy",
+]
+
+
+_COMPLEXITY_ANSWER = (
+    "d = min(|winner - goal| mod n, n - |winner - goal| mod n); "
+    "complexity = beta d + ln sum_j exp(-beta min(j, n - j)), j = 0 .. n-1."
+)
 
 
 @answer_check("ex-som-complexity")
@@ -34,17 +48,24 @@ def som_complexity(func) -> object:
         )
         if np.isclose(got, linear):
             return wrong(
-                f"winner {winner}, goal {goal} on a ring of {n}: you return {got:.4f}, expected {want:.4f}.",
-                "the map is a ring: unit 0 and unit n-1 are neighbours. Use min(|i - j|, n - |i - j|).",
+                f"winner {winner}, goal {goal} on a ring of {n}: you return "
+                f"{got:.10g}, expected {want:.10g}.",
+                "the map is a ring: unit 0 and unit n-1 are neighbours.",
+                answer=_COMPLEXITY_ANSWER,
             )
         if np.isclose(got, want - float(som.complexity(0, 0, n, beta))):
             return wrong(
-                f"winner {winner}, goal {goal}, beta {beta}: you return {got:.6f}, expected {want:.6f}.",
-                "the prior must be normalised: add ln Z, Z = sum_j exp(-beta d_ring(j, 0)).",
+                f"winner {winner}, goal {goal}, beta {beta}: you return "
+                f"{got:.10g}, expected {want:.10g}.",
+                "the prior must be normalised: add ln Z.",
+                answer=_COMPLEXITY_ANSWER,
             )
         return wrong(
-            f"winner {winner}, goal {goal}, n {n}, beta {beta}: you return {got:.6f}, expected {want:.6f}.",
-            "complexity = -ln p(winner | goal) with p proportional to exp(-beta d_ring(winner, goal)).",
+            f"winner {winner}, goal {goal}, n {n}, beta {beta}: you return "
+            f"{got:.10g}, expected {want:.10g}.",
+            "complexity = -ln p(winner | goal) with p proportional to "
+            "exp(-beta d_ring(winner, goal)).",
+            answer=_COMPLEXITY_ANSWER,
         )
     return correct("the complexity is beta d_ring plus the log normaliser.")
 
@@ -75,17 +96,19 @@ def som_inaccuracy(func) -> object:
         swapped = float(som.inaccuracy(1 - s, w))
         if np.isclose(got, swapped, rtol=1e-9):
             return wrong(
-                f"you return {got:.3f}, expected {want:.3f}.",
+                f"you return {got:.10g}, expected {want:.10g}.",
                 "s = 1 is blank paper and so is w = 1: the term for a pixel is s ln f + (1 - s) ln(1 - f).",
             )
         if np.isclose(got, -want, rtol=1e-9):
             return wrong(
-                f"you return {got:.3f}, expected {want:.3f}.",
+                f"you return {got:.10g}, expected {want:.10g}.",
                 "inaccuracy is the NEGATIVE log-likelihood: it is >= 0.",
             )
         return wrong(
-            f"you return {got:.4f}, expected {want:.4f}.",
-            "-sum over pixels of [s ln f + (1 - s) ln(1 - f)], with f = 0.999 w + 0.0005.",
+            f"you return {got:.10g}, expected {want:.10g}.",
+            "compare your sum with eq-som-inaccuracy pixel by pixel.",
+            answer="-sum over pixels of [s ln f + (1 - s) ln(1 - f)], "
+            "with f = 0.999 w + 0.0005.",
         )
     return correct("the inaccuracy is the Bernoulli NLL under the prototype.")
 
@@ -103,33 +126,135 @@ def _small_model():
     return _SMALL_MODEL["model"]
 
 
+def _rescaled(model, angle_scale: float):
+    """A shallow copy of ``model`` whose arm (training and drawing) turns at ``angle_scale``."""
+    other = copy.copy(model)
+    p = model.params
+    other.params = replace(p, arm=replace(p.arm, angle_scale=angle_scale))
+    return other
+
+
+_DRAW_ANSWER = (
+    "omega = som.esn_rollout(model.reservoir_, model.C_[goal], "
+    "p.n_steps, p.esn_dtype); return drawing.arm_trajectory(omega, p.arm) "
+    "with p = model.params."
+)
+
+
 @answer_check("ex-som-angle-scale")
 def som_draw_goal(func) -> object:
-    """Check ``func(model, goal)``, which must return the pen path (T+1, 2) the model trained with."""
-    model = _small_model()
-    points, _ = model.draw()
-    for goal in (0, 3, 7):
-        got = np.asarray(func(model, goal), dtype=float)
-        want = points[goal]
-        if got.shape != want.shape:
+    """Check ``func(model, goal)``, which must return the pen path (T+1, 2) the model trained with.
+
+    Tried on the chapter's small model and on a copy whose arm turns at 1/8, so a scale
+    written into the code (``omega / 10``) fails as the ``/ 30`` does.
+    """
+    trained = _small_model()
+    for model in (trained, _rescaled(trained, 1 / 8)):
+        points, _ = model.draw()
+        scale = model.params.arm.angle_scale
+        for goal in (0, 3, 7):
+            got = np.asarray(func(model, goal), dtype=float)
+            want = points[goal]
+            if got.shape != want.shape:
+                return wrong(
+                    f"goal {goal}: your path has shape {got.shape}, expected {want.shape}.",
+                    "return the start point (0, 0) followed by one pen position per motor command.",
+                )
+            if np.allclose(got, want, atol=1e-3):
+                continue
+            for fixed in (1 / 30, 1 / 10):
+                drawn, _ = model.draw(angle_scale=fixed)
+                if np.isclose(fixed, scale) or not np.allclose(
+                    got, drawn[goal], atol=1e-3
+                ):
+                    continue
+                return wrong(
+                    f"goal {goal}: your path is drawn at omega/{1 / fixed:.0f}, "
+                    f"but this model's arm turns at omega/{1 / scale:.0f}.",
+                    "a scale written into the code is right for one body "
+                    "only: read the one the controller was trained with "
+                    "from model.params.",
+                    answer=_DRAW_ANSWER,
+                )
+            err = float(np.abs(got - want).max())
             return wrong(
-                f"goal {goal}: your path has shape {got.shape}, expected {want.shape}.",
-                "return the start point (0, 0) followed by one pen position per motor command.",
+                f"goal {goal}: your path differs from the trained movement by up to {err:.3g} canvas units.",
+                "run the ESN from the goal's learned initial state, then "
+                "turn the joints as in eq-som-angles.",
+                answer=_DRAW_ANSWER,
             )
-        if np.allclose(got, want, atol=1e-3):
-            continue
-        slow, _ = model.draw(angle_scale=1 / 30)
-        if np.allclose(got, slow[goal], atol=1e-3):
-            return wrong(
-                f"goal {goal}: your path is the one drawn at omega/30.",
-                "the controller learned its initial states with theta += omega/10: draw with "
-                "model.params.arm.angle_scale, the scale used in training.",
-            )
-        err = float(np.abs(got - want).max())
-        return wrong(
-            f"goal {goal}: your path differs from the trained movement by up to {err:.3g} canvas units.",
-            "run the ESN from model.C_[goal], then arm_trajectory(omega, model.params.arm).",
-        )
     return correct(
         "the movement is drawn at the angle scale it was trained with."
+    )
+
+
+def _best_drawing(w) -> np.ndarray:
+    """The drawing with the lowest inaccuracy under prototype ``w``: each pixel 0 or 1, as f is."""
+    return (0.999 * np.asarray(w, dtype=float) + 0.0005 > 0.5).astype(float)
+
+
+_FLOOR_ANSWER = (
+    "s_i = 1 where f_i > 1/2, else 0; the floor is "
+    "-sum_i ln max(f_i, 1 - f_i), f = 0.999 w + 0.0005."
+)
+
+
+@answer_check("ex-som-floor")
+def som_best_inaccuracy(func) -> object:
+    """Check ``func(w)`` = the smallest inaccuracy any drawing s in [0, 1]^D has under prototype ``w``."""
+    from pcbook import som
+
+    rng = np.random.default_rng(2)
+    grey = rng.random(64)
+    cases = (
+        grey,
+        np.concatenate([np.zeros(8), np.ones(8), grey[:48]]),
+        np.full(64, 0.9),
+    )
+    for w in cases:
+        got = np.asarray(func(w.copy()), dtype=float)
+        want = float(som.inaccuracy(_best_drawing(w), w))
+        if got.shape != ():
+            return wrong(
+                f"you return an array of shape {got.shape}; the check wants "
+                "one number, "
+                "the lowest inaccuracy in nats.",
+                "find the best drawing, then return its inaccuracy.",
+            )
+        got = float(got)
+        if np.isclose(got, want, rtol=1e-9):
+            continue
+        mistakes = [
+            (
+                float(som.inaccuracy(w, w)),
+                "you score the prototype under itself, a grey drawing.",
+                "the inaccuracy is linear in each pixel s_i: over [0, 1] a "
+                "linear function is smallest at an end.",
+            ),
+            (
+                float(som.inaccuracy(1 - _best_drawing(w), w)),
+                "you return the inaccuracy of the WORST drawing.",
+                "each pixel should agree with the prototype's more likely value.",
+            ),
+            (
+                float(-np.sum(np.log(np.maximum(w, 1 - w)))),
+                "your prototype is not squashed.",
+                "score with f = 0.999 w + 0.0005, as the agent does.",
+            ),
+        ]
+        for candidate, message, hint in mistakes:
+            if np.isclose(got, candidate, rtol=1e-9):
+                return wrong(
+                    f"{message} (you return {got:.10g}, expected {want:.10g})",
+                    hint,
+                    answer=_FLOOR_ANSWER,
+                )
+        return wrong(
+            f"you return {got:.10g}, expected {want:.10g}.",
+            "which drawing has the lowest inaccuracy? Score that one.",
+            answer=_FLOOR_ANSWER,
+        )
+    return correct(
+        "no drawing can score below this: the best one copies the\n"
+        "prototype's more likely value in every pixel."
     )
