@@ -53,10 +53,9 @@ class Exercise:
 
     @property
     def number(self) -> str:
-        """The number the website shows: N.M in the numbered parts, plain M on the unnumbered chapter 0."""
-        return (
-            f"{self.chapter}.{self.index}" if self.chapter else str(self.index)
-        )
+        """The number the website shows: N.M, the M-th exercise of chapter N; the unnumbered
+        chapter 0 too (0.M, see ``tools/sphinx_pcbook.py``), so no two exercises share one."""
+        return f"{self.chapter}.{self.index}"
 
     @property
     def setting(self) -> str:
