@@ -21,9 +21,12 @@ import ast
 import base64
 import builtins
 import csv
+import importlib
 import io
+import keyword
 import pickle
 import re
+import sys
 import time
 import zipfile
 from collections import Counter
@@ -32,6 +35,7 @@ from dataclasses import asdict, dataclass, field, fields
 from functools import cache
 from multiprocessing import get_context
 from pathlib import Path
+from types import SimpleNamespace
 
 import nbformat
 
@@ -273,7 +277,7 @@ class _Run:
         """The student's answer: a stand-in function, or the value as plain data."""
         reply = self.box.request(deadline_box[0], op="value", expr=expr)
         if "function" in reply:
-            return self._proxy(expr, deadline_box)
+            return self._proxy(expr, deadline_box, reply["function"])
         if "value" in reply:
             try:
                 return decode(reply["value"])
@@ -285,48 +289,107 @@ class _Run:
             raise NameError(_describe_error(reply["raised"]))
         raise NameError(str(reply.get("undefined", "")))
 
-    def _proxy(self, expr: str, deadline_box: list):
+    def _call(self, expr: str, deadline_box: list, args, kwargs):
+        """Call the student's ``expr`` in the child; what it returns, as plain data."""
+        try:
+            reply = self.box.request(
+                deadline_box[0], op="call", expr=expr, args=args, kwargs=kwargs
+            )
+        except (pickle.PicklingError, TypeError, AttributeError) as err:
+            raise SandboxCrash(f"the check's arguments cannot be sent ({err})")
+        _replay_book_calls(reply.get("book_calls"))
+        if "raised" in reply and isinstance(reply["raised"], dict):
+            raise _student_exception(reply["raised"])
+        if "refused" in reply:
+            raise Refused(f"your function returned {reply['refused']}")
+        try:
+            value = decode(reply["value"])
+            for arg, new in zip(args, reply.get("args") or []):
+                if new is not None and hasattr(arg, "shape"):
+                    new = decode(new)
+                    if new.shape == arg.shape and arg.flags.writeable:
+                        arg[...] = new  # the student changed it in place
+        except (ValueError, TypeError, KeyError) as err:
+            raise SandboxCrash(f"it sent an unreadable value ({err})")
+        return value
+
+    def _proxy(self, expr: str, deadline_box: list, info):
         """A function that calls the student's ``expr`` in the child.
 
         It is compiled outside the package, so the check's wrapper watches it as the
-        student's function (what it returns, what it raises)."""
-
-        def call(args, kwargs):
-            try:
-                reply = self.box.request(
-                    deadline_box[0],
-                    op="call",
-                    expr=expr,
-                    args=args,
-                    kwargs=kwargs,
-                )
-            except (pickle.PicklingError, TypeError, AttributeError) as err:
-                raise SandboxCrash(
-                    f"the check's arguments cannot be sent ({err})"
-                )
-            if "raised" in reply and isinstance(reply["raised"], dict):
-                raise _student_exception(reply["raised"])
-            if "refused" in reply:
-                raise Refused(f"your function returned {reply['refused']}")
-            try:
-                value = decode(reply["value"])
-                after = reply.get("args") or []
-                for arg, new in zip(args, after):
-                    if new is not None and hasattr(arg, "shape"):
-                        new = decode(new)
-                        if new.shape == arg.shape and arg.flags.writeable:
-                            arg[...] = new  # the student changed it in place
-            except (ValueError, TypeError, KeyError) as err:
-                raise SandboxCrash(f"it sent an unreadable value ({err})")
-            return value
-
+        student's function. Its code refers to the global names the student's function
+        refers to, bound (in the grader) to the same pcbook objects, so a check that
+        looks for a call of the package's own answer sees what it would see in the
+        notebook."""
+        names, bound = _names_info(info)
         name = expr if expr.isidentifier() else "answer"
-        namespace = {"_call": call}
+        refs = f"    lambda: ({', '.join(names)},)\n" if names else ""
         source = (
-            f"def {name}(*args, **kwargs):\n    return _call(args, kwargs)\n"
+            f"def {name}(*args, **kwargs):\n{refs}"
+            "    return _call(args, kwargs)\n"
         )
+        namespace = {
+            **bound,
+            "_call": lambda args, kwargs: self._call(
+                expr, deadline_box, args, kwargs
+            ),
+        }
         exec(compile(source, "<submission>", "exec"), namespace)
         return namespace[name]
+
+
+_MODULE = re.compile(r"pcbook(\.\w+)*")
+
+
+def _book_object(entry):
+    """The grader's own pcbook object named [module, qualified name] by the child."""
+    if not (
+        type(entry) is list
+        and len(entry) == 2
+        and all(type(x) is str for x in entry)
+        and _MODULE.fullmatch(entry[0])
+    ):
+        return None
+    try:
+        obj = importlib.import_module(entry[0])
+    except ImportError:
+        return None
+    for part in filter(None, entry[1].split(".")):
+        if not part.isidentifier():
+            return None  # a function defined inside another
+        obj = getattr(obj, part, None)
+    return obj
+
+
+def _names_info(info) -> tuple[list, dict]:
+    """Checked names and pcbook bindings reported by the child for a student function."""
+    if type(info) is not dict:
+        return [], {}
+    names = info.get("names")
+    names = [
+        n
+        for n in (names if type(names) is list else [])[:1000]
+        if type(n) is str
+        and n.isidentifier()
+        and not keyword.iskeyword(n)
+        and n != "_call"
+    ]
+    bound = info.get("bound") if type(info.get("bound")) is dict else {}
+    resolved = {n: _book_object(bound.get(n)) for n in names if n in bound}
+    return names, {n: v for n, v in resolved.items() if v is not None}
+
+
+def _replay_book_calls(calls) -> None:
+    """Show the grader's profile hook (a check watching for calls of the package's own
+    answer) the pcbook functions the student's function called in the child."""
+    hook = sys.getprofile()
+    if hook is None or type(calls) is not list:
+        return
+    for entry in calls[:1000]:
+        func = _book_object(entry)
+        code = getattr(func, "__code__", None)
+        if code is not None:
+            hook(SimpleNamespace(f_code=code), "call", None)
 
 
 def _row(name, item: ExercisePlan, verdict, message, hint="", seconds=0.0):
@@ -422,8 +485,17 @@ def _judge(name, item, run: _Run, cells, failures, check, context, limits):
             "error",
             f"the check could not use the answer: {type(err).__name__}: {err}",
         )
-    status = "correct" if verdict.ok else "not yet"
-    return row(status, verdict.message, verdict.hint)
+    if verdict.ok:
+        return row("correct", verdict.message)
+    for cell in needed_cells(cells, item.names):
+        if cell.number in failures:  # the answer could not work without it
+            status, message = failures[cell.number]
+            return row(
+                status,
+                f"{message} Exercise {item.exercise.number} needs that cell; "
+                f"without it the check said: {verdict.message}",
+            )
+    return row("not yet", verdict.message, verdict.hint)
 
 
 def _context_values(plan: ChapterPlan, context: bytes | None) -> dict:
@@ -705,7 +777,13 @@ def grade(
         ) as pool:
             futures = {pool.submit(_grade_task, t): t[0] for t in tasks}
             for future in bar(as_completed(futures), len(futures)):
-                results[futures[future]] = future.result()
+                name = futures[future]
+                try:
+                    results[name] = future.result()
+                except Exception as err:  # a worker died: say so, go on
+                    results[name] = [
+                        _unreadable(name, f"the grader failed: {err!r}")
+                    ]
     rows = [row for name, _ in subs for row in results[name]]
     write_reports(rows, Path(out))
     return rows
@@ -734,7 +812,7 @@ def read_gradebook(path: Path) -> list[Row]:
 
 
 def _feedback_name(submission: str) -> str:
-    stem = re.sub(r"\.ipynb$", "", submission)
+    stem = re.sub(r"\.ipynb$", "", Path(submission).name)
     return re.sub(r"[^\w.-]+", "_", stem).strip("_") + ".md"
 
 
