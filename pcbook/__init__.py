@@ -25,3 +25,4 @@ Importing pcbook has no side effects: it changes no matplotlib setting and no ra
 """
 
 __version__ = "0.1.0"
+__all__ = ["__version__"]

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pcbook.validate import check_finite_array, check_positive, check_range
+
 __all__ = [
     "sigmoid",
     "relu",
@@ -24,8 +26,7 @@ __all__ = [
 ]
 
 
-def sigmoid(x: np.ndarray) -> np.ndarray:
-    """Logistic function 1 / (1 + exp(-x)), computed without overflow."""
+def _sigmoid(x):
     x = np.asarray(x, dtype=float)
     out = np.empty_like(x)
     pos = x >= 0
@@ -35,18 +36,36 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     return out
 
 
+def _relu(x):
+    return np.maximum(x, 0.0)
+
+
+def _identity(x):
+    return np.asarray(x, dtype=float)
+
+
+def _real(x) -> np.ndarray:
+    """``x`` as a float array of any shape (scalars too), refusing text, complex and NaN."""
+    return check_finite_array("x", x, min_size=0)
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    """Logistic function 1 / (1 + exp(-x)), computed without overflow."""
+    return _sigmoid(_real(x))
+
+
 def relu(x: np.ndarray) -> np.ndarray:
     """max(x, 0)."""
-    return np.maximum(x, 0.0)
+    return _relu(_real(x))
 
 
 def identity(x: np.ndarray) -> np.ndarray:
     """x itself (a linear unit)."""
-    return np.asarray(x, dtype=float)
+    return _identity(_real(x))
 
 
 def _d_sigmoid(x):
-    s = sigmoid(x)
+    s = _sigmoid(x)
     return s * (1.0 - s)
 
 
@@ -55,16 +74,19 @@ def _d_tanh(x):
 
 
 ACTIVATIONS: dict[str, tuple[Callable, Callable]] = {
-    "identity": (identity, lambda x: np.ones_like(np.asarray(x, dtype=float))),
-    "relu": (relu, lambda x: (np.asarray(x) > 0).astype(float)),
+    "identity": (
+        _identity,
+        lambda x: np.ones_like(np.asarray(x, dtype=float)),
+    ),
+    "relu": (_relu, lambda x: (np.asarray(x) > 0).astype(float)),
     "tanh": (np.tanh, _d_tanh),
-    "sigmoid": (sigmoid, _d_sigmoid),
+    "sigmoid": (_sigmoid, _d_sigmoid),
 }
 
 
 def activation(name: str) -> tuple[Callable, Callable]:
     """The pair (f, f') for activation ``name`` (one of ``ACTIVATIONS``)."""
-    if name not in ACTIVATIONS:
+    if not isinstance(name, str) or name not in ACTIVATIONS:
         raise ValueError(
             f"activation: must be one of {sorted(ACTIVATIONS)}, got {name!r}"
         )
@@ -73,11 +95,28 @@ def activation(name: str) -> tuple[Callable, Callable]:
 
 def log_clip(p: np.ndarray, eps: float = 1e-7) -> np.ndarray:
     """log(p) with p clipped to [eps, 1] so that log(0) never appears."""
+    p = check_finite_array("p", p, min_size=0)
+    eps = check_range("eps", eps, 1e-300, 1.0)
     return np.log(np.clip(p, eps, 1.0))
 
 
 def bce(x: np.ndarray, p: np.ndarray, eps: float = 1e-7) -> np.ndarray:
-    """Binary cross-entropy in nats summed over the last axis, -sum x log p + (1 - x) log(1 - p)."""
+    """Binary cross-entropy in nats summed over the last axis, -sum x log p + (1 - x) log(1 - p).
+
+    ``p`` is clipped to [eps, 1 - eps]; ``eps`` must lie in (0, 0.5) so that the bounds are in
+    order (a larger ``eps`` would invert them and return a wrong value).
+    """
+    x = check_finite_array("x", x, min_size=0)
+    p = check_finite_array("p", p, min_size=0)
+    eps = check_positive("eps", eps)
+    if not eps < 0.5:
+        raise ValueError(
+            f"eps: must be < 0.5 (p is clipped to [eps, 1 - eps]), got {eps}"
+        )
+    return _bce(x, p, eps)
+
+
+def _bce(x, p, eps):
     p = np.clip(p, eps, 1.0 - eps)
     return -np.sum(x * np.log(p) + (1.0 - x) * np.log(1.0 - p), axis=-1)
 
@@ -97,8 +136,12 @@ class Adam:
     eps: float = 1e-8
 
     def __post_init__(self):
-        if not self.lr > 0:
-            raise ValueError(f"lr: must be > 0, got {self.lr}")
+        check_positive("lr", self.lr)
+        # a decay rate of 1 never forgets and divides by 1 - beta**t = 0
+        for name in ("beta1", "beta2"):
+            if not check_range(name, getattr(self, name), 0.0, 1.0) < 1.0:
+                raise ValueError(f"{name}: must be < 1, got 1.0")
+        check_positive("eps", self.eps)
         self._m: list[np.ndarray] | None = None
         self._v: list[np.ndarray] | None = None
         self._t = 0

@@ -1,12 +1,42 @@
-"""Input checks shared by every public function: clear errors that name the argument."""
+"""Input checks shared by every public function: clear errors that name the argument.
+
+Every public function of pcbook passes its arguments through these checks, so that bad input
+raises a ValueError (a value out of range, NaN, a wrong shape) or a TypeError (a wrong type)
+whose message names the argument as the caller wrote it, the value received and what is
+allowed. ``tests/test_fuzz_api.py`` holds every exported callable to that contract.
+
+Bounded cost: a size far beyond the book's scale is refused with the estimate in the message
+(:func:`check_scale`, :func:`check_count`, :func:`check_cost`) unless the caller opts in with
+``force=True`` or, for any call inside it, ``with beyond_scale(): ...``. The limits:
+
+- :data:`MAX_STEPS` = 10**6 iterations of one loop (time steps, epochs, items, trials): the
+  book's longest loop is about 5 x 10**4 steps (chapter 6, Simulation 2);
+- :data:`MAX_ELEMENTS` = 10**8 numbers in one array (0.8 GB of float64): the book's largest
+  array holds a few million.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import numbers
 
 import numpy as np
 
+#: iterations of one loop beyond which a call is refused unless forced (see the module docstring)
+MAX_STEPS = 10**6
+#: numbers in one array beyond which a call is refused unless forced
+MAX_ELEMENTS = 10**8
+
+_FORCED = contextvars.ContextVar("pcbook_beyond_scale", default=False)
+
 __all__ = [
+    "MAX_STEPS",
+    "MAX_ELEMENTS",
+    "beyond_scale",
+    "check_bool",
+    "check_count",
+    "check_cost",
     "check_real",
     "check_positive",
     "check_range",
@@ -18,8 +48,35 @@ __all__ = [
 ]
 
 
+def _label(name) -> str:
+    """The argument's name as the caller wrote it (a programming error if it is not text)."""
+    if not isinstance(name, str):
+        raise TypeError(f"name: expected str, got {type(name).__name__}")
+    return name
+
+
+def check_bool(name: str, value) -> bool:
+    """Return ``value`` as bool, or raise a TypeError if it is not True or False."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(
+            f"{_label(name)}: expected True or False, got {value!r}"
+        )
+    return bool(value)
+
+
+@contextlib.contextmanager
+def beyond_scale():
+    """Within the block, sizes beyond the book's scale are allowed (as with ``force=True``)."""
+    token = _FORCED.set(True)
+    try:
+        yield
+    finally:
+        _FORCED.reset(token)
+
+
 def check_real(name: str, value) -> float:
     """Return ``value`` as float, or raise if it is not a finite real number."""
+    _label(name)
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(
             f"{name}: expected a real number, got {type(value).__name__}"
@@ -49,6 +106,7 @@ def check_range(name: str, value, low: float, high: float) -> float:
 
 def check_int(name: str, value, low: int = 0, high: int | None = None) -> int:
     """Return ``value`` as int, or raise if it is not an integer in [low, high]."""
+    _label(name)
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(
             f"{name}: expected an integer, got {type(value).__name__}"
@@ -69,6 +127,7 @@ def check_finite_array(
     (TypeError), complex numbers (TypeError: the imaginary part would be dropped silently),
     ragged nested lists, the wrong number of dimensions, fewer than ``min_size`` entries, NaN or inf.
     """
+    _label(name)
     if value is None or isinstance(value, (str, bytes)):
         raise TypeError(
             f"{name}: expected an array of real numbers, got {type(value).__name__}"
@@ -107,6 +166,7 @@ def check_instance(
     what: str | None = None,
 ):
     """Return ``value``, or raise a TypeError naming ``name`` and the expected type."""
+    _label(name)
     if not isinstance(value, expected):
         if what is None:
             types = expected if isinstance(expected, tuple) else (expected,)
@@ -129,17 +189,46 @@ def check_scale(
     message gives it, so a caller sees the cost coming instead of waiting for days or running out
     of memory.
     """
-    if value > limit and not force:
+    _label(name)
+    if value > limit and not (force or _FORCED.get()):
         raise ValueError(
             f"{name}: {value:g}{unit} is far beyond the book's scale (at most {limit:g}{unit}); "
-            "pass force=True (--force on the command line) to run it anyway"
+            "pass force=True (--force on the command line, or run inside "
+            "pcbook.validate.beyond_scale()) to run it anyway"
         )
     return value
 
 
+def check_count(name: str, value, low: int = 0, limit: int = MAX_STEPS) -> int:
+    """Return ``value`` as int, or raise if it is not an integer >= ``low`` and within ``limit``.
+
+    ``limit`` is the book's scale (:data:`MAX_STEPS` by default); beyond it the call is refused
+    unless forced (:func:`beyond_scale`).
+    """
+    value = check_int(name, value, low)
+    check_scale(name, value, limit)
+    return value
+
+
+def check_cost(name: str, estimate: float, limit: float, what: str) -> float:
+    """Refuse a call whose estimated cost (``what``: "time steps", "grid points") exceeds
+    ``limit`` unless forced; the message names ``name``, the argument that sets the cost."""
+    if not estimate <= limit and not _FORCED.get():
+        raise ValueError(
+            f"{_label(name)}: the call would need about {estimate:.3g} {what}, far "
+            f"beyond the book's scale (at most {limit:.3g}); run it inside "
+            "pcbook.validate.beyond_scale() (--force) to run it anyway"
+        )
+    return estimate
+
+
 def check_choice(name: str, value, choices) -> object:
     """Return ``value`` or raise if it is not one of ``choices``."""
-    if value not in choices:
+    _label(name)
+    if (
+        isinstance(value, (list, dict, set, np.ndarray))
+        or value not in choices
+    ):
         raise ValueError(
             f"{name}: must be one of {sorted(map(str, choices))}, got {value!r}"
         )

@@ -20,6 +20,9 @@ import numpy as np
 from pcbook.maths import activation
 from pcbook.rng import as_rng
 from pcbook.validate import (
+    check_bool,
+    check_count,
+    check_instance,
     check_choice,
     check_finite_array,
     check_int,
@@ -82,6 +85,7 @@ class NGCParams:
     batch_size: int = 50  # images per settled batch
 
     def __post_init__(self):
+        check_instance("sizes", self.sizes, (tuple, list), "a tuple of widths")
         if len(self.sizes) < 2:
             raise ValueError(
                 f"sizes: need at least two layers, got {self.sizes!r}"
@@ -96,11 +100,18 @@ class NGCParams:
             "error_synapses", self.error_synapses, ("tied", "learned")
         )
         check_choice("hidden_target", self.hidden_target, ("state", "phi"))
-        check_int("K", self.K, low=1)
-        check_positive("beta", self.beta)
+        check_count("K", self.K, low=1)
+        check_settling_beta("beta", self.beta)
         check_positive("gamma_v", self.gamma_v, allow_zero=True)
         check_positive("lam", self.lam, allow_zero=True)
         check_positive("lr", self.lr)
+        check_positive("weight_sd", self.weight_sd)
+        check_positive("max_norm", self.max_norm, allow_zero=True)
+        check_positive("alpha_e", self.alpha_e, allow_zero=True)
+        check_positive("alpha_h", self.alpha_h, allow_zero=True)
+        check_positive("gamma_e", self.gamma_e, allow_zero=True)
+        for flag in ("use_dphi", "skip", "precision", "modulation"):
+            check_bool(flag, getattr(self, flag))
         check_int("batch_size", self.batch_size, low=1)
         check_int("n_group", self.n_group, low=0)
         if self.n_group and any(j % self.n_group for j in self.sizes[1:]):
@@ -180,6 +191,30 @@ def lateral_matrix(
     return alpha_h * block * (1.0 - np.eye(J)) - alpha_e * np.eye(J)
 
 
+#: the largest stable settling step: each error unit pulls its state back with unit gain, so
+#: an Euler step beta > 1 overshoots the state it moves toward (chapter 4 uses 0.05-0.2; at
+#: beta = 5 the digits' BCE is 399 nats, worse than a uniform guess's 44)
+MAX_SETTLING_BETA = 1.0
+
+
+def check_settling_beta(name: str, beta) -> float:
+    """``beta`` as a float in (0, MAX_SETTLING_BETA], or a ValueError naming ``name``."""
+    beta = check_positive(name, beta)
+    if beta > MAX_SETTLING_BETA:
+        raise ValueError(
+            f"{name}: settling is stable only for 0 < beta <= "
+            f"{MAX_SETTLING_BETA:g} (a larger Euler step overshoots and the "
+            f"energy grows instead of falling), got {beta:g}"
+        )
+    return beta
+
+
+def _circuit(weights, params) -> None:
+    """Refuse anything but a :class:`Weights` and an :class:`NGCParams` (TypeError)."""
+    check_instance("weights", weights, Weights)
+    check_instance("params", params, NGCParams)
+
+
 def init_weights(params: NGCParams, rng=None) -> Weights:
     """Initial synapses of a circuit described by ``params``.
 
@@ -195,6 +230,7 @@ def init_weights(params: NGCParams, rng=None) -> Weights:
         identity covariances ``Sigma`` (GNCN-t1-Sigma), and the fixed lateral matrices ``V``
         of {eq}`eq-ngc-lateral` when ``params.n_group > 0``.
     """
+    check_instance("params", params, NGCParams)
     rng = as_rng(rng)
     s, L, sd = params.sizes, params.L, params.weight_sd
     W = [None] + [
@@ -263,6 +299,7 @@ def predictions(
     list of arrays
         ``zbar[0] ... zbar[L-1]``, ``zbar[l]`` of shape ``(N, J_l)``.
     """
+    _circuit(weights, params)
     L = params.L
     act = [None] + [
         _phi(params, l, top_clamped)[0](z[l]) for l in range(1, L + 1)
@@ -280,6 +317,7 @@ def predictions(
 
 def precisions(weights: Weights) -> list:
     """The precision matrices ``Sigma[l]^{-1}`` (``None`` where a layer has no learned covariance)."""
+    check_instance("weights", weights, Weights)
     return [None if S is None else np.linalg.inv(S) for S in weights.Sigma]
 
 
@@ -304,6 +342,7 @@ def error_neurons(
     list of arrays
         ``e[0] ... e[L-1]``, ``e[l]`` of shape ``(N, J_l)``; the top layer has no error neurons.
     """
+    _circuit(weights, params)
     prec = precisions(weights) if prec is None else prec
     e = [z[0] - zbar[0]]
     if mask is not None:
@@ -361,6 +400,7 @@ def state_update(
     list of arrays
         The new states (a new list; the arrays of ``z`` are not modified).
     """
+    _circuit(weights, params)
     L = params.L
     new = list(z)
     for l in range(1, L if top_clamped else L + 1):
@@ -401,6 +441,7 @@ def settle_step(
     tuple of lists
         ``(z, zbar, e)`` after the step.
     """
+    _circuit(weights, params)
     z = state_update(z, e, weights, params, beta, top_clamped)
     zbar = predictions(z, weights, params, top_clamped)
     return z, zbar, error_neurons(z, zbar, weights, params, mask, prec)
@@ -427,6 +468,7 @@ def initial_state(
     tuple of lists
         ``(z, zbar, e)`` at step 0.
     """
+    _circuit(weights, params)
     check_choice("init", init, ("zero", "feedforward"))
     lead, L = x.shape[:-1], params.L
     z = [x] + [np.zeros(lead + (j,)) for j in params.sizes[1:]]
@@ -495,13 +537,14 @@ def settle(
     >>> float(state.prediction[0, 0])
     0.5
     """
+    _circuit(weights, params)
     x = check_finite_array("x", x, ndim=2)
     if x.shape[1] != params.sizes[0]:
         raise ValueError(
             f"x: expected {params.sizes[0]} columns, got shape {x.shape}"
         )
-    K = params.K if K is None else check_int("K", K, low=1)
-    beta = params.beta if beta is None else check_positive("beta", beta)
+    K = params.K if K is None else check_count("K", K, low=1)
+    beta = params.beta if beta is None else check_settling_beta("beta", beta)
     return _settle_loop(x, weights, params, K, beta, z_top, init, mask)
 
 

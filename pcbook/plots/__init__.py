@@ -3,3 +3,5 @@
 Every ``plot_*(result, ax=None)`` draws a result computed elsewhere and returns the Axes.
 Compute modules never import these.
 """
+
+__all__ = ["angc", "attractor", "bayes", "bogacz", "efe", "ngc", "som"]

@@ -8,6 +8,19 @@ import numpy as np
 from pcbook import continuous_bernoulli as cb
 from pcbook.plotting import get_ax
 
+__all__ = [
+    "plot_cb_densities",
+    "plot_langevin",
+    "plot_image",
+    "plot_images",
+    "plot_couplings",
+    "plot_label_trace",
+    "plot_training_monitor",
+    "plot_window",
+    "plot_frames",
+    "plot_regimes",
+]
+
 _DIGIT_COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00"]
 
 

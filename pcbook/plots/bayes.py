@@ -5,6 +5,10 @@ from __future__ import annotations
 from pcbook.bayes import normal_pdf
 from pcbook.plotting import get_ax
 
+__all__ = [
+    "plot_grid_posterior",
+]
+
 
 def plot_grid_posterior(result, ax=None, show_exact: bool = True):
     """Prior, likelihood (as a function of v) and posterior of a :class:`pcbook.bayes.GridPosterior`.
