@@ -21,7 +21,6 @@ import ast
 import base64
 import builtins
 import csv
-import importlib
 import io
 import keyword
 import pickle
@@ -51,6 +50,7 @@ from pcbook.classroom.sandbox import (
     Sandbox,
     SandboxCrash,
     SandboxTimeout,
+    book_object,
     decode,
 )
 
@@ -72,8 +72,8 @@ MAX_STARTS = 4
 #: largest submission read (bytes)
 MAX_NOTEBOOK = 50 * 2**20
 _PLAIN = (
-    "numbers, strings, booleans, None, lists and tuples of them, "
-    "and numpy arrays of numbers"
+    "numbers, strings, booleans, None, lists, tuples and dicts of them, "
+    "numpy arrays of numbers, and the book's own result objects"
 )
 
 
@@ -91,27 +91,45 @@ class Row:
     seconds: float = 0.0
 
 
+def _names(expr: str) -> set:
+    """The names an expression reads."""
+    return {
+        n.id
+        for n in ast.walk(ast.parse(expr, mode="eval"))
+        if isinstance(n, ast.Name)
+    }
+
+
 @dataclass(frozen=True)
 class ExercisePlan:
-    """How the grader checks one exercise: the check, the answer and context expressions."""
+    """How the grader checks one exercise: the check and its arguments.
+
+    ``args``: (source, from the student?) for each argument of the chapter's
+    ``check.<name>(...)`` call. An argument is the student's when the exercise's solution
+    cells define one of its names (``gradient_ascent``, ``explore``); otherwise it is
+    context, computed from the chapter notebook (``pdh``, ``data.X_test``)."""
 
     exercise: Exercise
     check: str | None = None  # pcbook.check name; None: graded by hand
-    answer: str | None = (
-        None  # source of the answer argument, e.g. "gradient_ascent"
-    )
-    context: tuple = ()  # sources of the other arguments, computed from the chapter
+    args: tuple = ()
+
+    @property
+    def answers(self) -> tuple:
+        return tuple(src for src, mine in self.args if mine)
+
+    @property
+    def context(self) -> tuple:
+        return tuple(src for src, mine in self.args if not mine)
+
+    @property
+    def answer(self) -> str:
+        """The first of the student's arguments (for messages)."""
+        return self.answers[0] if self.answers else ""
 
     @property
     def names(self) -> set:
-        """The notebook names the answer reads."""
-        if self.answer is None:
-            return set()
-        return {
-            n.id
-            for n in ast.walk(ast.parse(self.answer, mode="eval"))
-            if isinstance(n, ast.Name)
-        }
+        """The notebook names the student's arguments read."""
+        return set().union(*map(_names, self.answers))
 
 
 @dataclass(frozen=True)
@@ -179,10 +197,17 @@ def chapter_plans() -> dict[int, ChapterPlan]:
             continue
         nb = nbformat.read(path, as_version=4)
         calls = _check_calls(nb)
+        cells = code_cells(nb)
         items = []
         for ex in exercises:
-            name, args = calls.get(ex.label, (None, [None]))
-            items.append(ExercisePlan(ex, name, args[0], tuple(args[1:])))
+            if ex.label not in calls:
+                items.append(ExercisePlan(ex))
+                continue
+            name, args = calls[ex.label]
+            solution = [c for c in cells if c.number - 1 in ex.solution_cells]
+            mine = set().union(*(c.bound for c in solution))
+            marked = tuple((a, bool(_names(a) & mine)) for a in args)
+            items.append(ExercisePlan(ex, name, marked))
         chapter = exercises[0].chapter
         plans[chapter] = ChapterPlan(chapter, _title(nb), path, tuple(items))
     return plans
@@ -338,29 +363,6 @@ class _Run:
         return namespace[name]
 
 
-_MODULE = re.compile(r"pcbook(\.\w+)*")
-
-
-def _book_object(entry):
-    """The grader's own pcbook object named [module, qualified name] by the child."""
-    if not (
-        type(entry) is list
-        and len(entry) == 2
-        and all(type(x) is str for x in entry)
-        and _MODULE.fullmatch(entry[0])
-    ):
-        return None
-    try:
-        obj = importlib.import_module(entry[0])
-    except ImportError:
-        return None
-    for part in filter(None, entry[1].split(".")):
-        if not part.isidentifier():
-            return None  # a function defined inside another
-        obj = getattr(obj, part, None)
-    return obj
-
-
 def _names_info(info) -> tuple[list, dict]:
     """Checked names and pcbook bindings reported by the child for a student function."""
     if type(info) is not dict:
@@ -375,7 +377,7 @@ def _names_info(info) -> tuple[list, dict]:
         and n != "_call"
     ]
     bound = info.get("bound") if type(info.get("bound")) is dict else {}
-    resolved = {n: _book_object(bound.get(n)) for n in names if n in bound}
+    resolved = {n: book_object(bound.get(n)) for n in names if n in bound}
     return names, {n: v for n, v in resolved.items() if v is not None}
 
 
@@ -386,7 +388,7 @@ def _replay_book_calls(calls) -> None:
     if hook is None or type(calls) is not list:
         return
     for entry in calls[:1000]:
-        func = _book_object(entry)
+        func = book_object(entry)
         code = getattr(func, "__code__", None)
         if code is not None:
             hook(SimpleNamespace(f_code=code), "call", None)
@@ -419,9 +421,9 @@ def _by_hand(name: str, item: ExercisePlan) -> Row:
     )
 
 
-def _why_missing(name, item, cells, failures, errors) -> Row:
-    """The row of an exercise whose answer is not defined after the cells ran."""
-    wanted = item.names
+def _why_missing(name, item, answer, cells, failures, errors) -> Row:
+    """The row of an exercise whose ``answer`` is not defined after the cells ran."""
+    wanted = _names(answer)
     for cell in cells:
         if not cell.bound & wanted:
             continue
@@ -433,7 +435,7 @@ def _why_missing(name, item, cells, failures, errors) -> Row:
                 name,
                 item,
                 "error",
-                f"cell {cell.number}, which defines `{item.answer}`, raised "
+                f"cell {cell.number}, which defines `{answer}`, raised "
                 + _describe_error(errors[cell.number]),
                 "run that cell on its own and read the error.",
             )
@@ -441,7 +443,7 @@ def _why_missing(name, item, cells, failures, errors) -> Row:
         name,
         item,
         "missing",
-        f"the notebook does not define `{item.answer}` "
+        f"the notebook does not define `{answer}` "
         "(its cell was deleted, renamed or never run).",
     )
 
@@ -457,11 +459,18 @@ def _judge(name, item, run: _Run, cells, failures, check, context, limits):
         )
 
     try:
-        try:
-            answer = run.answer(item.answer, deadline)
-        except NameError:
-            return _why_missing(name, item, cells, failures, run.errors)
-        verdict = check(answer, *context)
+        args = []
+        for src, mine in item.args:
+            if not mine:
+                args.append(context[src])
+                continue
+            try:
+                args.append(run.answer(src, deadline))
+            except NameError:
+                return _why_missing(
+                    name, item, src, cells, failures, run.errors
+                )
+        verdict = check(*args)
     except SandboxTimeout:
         return row(
             "timed out",
@@ -547,7 +556,7 @@ def grade_notebook(
                     cells,
                     failures,
                     checks[item.exercise.label],
-                    [values[c] for c in item.context],
+                    values,
                     limits,
                 )
         finally:
@@ -672,12 +681,7 @@ def build_context(plan: ChapterPlan, limits: Limits) -> bytes | None:
         return None
     nb = nbformat.read(plan.path, as_version=4)
     cells = code_cells(nb)
-    names = {
-        n.id
-        for expr in plan.context
-        for n in ast.walk(ast.parse(expr, mode="eval"))
-        if isinstance(n, ast.Name)
-    }
+    names = set().union(*map(_names, plan.context))
     long = Limits(timeout=3600, memory_mb=limits.memory_mb, cpu_seconds=7200)
     with Sandbox(long, trusted=True) as box:
         order = [(c.number, c.source) for c in needed_cells(cells, names)]
