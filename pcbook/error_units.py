@@ -21,7 +21,15 @@ from numpy.typing import NDArray
 
 from pcbook import gaussian_model as gm
 from pcbook.reproduce import experiment
-from pcbook.validate import check_positive
+from pcbook.validate import (
+    MAX_STEPS,
+    check_cost,
+    check_finite,
+    check_finite_array,
+    check_instance,
+    check_positive,
+    check_real,
+)
 
 __all__ = [
     "Trajectory",
@@ -64,16 +72,20 @@ class Trajectory:
 def _check_run(dt, t_max) -> int:
     dt = check_positive("dt", dt)
     t_max = check_positive("t_max", t_max)
+    check_cost("t_max / dt", t_max / dt, MAX_STEPS, "Euler steps")
     n = int(round(t_max / dt))
     if n < 1:
         raise ValueError(
             f"t_max: must be at least one step dt={dt}, got {t_max}"
         )
-    if n > 10_000_000:
-        raise ValueError(
-            f"dt: t_max / dt = {n} steps is too many; use a larger dt"
-        )
     return n
+
+
+def _model(model) -> gm.GaussianModel:
+    """The default model for None, else ``model`` checked to be a GaussianModel."""
+    return (
+        gm.GaussianModel() if model is None else gm.check_model("model", model)
+    )
 
 
 def _bad(*xs) -> bool:
@@ -108,9 +120,9 @@ def simulate_gradient_ascent(
         ``t`` and ``phi`` of length n + 1 (including t = 0), shorter if the run
         diverged.
     """
-    model = gm.GaussianModel() if model is None else model
+    model = _model(model)
     n = _check_run(dt, t_max)
-    phi = float(model.v_p if phi0 is None else phi0)
+    phi = float(model.v_p) if phi0 is None else check_real("phi0", phi0)
     out = [phi]
     for _ in range(n):
         phi = phi + dt * gm.dF_dphi(phi, model)
@@ -132,7 +144,15 @@ def network_derivatives(
     phi' = eps_u g'(phi) - eps_p,  eps_p' = phi - v_p - Sigma_p eps_p,
     eps_u' = u - g(phi) - Sigma_u eps_u.
     """
-    m = model
+    return _derivatives(
+        check_finite("phi", phi),
+        check_finite("eps_p", eps_p),
+        check_finite("eps_u", eps_u),
+        gm.check_model("model", model),
+    )
+
+
+def _derivatives(phi, eps_p, eps_u, m):
     return (
         eps_u * 2.0 * phi - eps_p,
         phi - m.v_p - m.sigma_p * eps_p,
@@ -148,12 +168,12 @@ def simulate_network(
     Implements {eq}`eq-error_units-network` (Bogacz 2017, Eqs. 12-14, Exercise 3). All three
     right-hand sides use the previous step's values.
     """
-    model = gm.GaussianModel() if model is None else model
+    model = _model(model)
     n = _check_run(dt, t_max)
     phi, ep, eu = float(model.v_p), 0.0, 0.0
     out = [(phi, ep, eu)]
     for _ in range(n):
-        d_phi, d_ep, d_eu = network_derivatives(phi, ep, eu, model)
+        d_phi, d_ep, d_eu = _derivatives(phi, ep, eu, model)
         phi, ep, eu = phi + dt * d_phi, ep + dt * d_ep, eu + dt * d_eu
         if _bad(phi, ep, eu):
             break
@@ -179,7 +199,7 @@ def fixed_point(
     Setting {eq}`eq-error_units-network` to zero gives eps_p = (phi - v_p)/Sigma_p,
     eps_u = (u - g(phi))/Sigma_u and dF/dphi = 0, so phi* is the mode of chapter 1.
     """
-    model = gm.GaussianModel() if model is None else model
+    model = _model(model)
     phi = gm.map_estimate(model)
     ep, eu = gm.prediction_errors(phi, model)
     return phi, float(ep), float(eu)
@@ -192,8 +212,15 @@ def jacobian(
 
     Implements {eq}`eq-error_units-jacobian`; rows and columns are ordered (phi, eps_p, eps_u).
     """
-    model = gm.GaussianModel() if model is None else model
-    phi, ep, eu = fixed_point(model) if state is None else state
+    model = _model(model)
+    if state is None:
+        phi, ep, eu = fixed_point(model)
+    else:
+        phi, ep, eu = check_finite_array("state", state, ndim=1)
+        if len(state) != 3:
+            raise ValueError(
+                f"state: expected (phi, eps_p, eps_u), got {state!r}"
+            )
     return np.array(
         [
             [2.0 * eu, -1.0, 2.0 * phi],
@@ -215,11 +242,31 @@ def linearisation_eigenvalues(
     return ev[np.argsort(ev.imag)]
 
 
+def _eigenvalues(eigenvalues) -> np.ndarray:
+    """Finite complex numbers (eigenvalues may be complex, unlike most arrays in pcbook)."""
+    if eigenvalues is None or isinstance(eigenvalues, (str, bytes)):
+        raise TypeError(
+            f"eigenvalues: expected an array of numbers, got {type(eigenvalues).__name__}"
+        )
+    try:
+        ev = np.asarray(eigenvalues)
+    except ValueError:
+        raise ValueError(
+            "eigenvalues: expected a flat array of numbers"
+        ) from None
+    if ev.dtype.kind not in "biufc":
+        raise TypeError(f"eigenvalues: expected numbers, got {ev.dtype}")
+    ev = ev.astype(complex).ravel()
+    if not np.all(np.isfinite(ev)):
+        raise ValueError("eigenvalues: contains NaN or infinite values")
+    return ev
+
+
 def max_stable_dt(eigenvalues) -> float:
     """Largest Euler step for which the linearised system still decays: min over eigenvalues of
     -2 Re(lambda) / |lambda|^2 (the condition |1 + dt lambda| < 1, {eq}`eq-error_units-euler-limit`).
     """
-    ev = np.asarray(eigenvalues, dtype=complex)
+    ev = _eigenvalues(eigenvalues)
     if ev.size == 0:
         raise ValueError("eigenvalues: need at least one eigenvalue")
     if np.any(ev.real >= 0):
@@ -254,6 +301,8 @@ def compare_dynamics(
 
 def first_time_within(traj: Trajectory, target: float, tol: float) -> float:
     """First time after which |phi - target| stays below ``tol`` (NaN if it never does)."""
+    check_instance("traj", traj, Trajectory)
+    target, tol = check_real("target", target), check_positive("tol", tol)
     far = np.abs(traj.phi - target) >= tol
     if far[-1]:
         return float("nan")

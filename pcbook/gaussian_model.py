@@ -20,11 +20,21 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from pcbook.validate import check_positive, check_range
+from pcbook.validate import (
+    check_finite,
+    check_instance,
+    check_positive,
+    check_range,
+)
+
+#: the model's numbers stay within these bounds, so that g(v) = v**2 and F stay finite
+VALUE_BOUND = 1e6  # |u|, |v_p|
+VARIANCE_RANGE = (1e-6, 1e6)  # Sigma_p, Sigma_u
 
 __all__ = [
     "GaussianModel",
     "make_model",
+    "check_model",
     "normal_pdf",
     "g",
     "dg",
@@ -50,10 +60,21 @@ class GaussianModel:
     sigma_u: float = 1.0  # sensory noise variance Sigma_u
 
     def __post_init__(self):
-        check_range("u", self.u, -np.inf, np.inf)
-        check_range("v_p", self.v_p, -np.inf, np.inf)
-        check_positive("sigma_p", self.sigma_p)
-        check_positive("sigma_u", self.sigma_u)
+        for name in ("u", "v_p"):
+            check_range(name, getattr(self, name), -VALUE_BOUND, VALUE_BOUND)
+        for name in ("sigma_p", "sigma_u"):
+            check_positive(name, getattr(self, name))
+            check_range(name, getattr(self, name), *VARIANCE_RANGE)
+
+
+def check_model(name: str, model) -> GaussianModel:
+    """``model`` if it is a :class:`GaussianModel`, else a TypeError naming ``name``."""
+    return check_instance(name, model, GaussianModel)
+
+
+def _phi(phi, model):
+    """The checked (phi, model) of the functions of phi below."""
+    return check_finite("phi", phi), check_model("model", model)
 
 
 def make_model(
@@ -71,23 +92,22 @@ def normal_pdf(x, mean, var) -> NDArray[np.float64]:
 
     Implements {eq}`eq-posterior-normal`.
     """
-    var = np.asarray(var, dtype=float)
+    var = check_finite("var", var)
     if np.any(var <= 0):
         raise ValueError("var: a variance must be > 0")
-    x = np.asarray(x, dtype=float)
+    x, mean = check_finite("x", x), check_finite("mean", mean)
     return np.exp(-0.5 * (x - mean) ** 2 / var) / np.sqrt(2.0 * np.pi * var)
 
 
 def g(v):
     """The nonlinear mapping g(v) = v**2 from size to light intensity."""
-    v = v if isinstance(v, float) else np.asarray(v, dtype=float)
+    v = check_finite("v", v)
     return v * v
 
 
 def dg(v):
     """Its derivative g'(v) = 2 v."""
-    v = v if isinstance(v, float) else np.asarray(v, dtype=float)
-    return 2.0 * v
+    return 2.0 * check_finite("v", v)
 
 
 def free_energy(phi, model: GaussianModel):
@@ -97,8 +117,8 @@ def free_energy(phi, model: GaussianModel):
     F = 1/2 (-ln Sigma_p - (phi - v_p)^2 / Sigma_p - ln Sigma_u - (u - g(phi))^2 / Sigma_u).
     It equals ln p(u, phi) + ln(2 pi), so maximising F finds the posterior mode.
     """
+    phi, m = _phi(phi, model)
     phi = np.asarray(phi, dtype=float)
-    m = model
     return 0.5 * (
         -np.log(m.sigma_p)
         - (phi - m.v_p) ** 2 / m.sigma_p
@@ -112,7 +132,7 @@ def dF_dphi(phi, model: GaussianModel):
 
     Implements {eq}`eq-error_units-dF`, i.e. Bogacz (2017) Eq. (8).
     """
-    m = model
+    phi, m = _phi(phi, model)
     return (m.v_p - phi) / m.sigma_p + (
         m.u - phi * phi
     ) * 2.0 * phi / m.sigma_u
@@ -120,7 +140,7 @@ def dF_dphi(phi, model: GaussianModel):
 
 def d2F_dphi2(phi, model: GaussianModel):
     """Curvature of F: -1/Sigma_p + (2u - 6 phi^2)/Sigma_u (used by the Laplace approximation)."""
-    m = model
+    phi, m = _phi(phi, model)
     return -1.0 / m.sigma_p + (2.0 * m.u - 6.0 * phi * phi) / m.sigma_u
 
 
@@ -129,7 +149,7 @@ def prediction_errors(phi, model: GaussianModel):
 
     Implements {eq}`eq-error_units-errors`.
     """
-    m = model
+    phi, m = _phi(phi, model)
     return (phi - m.v_p) / m.sigma_p, (m.u - phi * phi) / m.sigma_u
 
 
@@ -143,6 +163,7 @@ def stationary_points(model: GaussianModel) -> NDArray[np.float64]:
     root, the trigonometric form for three), each root polished by two Newton steps; the tests
     compare it with :func:`numpy.roots`.
     """
+    check_model("model", model)
     p = model.sigma_u / (2.0 * model.sigma_p) - model.u
     q = -model.sigma_u * model.v_p / (2.0 * model.sigma_p)
     disc = q * q / 4.0 + p * p * p / 27.0
@@ -175,7 +196,7 @@ def map_estimate(model: GaussianModel) -> float:
     For u = 2, v_p = 3, Sigma_p = Sigma_u = 1 the cubic is 2 phi^3 - 3 phi - 3 = 0 and
     phi* = 1.567468 (Bogacz 2017, Exercise 1 rounds it to 1.6).
     """
-    roots = stationary_points(model)
+    roots = stationary_points(check_model("model", model))
     return float(roots[np.argmax(free_energy(roots, model))])
 
 
@@ -186,7 +207,7 @@ def local_mode(model: GaussianModel) -> float:
     the direction of the initial gradient, so it is read off the roots of the cubic
     {eq}`eq-posterior-cubic` instead of simulating the ascent of {eq}`eq-error_units-ascent`.
     """
-    roots = stationary_points(model)
+    roots = stationary_points(check_model("model", model))
     slope = dF_dphi(model.v_p, model)
     if slope > 0:
         return float(roots[roots >= model.v_p].min())

@@ -41,6 +41,7 @@ __all__ = [
     "check_positive",
     "check_range",
     "check_int",
+    "check_finite",
     "check_finite_array",
     "check_choice",
     "check_instance",
@@ -157,6 +158,13 @@ def check_finite_array(
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name}: contains NaN or infinite values")
     return arr
+
+
+def check_finite(name: str, value):
+    """A finite real number (returned as float) or array of them (returned as a float array)."""
+    if np.ndim(value) == 0 and not isinstance(value, np.ndarray):
+        return check_real(name, value)
+    return check_finite_array(name, value, min_size=0)
 
 
 def check_instance(
