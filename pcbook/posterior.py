@@ -18,7 +18,13 @@ from scipy import integrate, optimize
 
 from pcbook import gaussian_model as gm
 from pcbook.reproduce import experiment
-from pcbook.validate import check_finite_array, check_positive, check_range
+from pcbook.validate import (
+    check_cost,
+    check_finite_array,
+    check_instance,
+    check_positive,
+    check_range,
+)
 
 __all__ = [
     "PosteriorResult",
@@ -74,6 +80,7 @@ def make_grid(
     low = check_range("low", low, -np.inf, np.inf)
     high = check_range("high", high, -np.inf, np.inf)
     step = check_positive("step", step)
+    check_cost("step", (high - low) / step, MAX_GRID, "grid points")
     n = int(round((high - low) / step))
     if n < 1:
         raise ValueError(
@@ -85,6 +92,9 @@ def make_grid(
 # A grid over negative and positive sizes that holds all but 1e-4 of the
 # posterior mass for every setting of chapter 1's sliders (u <= 3.5, v_p <= 5,
 # Sigma_p <= 1.9, Sigma_u <= 5).
+#: grid points beyond which a grid is far beyond the book's scale (its grids have 500-900)
+MAX_GRID = 10**7
+
 LINE_GRID = np.round(np.arange(-3.0, 6.0 + 1e-9, 0.01), 10)
 
 
@@ -146,8 +156,8 @@ def posterior_on_grid(
     evidence = float(np.sum(joint) * dv)
     if not evidence > 0:
         raise ValueError(
-            "v: prior x likelihood underflows to 0 everywhere on this grid; "
-            "widen the grid or the variances"
+            "u, v_p, sigma_p, sigma_u: prior x likelihood underflows to 0 "
+            "everywhere on the grid v; widen the grid v or the variances"
         )
     post = joint / evidence
     mean = float(np.sum(v * post) * dv)
@@ -193,7 +203,7 @@ def laplace_approximation(model: gm.GaussianModel) -> tuple[float, float]:
     variance -1 / F''(phi*) with F'' = -1/Sigma_p + (2u - 6 phi*^2)/Sigma_u. It is not in Bogacz (2017);
     the book uses it to measure how far the exact posterior of his Exercise 1 is from a Gaussian.
     """
-    phi = gm.map_estimate(model)
+    phi = gm.map_estimate(gm.check_model("model", model))
     curvature = gm.d2F_dphi2(phi, model)
     return phi, float(np.sqrt(-1.0 / curvature))
 
@@ -204,7 +214,9 @@ def evidence_by_quadrature(model: gm.GaussianModel) -> float:
     An independent check of the grid sum in {eq}`eq-posterior-evidence` (the grid covers only
     0.01..5; the rest of the line, including negative sizes, carries almost no mass here).
     """
-    points = sorted({model.v_p, *gm.stationary_points(model)})
+    points = sorted(
+        {model.v_p, *gm.stationary_points(gm.check_model("model", model))}
+    )
     lo, hi = (
         min(points) - 12 * np.sqrt(model.sigma_p) - 3,
         max(points) + 12 * np.sqrt(model.sigma_p) + 3,
@@ -236,6 +248,7 @@ def mass_outside(
     leaves out (by default Bogacz's grid 0.01..5), relative to
     :func:`evidence_by_quadrature`.
     """
+    gm.check_model("model", model)
     low = check_range("low", low, -np.inf, np.inf)
     high = check_range("high", high, low, np.inf)
     reach = 12 * np.sqrt(model.sigma_p) + abs(model.v_p) + 3
@@ -247,7 +260,22 @@ def mass_outside(
 
 def total_variation(p, q, dv: float) -> float:
     """Total-variation distance 1/2 sum |p - q| dv between two densities on the same grid."""
-    return float(0.5 * np.sum(np.abs(np.asarray(p) - np.asarray(q))) * dv)
+    p = check_finite_array("p", p, ndim=1)
+    q = check_finite_array("q", q, ndim=1)
+    if p.shape != q.shape:
+        raise ValueError(
+            f"q: expected the shape of p {p.shape}, got {q.shape}"
+        )
+    return float(0.5 * np.sum(np.abs(p - q)) * check_positive("dv", dv))
+
+
+def _q(q_mean, q_var) -> tuple[float, float]:
+    """The checked mean and variance of a Gaussian q (bounded so that m**4 and s**2 stay finite)."""
+    m = check_range("q_mean", q_mean, -gm.VALUE_BOUND, gm.VALUE_BOUND)
+    s = check_range("q_var", q_var, 0.0, gm.VALUE_BOUND**2)
+    if s == 0:
+        raise ValueError("q_var: must be > 0, got 0.0")
+    return m, s
 
 
 def gaussian_free_energy(
@@ -273,9 +301,8 @@ def gaussian_free_energy(
     -------
     float
     """
-    m = check_range("q_mean", q_mean, -np.inf, np.inf)
-    s = check_positive("q_var", q_var)
-    mo = model
+    m, s = _q(q_mean, q_var)
+    mo = gm.check_model("model", model)
     ev2 = m * m + s
     ev4 = m**4 + 6 * m * m * s + 3 * s * s
     prior = -0.5 * np.log(2 * np.pi * mo.sigma_p) - ((m - mo.v_p) ** 2 + s) / (
@@ -294,7 +321,7 @@ def best_gaussian(model: gm.GaussianModel) -> tuple[float, float]:
     (mean, ln variance), starting from the Laplace approximation: the best
     Gaussian in the sense of KL(q || p(v | u)).
     """
-    phi, sd = laplace_approximation(model)
+    phi, sd = laplace_approximation(gm.check_model("model", model))
 
     def neg_f(x):
         return -gaussian_free_energy(x[0], np.exp(x[1]), model)
@@ -317,8 +344,8 @@ def kl_to_grid_posterior(
     both densities are taken on ``result.v`` (q renormalised there) and
     sum q ln(q / p) dv runs over the grid.
     """
-    m = check_range("q_mean", q_mean, -np.inf, np.inf)
-    s = check_positive("q_var", q_var)
+    m, s = _q(q_mean, q_var)
+    check_instance("result", result, PosteriorResult)
     q = gm.normal_pdf(result.v, m, s)
     q = q / (np.sum(q) * result.dv)
     keep = q > 0
@@ -345,7 +372,10 @@ def free_energy_bound(
     log evidence ``log_evidence`` (quadrature) and ``kl``
     (:func:`kl_to_grid_posterior`), so that ``F + kl = log_evidence``.
     """
-    q_sd = check_positive("q_sd", q_sd)
+    q_mean = check_range("q_mean", q_mean, -gm.VALUE_BOUND, gm.VALUE_BOUND)
+    q_sd = check_range("q_sd", q_sd, 0.0, gm.VALUE_BOUND)
+    if q_sd == 0:
+        raise ValueError("q_sd: must be > 0, got 0.0")
     result = posterior_on_line(u=u, v_p=v_p, sigma_p=sigma_p, sigma_u=sigma_u)
     model = result.model
     return {
