@@ -34,6 +34,7 @@ __all__ = [
     "book_references",
     "notebook_references",
     "citation_names",
+    "section_targets",
     "plain_markdown",
     "pyobject_source",
 ]
@@ -127,10 +128,7 @@ def notebook_references(nb: nbformat.NotebookNode) -> References:
                 for m in _EX_START.finditer(src)
                 if "label" in _options(m.group("opts"))
             ]
-            for target in _TARGET.finditer(src):
-                heading = _HEADING.search(src, target.end())
-                if heading and not src[target.end() : heading.start()].strip():
-                    sections[target.group("label")] = heading.group("title")
+            sections.update(section_targets(src))
         elif "caption" in cell.metadata.get("mystnb", {}).get("figure", {}):
             name = cell.metadata["mystnb"]["figure"].get("name")
             figures.append(name)
@@ -148,6 +146,16 @@ def notebook_references(nb: nbformat.NotebookNode) -> References:
         numbered(exercises),
         sections,
     )
+
+
+def section_targets(text: str) -> dict[str, str]:
+    """``(label)=`` targets in Markdown ``text`` -> the heading right after each."""
+    sections = {}
+    for target in _TARGET.finditer(text):
+        heading = _HEADING.search(text, target.end())
+        if heading and not text[target.end() : heading.start()].strip():
+            sections[target.group("label")] = heading.group("title")
+    return sections
 
 
 def citation_names(bib: Path = BIB) -> dict[str, tuple[str, str]]:
@@ -178,12 +186,16 @@ def citation_names(bib: Path = BIB) -> dict[str, tuple[str, str]]:
 
 
 def book_references(notebooks: list[Path] | None = None) -> References:
-    """The references of every chapter notebook (by default the book's) and the bibliography."""
+    """The references of every chapter notebook (by default the book's), the section targets of
+    the book's Markdown pages, and the bibliography."""
     if notebooks is None:
         from pcbook.classroom.exercises import chapter_notebooks
 
         notebooks = chapter_notebooks()
-    refs = References(citations=citation_names())
+    pages = {}
+    for page in sorted((ROOT / "book").glob("*.md")):
+        pages.update(section_targets(page.read_text(encoding="utf-8")))
+    refs = References(sections=pages, citations=citation_names())
     for path in notebooks:
         refs = refs.merged(notebook_references(nbformat.read(path, 4)))
     return refs
@@ -334,8 +346,13 @@ def _directive(name: str, arg: str, lines: list[str], refs: References) -> str:
         code = pyobject_source(
             (refs.base / arg.strip()).resolve(), options["pyobject"]
         )
-        language = options.get("language", "python")
-        return f"```{language}\n{code}```"
+        from pcbook.source import Source
+
+        return (
+            Source(code, options.get("language", "python"))
+            .markdown()
+            .rstrip("\n")
+        )
     if name in ("code-cell", "code", "code-block"):
         return f"```{arg.strip() or 'python'}\n{body}\n```"
     if name == "math":
