@@ -11,8 +11,8 @@ Bounded cost: a size far beyond the book's scale is refused with the estimate in
 
 - :data:`MAX_STEPS` = 10**6 iterations of one loop (time steps, epochs, items, trials): the
   book's longest loop is about 5 x 10**4 steps (chapter 6, Simulation 2);
-- :data:`MAX_ELEMENTS` = 10**8 numbers in one array (0.8 GB of float64): the book's largest
-  array holds a few million.
+- :data:`MAX_ELEMENTS` = 5 x 10**7 numbers in one array (0.4 GB of float64): the book's
+  largest array holds about 4 x 10**6 (chapter 7's map snapshots).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import numpy as np
 #: iterations of one loop beyond which a call is refused unless forced (see the module docstring)
 MAX_STEPS = 10**6
 #: numbers in one array beyond which a call is refused unless forced
-MAX_ELEMENTS = 10**8
+MAX_ELEMENTS = 5 * 10**7
 
 _FORCED = contextvars.ContextVar("pcbook_beyond_scale", default=False)
 

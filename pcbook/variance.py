@@ -27,8 +27,16 @@ from pcbook.progress import progress
 from pcbook.reproduce import experiment
 from pcbook.rng import as_rng
 from pcbook.validate import (
+    MAX_ELEMENTS,
+    MAX_STEPS,
+    check_bool,
+    check_cost,
+    check_count,
+    check_finite,
     check_finite_array,
+    check_instance,
     check_int,
+    check_real,
     check_positive,
     check_range,
 )
@@ -114,7 +122,7 @@ def learn_parameters(
     -------
     LearningHistory
     """
-    n_items = check_int("n_items", n_items, 1)
+    n_items = check_count("n_items", n_items, 1)
     lr = check_range("lr", lr, 1e-9, 1.0)
     sigma_min = check_positive("sigma_min", sigma_min)
     for name, val in (
@@ -169,6 +177,7 @@ def variance_gradients(
     """
     eps_p, eps_u = gm.prediction_errors(phi, model)
     spread_p = spread_u = 0.0
+    laplace = check_bool("laplace", laplace)
     if laplace:
         curvature = gm.d2F_dphi2(phi, model)
         if not curvature < 0:
@@ -199,9 +208,9 @@ def interneuron_trial(
     """
     sigma = check_positive("sigma", sigma)
     dt = check_positive("dt", dt)
-    n_steps = check_int("n_steps", n_steps, 1)
+    n_steps = check_count("n_steps", n_steps, 1)
     eps = e = 0.0
-    c = float(phi) - float(g_above)
+    c = check_real("phi", phi) - check_real("g_above", g_above)
     for _ in range(n_steps):
         eps, e = eps + dt * (c - e), e + dt * (sigma * eps - e)
     return eps, e
@@ -273,13 +282,20 @@ def simulate_interneuron_learning(
     -------
     InterneuronResult
     """
-    n_trials = check_int("n_trials", n_trials, 1)
-    n_seeds = check_int("n_seeds", n_seeds, 1)
+    n_trials = check_count("n_trials", n_trials, 1)
+    n_seeds = check_count("n_seeds", n_seeds, 1)
     lr = check_range("lr", lr, 1e-9, 1.0)
     sigma_phi = check_positive("sigma_phi", sigma_phi)
     sigma0 = check_positive("sigma0", sigma0)
     dt = check_range("dt", dt, 1e-6, 1.0)
-    n_steps = int(round(check_positive("t_trial", t_trial) / dt))
+    t_trial = check_positive("t_trial", t_trial)
+    check_cost("t_trial / dt", t_trial / dt, MAX_STEPS, "Euler steps")
+    check_cost(
+        "n_trials x n_seeds", n_trials * n_seeds, MAX_ELEMENTS, "trials"
+    )
+    mean_phi = check_real("mean_phi", mean_phi)
+    g_above = check_real("g_above", g_above)
+    n_steps = int(round(t_trial / dt))
     streams = as_rng(rng).spawn(n_seeds)
     phi = np.stack(
         [s.normal(mean_phi, np.sqrt(sigma_phi), n_trials) for s in streams]
@@ -306,8 +322,10 @@ def mean_field_sigma(
     sigma0: float = 1.0,
 ):
     """The averaged recursion Sigma <- Sigma + lr (sigma_phi / Sigma - 1) (Bogacz Eqs. 63-65)."""
-    out = np.empty(check_int("n_trials", n_trials, 1) + 1)
-    out[0] = sigma0
+    out = np.empty(check_count("n_trials", n_trials, 1) + 1)
+    lr = check_range("lr", lr, 1e-9, 1.0)
+    sigma_phi = check_positive("sigma_phi", sigma_phi)
+    out[0] = check_positive("sigma0", sigma0)
     for k in range(n_trials):
         out[k + 1] = out[k] + lr * (sigma_phi / out[k] - 1.0)
     return out
@@ -348,9 +366,53 @@ class Hierarchy:
     v_p: NDArray[np.float64]  # prior mean of the top level (length n_L)
     h: str = "tanh"  # activation name from pcbook.maths.ACTIVATIONS
 
+    def __post_init__(self):
+        check_instance("thetas", self.thetas, (tuple, list))
+        check_instance("sigmas", self.sigmas, (tuple, list))
+        if len(self.sigmas) < 2 or len(self.thetas) != len(self.sigmas) - 1:
+            raise ValueError(
+                f"thetas, sigmas: expected L >= 2 covariances and L - 1 weight "
+                f"matrices, got {len(self.sigmas)} and {len(self.thetas)}"
+            )
+        sizes = [
+            check_finite_array("sigmas", S, ndim=2).shape for S in self.sigmas
+        ]
+        if any(a != b for a, b in sizes):
+            raise ValueError(f"sigmas: expected square matrices, got {sizes}")
+        for i, T in enumerate(self.thetas):
+            want = (sizes[i][0], sizes[i + 1][0])
+            if check_finite_array("thetas", T, ndim=2).shape != want:
+                raise ValueError(
+                    f"thetas: Theta_{i + 1} must have shape {want}, got {np.shape(T)}"
+                )
+        v_p = check_finite_array("v_p", self.v_p, ndim=1)
+        if v_p.shape != (sizes[-1][0],):
+            raise ValueError(
+                f"v_p: expected {sizes[-1][0]} entries, got {v_p.shape}"
+            )
+        activation(check_instance("h", self.h, str))
+
     @property
     def sizes(self) -> list[int]:
         return [s.shape[0] for s in self.sigmas]
+
+
+def _levels(phis, hier: Hierarchy) -> list:
+    """The checked ``phis``: one finite (batch, n_i) array per level of ``hier``."""
+    check_instance("hier", hier, Hierarchy)
+    if not isinstance(phis, (list, tuple)) or len(phis) != len(hier.sigmas):
+        raise ValueError(
+            f"phis: expected a list of {len(hier.sigmas)} levels, got "
+            f"{type(phis).__name__} of length {len(phis) if hasattr(phis, '__len__') else '-'}"
+        )
+    out = [check_finite_array("phis", p, ndim=2) for p in phis]
+    for p, n in zip(out, hier.sizes):
+        if p.shape[1] != n or p.shape[0] != out[0].shape[0]:
+            raise ValueError(
+                f"phis: expected shapes (batch, n_i) with n_i = {hier.sizes}, "
+                f"got {[q.shape for q in out]}"
+            )
+    return out
 
 
 def make_hierarchy(
@@ -387,10 +449,7 @@ def hier_errors(phis, hier: Hierarchy):
     the error nodes of Eqs. (45)-(46) and (54) settle.
     ``phis`` is a list of L arrays of shape (batch, n_i), phis[0] = u.
     """
-    if len(phis) != len(hier.sigmas):
-        raise ValueError(
-            f"phis: expected {len(hier.sigmas)} levels, got {len(phis)}"
-        )
+    phis = _levels(phis, hier)
     mus = _predictions(phis, hier)
     return [
         np.linalg.solve(S, (p - m).T).T
@@ -404,6 +463,7 @@ def hier_free_energy(phis, hier: Hierarchy) -> NDArray[np.float64]:
     Implements {eq}`eq-variance-hier-F`, i.e. the negative free energy of Bogacz (2017) Sec. 4.1-4.2,
     without the constant.
     """
+    phis = _levels(phis, hier)
     mus = _predictions(phis, hier)
     total = 0.0
     for p, m, S, e in zip(phis, mus, hier.sigmas, hier_errors(phis, hier)):
@@ -419,6 +479,7 @@ def hier_phi_gradient(phis, hier: Hierarchy):
     Implements {eq}`eq-variance-hier-phi`, i.e. Bogacz (2017) Eqs. (44) and (53). Each level
     needs only its own error and the error of the level below: the update is local.
     """
+    phis = _levels(phis, hier)
     _, df = activation(hier.h)
     eps = hier_errors(phis, hier)
     return [
@@ -434,6 +495,7 @@ def hier_param_gradients(phis, hier: Hierarchy) -> dict:
     dF/dTheta_i = eps_i h(phi_{i+1})^T, dF/dSigma_i = (eps_i eps_i^T - Sigma_i^{-1}) / 2,
     dF/dv_p = eps_L. Each weight update needs only the activity at the two ends of the synapse.
     """
+    phis = _levels(phis, hier)
     f, _ = activation(hier.h)
     eps = hier_errors(phis, hier)
     n = phis[0].shape[0]
@@ -454,6 +516,7 @@ def relax_dt_limit(hier: Hierarchy) -> float:
     (ignoring the small h'' term), and Euler ascent is monotone for dt <= 1 / L
     (the same disc argument as {eq}`eq-error_units-euler-limit`).
     """
+    check_instance("hier", hier, Hierarchy)
     _, df = activation(hier.h)
     slope = float(np.max(np.abs(df(np.linspace(-3, 3, 61)))))
     inv = [1.0 / np.linalg.eigvalsh(S).min() for S in hier.sigmas]
@@ -473,12 +536,13 @@ def relax(u, hier: Hierarchy, n_steps: int = 100, dt: float = 0.1, phis0=None):
 
     Returns the list of levels [u, phi_2, ..., phi_L], each of shape (batch, n_i).
     """
+    check_instance("hier", hier, Hierarchy)
     u = check_finite_array("u", u, ndim=2)
     if u.shape[1] != hier.sizes[0]:
         raise ValueError(
             f"u: expected {hier.sizes[0]} columns, got {u.shape[1]}"
         )
-    n_steps = check_int("n_steps", n_steps, 0)
+    n_steps = check_count("n_steps", n_steps, 0)
     dt = min(check_positive("dt", dt), relax_dt_limit(hier))
     if phis0 is None:
         phis = [u] + [
@@ -489,16 +553,21 @@ def relax(u, hier: Hierarchy, n_steps: int = 100, dt: float = 0.1, phis0=None):
             if i > 0
         ]
     else:
-        phis = [u] + [np.array(p, dtype=float) for p in phis0[1:]]
+        phis = [u] + _levels(phis0, hier)[1:]
     for _ in range(n_steps):
         grads = hier_phi_gradient(phis, hier)
         phis = [u] + [p + dt * d for p, d in zip(phis[1:], grads)]
     return phis
 
 
+def _hier_size(hier: Hierarchy) -> int:
+    """Numbers in one sample of every level of ``hier`` (checked to be a Hierarchy)."""
+    return sum(check_instance("hier", hier, Hierarchy).sizes)
+
+
 def sample_hierarchy(hier: Hierarchy, n: int, rng=None) -> list:
     """Draw n samples top-down from the generative model; returns [u, phi_2, ..., phi_L]."""
-    n = check_int("n", n, 1)
+    n = check_count("n", n, 1, MAX_ELEMENTS // max(_hier_size(hier), 1))
     rng = as_rng(rng)
     f, _ = activation(hier.h)
     L = len(hier.sigmas)
@@ -540,8 +609,9 @@ def fit_hierarchy(
     only with ``learn_sigma=True``: with point estimates they tend to collapse (Sec. 2.4), so the
     default keeps them fixed.
     """
+    check_instance("hier", hier, Hierarchy)
     u = check_finite_array("u", u, ndim=2)
-    n_epochs = check_int("n_epochs", n_epochs, 1)
+    n_epochs = check_count("n_epochs", n_epochs, 1)
     lr = check_range("lr", lr, 1e-9, 1.0)
     f_hist, err_hist, phis = [], [], None
     for _ in progress(range(n_epochs), desc="epochs", total=n_epochs):
