@@ -99,8 +99,11 @@ serve:
 	@echo "serving on http://127.0.0.1:8000 (Ctrl-C to stop)"
 	$(PYTHON) -m http.server 8000 --bind 127.0.0.1 --directory _build/html
 
-lab: $(STAMP)
-	$(BLAS_KERNEL) $(VENV)/bin/jupyter lab book/
+# JupyterLab (with jupyterlab-myst) on 127.0.0.1, rooted at the repository: the chapters are in
+# book/, the student notebooks (written first by make student) in build/student/.
+lab: student
+	@echo "chapters: book/   student notebooks: build/student/"
+	$(BLAS_KERNEL) $(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=$(CURDIR) --LabApp.default_url=/lab/tree/book $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # Stored for the website (tools/run_notebooks.py) and checked by nbval, slider cells precompute the
 # website's static frames (PCBOOK_STATIC_SLIDERS=1); a live run in JupyterLab skips them.
