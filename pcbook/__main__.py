@@ -4,7 +4,9 @@
 runs one experiment; ``sweep NAME [--seeds 0:100] [--set key=v1,v2 ...]
 [--workers N | --scheduler ADDRESS | --serial] [--out FILE]
 [--cache DIR | --no-cache] [--json] [--force]`` runs it over seeds x a
-parameter grid on Dask (``pcbook.sweep``).
+parameter grid on Dask (``pcbook.sweep``); ``grade SUBMISSION... --out DIR
+[--timeout SECONDS] [--jobs N] [--memory MB] [--chapter N]`` grades a
+class's notebooks (``pcbook.classroom.grade``).
 
 A user's mistake (an unknown experiment or parameter, a value of the wrong type, a size far
 beyond the book's scale) prints one line naming the option as it was typed (``--seed``,
@@ -123,6 +125,50 @@ def _add_sweep(sub, parser) -> None:
         "beyond the book's scale",
     )
     swp.error = parser.error  # JSON-aware usage errors here too
+
+
+def _add_grade(sub) -> None:
+    grd = sub.add_parser(
+        "grade",
+        help="grade a class's notebooks (see the teacher's guide)",
+    )
+    add = grd.add_argument
+    add(
+        "submissions",
+        nargs="+",
+        metavar="SUBMISSION",
+        help="notebooks, folders of notebooks, or zips of them",
+    )
+    add(
+        "--out",
+        required=True,
+        metavar="DIR",
+        help="folder for gradebook.csv, feedback/ and summary.md",
+    )
+    add(
+        "--timeout",
+        default="120",
+        metavar="SECONDS",
+        help="time limit for a notebook's cells, and for each check (120)",
+    )
+    add(
+        "--jobs",
+        default="1",
+        metavar="N",
+        help="submissions graded at the same time (1)",
+    )
+    add(
+        "--memory",
+        default="4096",
+        metavar="MB",
+        help="memory cap of each submission's process (4096)",
+    )
+    add(
+        "--chapter",
+        default=None,
+        metavar="N",
+        help="grade every submission as chapter N",
+    )
 
 
 def _workers(text: str | None) -> int | None:
@@ -245,9 +291,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     rep.error = parser.error  # JSON-aware usage errors for the subcommand too
     _add_sweep(sub, parser)
+    _add_grade(sub)
     args = parser.parse_args(argv)
     if args.command == "sweep":
         return _sweep(args)
+    if args.command == "grade":
+        from pcbook.classroom.grade import command
+
+        return command(args)
 
     if args.name == "list":
         for name, exp in reproduce.registry().items():
