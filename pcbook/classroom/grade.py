@@ -897,3 +897,52 @@ def write_reports(rows: list[Row], out: Path) -> None:
             name = name[:-3] + f"-{used[name]}.md"
         (folder / name).write_text(feedback_markdown(submission, mine))
     (out / "summary.md").write_text(summary_markdown(rows))
+
+
+# ---------------------------------------------------------------- command line
+
+
+def _number(text: str, option: str, kind, low):
+    """``text`` as a ``kind`` >= ``low``, or a ValueError naming ``option``."""
+    try:
+        value = kind(text)
+    except ValueError:
+        value = None
+    if value is None or not value >= low or value != value:
+        what = "an integer" if kind is int else "a number"
+        raise ValueError(f"{option}: expected {what} >= {low}, got {text!r}")
+    return value
+
+
+def command(args) -> int:
+    """``python -m pcbook grade``: see the module docstring and the teacher's guide."""
+    try:
+        limits = Limits(
+            timeout=_number(args.timeout, "--timeout", float, 1),
+            memory_mb=_number(args.memory, "--memory", int, 256),
+        )
+        jobs = _number(args.jobs, "--jobs", int, 1)
+        chapter = (
+            None
+            if args.chapter is None
+            else _number(args.chapter, "--chapter", int, 0)
+        )
+        rows = grade(
+            args.submissions,
+            args.out,
+            limits=limits,
+            jobs=jobs,
+            chapter=chapter,
+        )
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    counts = Counter(r.verdict for r in rows)
+    subs = len({r.submission for r in rows})
+    print(
+        f"graded {subs} submissions: "
+        + ", ".join(f"{counts[v]} {v}" for v in VERDICTS if counts[v])
+        + f"; wrote {Path(args.out) / 'gradebook.csv'}, "
+        f"{Path(args.out) / 'feedback'}/ and {Path(args.out) / 'summary.md'}"
+    )
+    return 0
