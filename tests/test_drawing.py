@@ -217,3 +217,19 @@ def test_seed_camera_reads_alpha_which_is_the_ink_coverage():
     assert (
         rgba[0, 0, 0] == 255 and rgba[31:33, 40, 0].min() == 0
     )  # red: 1 on blank, 0 on ink
+
+
+def test_rasterise_clips_far_segments_before_drawing():
+    """A segment running 1e9 units off the canvas costs what its visible part costs (issue 16)."""
+    import time
+
+    start = time.perf_counter()
+    far = drawing.rasterise(
+        np.array([[0.0, 0.0], [1e9, 0.0], [1e9, -1e9]])
+    )
+    assert time.perf_counter() - start < 1.0
+    np.testing.assert_array_equal(
+        far, drawing.rasterise(np.array([[0.0, 0.0], [200.0, 0.0]]))
+    )
+    with pytest.raises(ValueError, match="points: coordinates"):
+        drawing.rasterise(np.array([[0.0, 0.0], [1e300, 0.0]]))

@@ -24,7 +24,16 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from pcbook.validate import check_finite_array, check_int, check_positive
+from pcbook.validate import (
+    check_count,
+    check_finite_array,
+    check_instance,
+    check_int,
+    check_positive,
+)
+
+#: canvas units beyond which a point is refused (the canvas spans +-60)
+MAX_COORDINATE = 1e12
 
 __all__ = [
     "ArmParams",
@@ -56,9 +65,10 @@ class ArmParams:
         check_positive("link", self.link)
         check_positive("angle_scale", self.angle_scale)
         check_positive("half_width", self.half_width)
-        check_int("size", self.size, low=2)
+        check_count("size", self.size, low=2, limit=4096)
         check_positive("line_width", self.line_width)
-        if len(self.theta0) != 2:
+        theta0 = check_finite_array("theta0", self.theta0, ndim=1)
+        if len(theta0) != 2:
             raise ValueError(
                 f"theta0: expected two angles, got {self.theta0!r}"
             )
@@ -105,6 +115,7 @@ def joint_angles(
     theta : array of the same shape as ``omega``
     """
     omega = _check_omega(omega)
+    check_instance("params", params, ArmParams)
     return np.asarray(params.theta0) + params.angle_scale * np.cumsum(
         omega, axis=-2
     )
@@ -119,6 +130,7 @@ def pen_position(
     x = l (cos theta_1 + cos(theta_1 + theta_2)) + x_shoulder, and the same with sin for y.
     """
     theta = check_finite_array("theta", theta)
+    check_instance("params", params, ArmParams)
     if theta.shape[-1] != 2:
         raise ValueError(
             f"theta: the last axis must hold the two joint angles, got shape {theta.shape}"
@@ -172,6 +184,12 @@ def rasterise(
     images : array (size, size) or (B, size, size)
     """
     points = check_finite_array("points", points)
+    check_instance("params", params, ArmParams)
+    if np.abs(points).max() > MAX_COORDINATE:
+        raise ValueError(
+            f"points: coordinates must lie within +-{MAX_COORDINATE:g} canvas "
+            f"units, got {np.abs(points).max():g}"
+        )
     if (
         points.ndim not in (2, 3)
         or points.shape[-1] != 2
@@ -186,6 +204,29 @@ def rasterise(
         batch, params.size, params.half_width, params.line_width
     )
     return images[0] if single else images
+
+
+def _clip_segments(start, delta, low: float, high: float):
+    """The parts of the segments ``start + t delta`` (0 <= t <= 1) inside the square [low, high]^2.
+
+    Liang-Barsky clipping, so the work of drawing grows with the part of a path on the canvas,
+    not with how far off the canvas it goes. Returns the clipped (start, delta) and the mask of
+    the segments that reach the square; a segment inside it is returned unchanged.
+    """
+    t0, t1 = np.zeros(len(start)), np.ones(len(start))
+    for axis in (0, 1):
+        d, x = delta[:, axis], start[:, axis]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            to_low, to_high = (low - x) / d, (high - x) / d
+        enter = np.where(d > 0, to_low, np.where(d < 0, to_high, -np.inf))
+        leave = np.where(d > 0, to_high, np.where(d < 0, to_low, np.inf))
+        parallel_out = (d == 0) & ((x < low) | (x > high))
+        t0 = np.maximum(t0, enter)
+        t1 = np.where(parallel_out, -1.0, np.minimum(t1, leave))
+    keep = t0 <= t1
+    t0, t1 = t0[keep, None], t1[keep, None]
+    delta = delta[keep]
+    return start[keep] + t0 * delta, (t1 - t0) * delta, keep
 
 
 def _rasterise(
@@ -208,7 +249,12 @@ def _rasterise(
         n_pts = 2
     start, delta = q[:, :-1].reshape(-1, 2), np.diff(q, axis=1).reshape(-1, 2)
     image_of = np.repeat(np.arange(n_img), n_pts - 1)
-    # 2. cut long segments into pieces
+    # 2. clip the segments to the canvas with a margin of one canvas width on every side (an
+    # arm's reach: no path of the book is clipped), then cut them into pieces
+    start, delta, keep = _clip_segments(
+        start, delta, -size - radius - 1, 2 * size + radius
+    )
+    image_of = image_of[keep]
     n_pieces = np.maximum(
         np.ceil(np.abs(delta).max(axis=1) / max_len).astype(np.intp), 1
     )
@@ -268,8 +314,8 @@ class DrawingArm:
     """
 
     def __init__(self, params: ArmParams = ArmParams(), n_steps: int = 100):
-        self.params = params
-        self.n_steps = check_int("n_steps", n_steps, low=1)
+        self.params = check_instance("params", params, ArmParams)
+        self.n_steps = check_count("n_steps", n_steps, low=1)
         self.reset()
 
     def reset(self, rng=None) -> NDArray[np.float64]:
