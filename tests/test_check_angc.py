@@ -23,6 +23,15 @@ def state_coverage(obs, low, high, bins=20):
     return len(np.unique(np.clip(idx, 0, bins - 1), axis=0)) / bins**2
 
 
+def run_coverages(explore):
+    """Reference solution of Exercise 5.2's second part."""
+    low, high = MOUNTAIN_CAR_BOX
+    return [
+        state_coverage(obs[episode < 20], low, high)
+        for obs, episode in zip(explore.obs, explore.episode)
+    ]
+
+
 def test_q_target_accepts_reference():
     assert check.q_target(q_target)
 
@@ -120,13 +129,19 @@ def test_coverages_of_the_run_are_measured_on_the_complete_episodes():
     ]
     whole = [angc.coverage(o, *MOUNTAIN_CAR_BOX) for o in run.obs]
     assert right != whole
-    assert check.state_coverage(state_coverage, right, run)
-    v = check.state_coverage(state_coverage, whole, run)
+
+    def returns(values):
+        return lambda explore: values
+
+    assert check.state_coverage(state_coverage, run_coverages, run)
+    v = check.state_coverage(state_coverage, returns(whole), run)
     assert not v and "partial episode" in v.message
-    v = check.state_coverage(state_coverage, right[:1], run)
+    v = check.state_coverage(state_coverage, returns(right[:1]), run)
     assert not v and "2 agents" in v.message
-    v = check.state_coverage(state_coverage, [0.5, 0.5], run)
+    v = check.state_coverage(state_coverage, returns([0.5, 0.5]), run)
     assert not v and "episode[i] < 20" in v.hint
+    v = check.state_coverage(state_coverage, returns(None), run)
+    assert not v and "returned None" in v.message
 
 
 def test_zil_steps():

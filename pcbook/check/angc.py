@@ -181,7 +181,7 @@ def _coverage_of_run(coverages, explore) -> object | None:
     n = len(explore.obs)
     if got.shape != (n,):
         return wrong(
-            f"`coverages` holds {got.size} numbers; the run has {n} agents.",
+            f"run_coverages returns {got.size} numbers; the run has {n} agents.",
             "one coverage per agent, in the order of explore.alpha_e.",
         )
 
@@ -210,21 +210,22 @@ def _coverage_of_run(coverages, explore) -> object | None:
 
 
 @answer_check("ex-angc-explore")
-def state_coverage(func, coverages=None, explore=None):
-    """Check ``func(obs, low, high, bins)`` (the fraction of grid cells visited), then the run's coverages."""
+def state_coverage(func, run_coverages=None, explore=None):
+    """Check ``func(obs, low, high, bins)`` (the fraction of grid cells visited), then
+    ``run_coverages(explore)``: one coverage per agent of the run, over its complete episodes."""
     verdict = _coverage_function(func)
     if verdict is not None:
         return verdict
-    if explore is None:
+    if run_coverages is None or explore is None:
         return correct(
             "your coverage counts each visited cell of the grid once."
         )
-    verdict = _coverage_of_run(coverages, explore)
+    verdict = _coverage_of_run(run_coverages(explore), explore)
     if verdict is not None:
         return verdict
     return correct(
         "your coverage counts each visited cell once, and the two\n"
-        "agents' coverages are measured on the same 20 episodes."
+        "agents are compared on the same 20 complete episodes."
     )
 
 
