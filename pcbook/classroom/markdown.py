@@ -17,6 +17,9 @@ or without jupyterlab-myst, using the numbers the website prints (:class:`Refere
   source, read from the package file, so the notebook stands alone;
 - math stays ``$...$`` and ``$$...$$`` (JupyterLab typesets it).
 
+jupyterlab-myst numbers every display equation itself, beside the ``\\tag``; the hidden first cell
+:func:`myst_settings_cell` turns that off, so an equation shows the website's number once.
+
 A role or directive it does not know raises ValueError, so nothing is passed through raw.
 """
 
@@ -37,6 +40,7 @@ __all__ = [
     "section_targets",
     "plain_markdown",
     "pyobject_source",
+    "myst_settings_cell",
 ]
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -228,6 +232,21 @@ def pyobject_source(path: Path, name: str) -> str:
     lines = text.splitlines()[start - 1 : node.end_lineno]
     indent = min(len(ln) - len(ln.lstrip()) for ln in lines if ln.strip())
     return "\n".join(ln[indent:] for ln in lines) + "\n"
+
+
+#: jupyterlab-myst reads its settings from the front matter of a notebook's first markdown cell
+MYST_FRONTMATTER = "---\nnumbering:\n  equation: false\n---"
+
+
+def myst_settings_cell() -> nbformat.NotebookNode:
+    """A collapsed first cell for a student notebook: jupyterlab-myst numbers no equation
+    itself (each carries the website's number as its ``\\tag``). Plain JupyterLab shows it as
+    a collapsed cell; its id is fixed, so the notebook is the same on every build."""
+    cell = nbformat.v4.new_markdown_cell(
+        MYST_FRONTMATTER, metadata={"jupyter": {"source_hidden": True}}
+    )
+    cell.id = "pcbook-myst-settings"
+    return cell
 
 
 # -- roles ----------------------------------------------------------------------------------------

@@ -119,8 +119,9 @@ def _write_settings(folder: Path) -> None:
 
 
 @contextmanager
-def jupyterlab(root_dir: Path, timeout: float = 90.0):
-    """A JupyterLab server on 127.0.0.1 (free port, random token) rooted at ``root_dir``.
+def jupyterlab(root_dir: Path, timeout: float = 90.0, myst: bool = True):
+    """A JupyterLab server on 127.0.0.1 (free port, random token) rooted at ``root_dir``;
+    ``myst=False`` disables jupyterlab-myst (plain JupyterLab, for comparison).
 
     Yields ``(base_url, token)``; the server and its kernels are stopped on exit.
     """
@@ -128,6 +129,12 @@ def jupyterlab(root_dir: Path, timeout: float = 90.0):
     port = free_port()
     state = Path(tempfile.mkdtemp(prefix="pcbook-lab-"))
     _write_settings(state / "settings")
+    if not myst:
+        config = state / "config" / "labconfig" / "page_config.json"
+        config.parent.mkdir(parents=True)
+        config.write_text(
+            json.dumps({"disabledExtensions": {"jupyterlab-myst": True}})
+        )
     env = {
         **os.environ,
         "JUPYTER_CONFIG_DIR": str(state / "config"),
@@ -217,6 +224,14 @@ def visible_text(page) -> str:
     )
 
 
+def myst_warnings(page) -> int:
+    """How many warning or error marks jupyterlab-myst shows (an unknown citation, say)."""
+    return page.evaluate(
+        """() => document.querySelectorAll(
+          '.jp-Notebook .myst :is([class*="text-yellow-"], [class*="text-red-"])').length"""
+    )
+
+
 def raw_markup(page) -> list[str]:
     """Every visible line of raw MyST in the open notebook's markdown cells."""
     return [
@@ -282,6 +297,8 @@ def chromium(playwright):
 
 
 def main(argv: list[str]) -> None:
+    """Print each notebook's raw-markup lines (and jupyterlab-myst warnings); ``--shots DIR``
+    saves a screenshot of each, ``--no-myst`` runs plain JupyterLab."""
     from playwright.sync_api import sync_playwright
 
     shots = None
@@ -290,19 +307,26 @@ def main(argv: list[str]) -> None:
         shots = Path(argv[i + 1])
         shots.mkdir(parents=True, exist_ok=True)
         argv = argv[:i] + argv[i + 2 :]
-    with jupyterlab(ROOT) as (base, token), sync_playwright() as p:
+    myst = "--no-myst" not in argv
+    argv = [a for a in argv if a != "--no-myst"]
+    with jupyterlab(ROOT, myst=myst) as (base, token), sync_playwright() as p:
         browser = chromium(p)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         for nb in argv:
             path = Path(nb).resolve().relative_to(ROOT)
             open_notebook(page, base, token, str(path))
             lines = raw_markup(page)
-            print(f"{path}: {len(lines)} raw-markup lines")
+            print(
+                f"{path}: {len(lines)} raw-markup lines, "
+                f"{myst_warnings(page)} myst warnings"
+            )
             for line in lines:
                 print(f"    {line[:110]}")
             if shots is not None:
                 name = str(path).replace("/", "_").removesuffix(".ipynb")
-                page.screenshot(path=str(shots / f"{name}.png"))
+                page.screenshot(
+                    path=str(shots / f"{name}.png"), full_page=True
+                )
         browser.close()
 
 

@@ -15,6 +15,7 @@ from pcbook.classroom.markdown import (
     book_references,
     citation_names,
     notebook_references,
+    myst_settings_cell,
     plain_markdown,
     pyobject_source,
 )
@@ -202,3 +203,11 @@ def test_every_student_markdown_cell_is_free_of_myst():
                 prose = re.sub(r"```.*?```", "", cell.source, flags=re.S)
                 assert not RAW.search(prose), (path.name, cell.source[:300])
     assert markdown.BIB.exists()
+
+
+def test_myst_settings_cell_is_hidden_front_matter_with_a_fixed_id():
+    cell = myst_settings_cell()
+    assert cell.source.startswith("---\n") and cell.source.endswith("\n---")
+    assert "equation: false" in cell.source
+    assert cell.metadata["jupyter"]["source_hidden"]
+    assert cell.id == myst_settings_cell().id
