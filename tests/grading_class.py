@@ -122,15 +122,17 @@ def with_answers(chapter: int, answers: dict | None = None):
 
 def mistakes(chapter: int) -> dict:
     """{label: source with the typical mistake} for every check of ``chapter`` in MISTAKES."""
-    return {lab: mistaken(chapter, lab) for lab in numbers(chapter) if lab in MISTAKES}
+    return {
+        lab: mistaken(chapter, lab)
+        for lab in numbers(chapter)
+        if lab in MISTAKES
+    }
 
 
 def expect_mistakes(chapter: int) -> dict:
     """Not yet where a mistake was made; correct for a check MISTAKES does not know yet."""
     made = mistakes(chapter)
-    return expect_all(
-        chapter, "correct", **dict.fromkeys(made, "not yet")
-    )
+    return expect_all(chapter, "correct", **dict.fromkeys(made, "not yet"))
 
 
 def mistaken(chapter: int, label: str) -> str:
@@ -150,6 +152,21 @@ def numbers(chapter: int) -> dict:
         i.exercise.label: i.exercise.number
         for i in plan(chapter).exercises
         if i.check is not None
+    }
+
+
+def dependents(chapter: int, label: str) -> set:
+    """The checked exercises whose reference answer calls the answer of ``label``."""
+    item = next(
+        i for i in plan(chapter).exercises if i.exercise.label == label
+    )
+    return {
+        other
+        for other in numbers(chapter)
+        if other != label
+        and any(
+            f"{n}(" in reference_source(chapter, other) for n in item.names
+        )
     }
 
 
@@ -273,9 +290,7 @@ def light_class() -> list[Submission]:
     for c in nb.cells:
         if c.cell_type == "code" and "check." in c.source:
             c.source = FAKE_OUTPUT
-    subs.append(
-        Submission("fake-verdict", 0, nb, expect=expect_mistakes(0))
-    )
+    subs.append(Submission("fake-verdict", 0, nb, expect=expect_mistakes(0)))
     # tampering: objects equal to everything
     nb = with_answers(
         0, {grid: EQUAL_TO_EVERYTHING, prec: EQUAL_TO_EVERYTHING}
@@ -285,7 +300,11 @@ def light_class() -> list[Submission]:
             "equal-to-everything",
             0,
             nb,
-            expect=expect_all(0, "correct", **{grid: "error", prec: "error"}),
+            expect=expect_all(
+                0,
+                "correct",
+                **dict.fromkeys({grid, prec} | dependents(0, prec), "error"),
+            ),
         )
     )
     # an infinite loop in a function the check calls; the other exercise still graded
@@ -295,7 +314,11 @@ def light_class() -> list[Submission]:
             "infinite-loop",
             0,
             nb,
-            expect=expect_all(0, "correct", **{prec: "timed out"}),
+            expect=expect_all(
+                0,
+                "correct",
+                **dict.fromkeys({prec} | dependents(0, prec), "timed out"),
+            ),
         )
     )
     # os._exit at the top of an answer cell: that exercise errs, the next is graded
