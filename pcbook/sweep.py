@@ -25,6 +25,9 @@ of pcbook's source files, numpy's version and the BLAS kernel pin: an
 interrupted sweep resumes where it stopped and a repeated one runs nothing.
 The source hash is there because the version string does not change while
 the code does: a fix in a shared module must not leave stale results behind.
+It leaves out the parts no experiment runs (figures, answer checks,
+widgets, the classroom kit, the command line: :data:`NOT_RUN`), so that
+editing those does not throw finished runs away.
 
 A run that raises, or whose metrics come out NaN or infinite, is a row with
 ``status`` ``failed`` or ``diverged`` and its ``message``; the sweep goes on.
@@ -64,6 +67,7 @@ __all__ = [
     "SweepWarning",
     "DEFAULT_CACHE",
     "MAX_RUNS",
+    "NOT_RUN",
 ]
 
 DEFAULT_CACHE = Path("build") / "sweep-cache"  # relative to the working dir
@@ -346,18 +350,38 @@ def local_cluster(workers: int):
                 os.environ[key] = value
 
 
-def source_hash() -> str:
-    """SHA-256 of every file of the installed pcbook package (not caches).
+# Parts of the package no experiment runs (the ones ``reproduce`` does not
+# load: figures, answer checks, widgets, the classroom kit, the plot style,
+# the command line): editing them leaves every cached result valid. A test
+# checks that no other module imports them.
+NOT_RUN = (
+    "plots",
+    "check",
+    "classroom",
+    "widgets.py",
+    "pcbook.mplstyle",
+    "__main__.py",
+)
 
-    Part of the cache key and compared with each worker's, so that results
-    computed by other code are neither reused nor mixed in.
+
+def source_hash() -> str:
+    """SHA-256 of the files of the installed pcbook package that runs do run.
+
+    Every file counts but caches and the parts in :data:`NOT_RUN`, which
+    no experiment imports. Part of the cache key and compared with each
+    worker's, so that results computed by other code are neither reused nor
+    mixed in, while an edit to a figure or an answer check (frequent, on a
+    tree shared by several authors) does not make a stopped sweep start
+    again from nothing.
     """
     root = Path(pcbook.__file__).resolve().parent
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*")):
+        parts = path.relative_to(root).parts
         if (
             not path.is_file()
-            or "__pycache__" in path.parts
+            or parts[0] in NOT_RUN
+            or "__pycache__" in parts
             or path.suffix == ".pyc"
         ):
             continue

@@ -7,6 +7,7 @@ import json
 import math
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import psutil
@@ -116,6 +117,75 @@ def test_cache_resumes_an_interrupted_sweep_and_a_repeat_runs_nothing(
     assert not edited["cached"].any()
 
 
+def _copy_of_pcbook(tmp_path, monkeypatch) -> Path:
+    """A copy of the package that source_hash reads instead of the real one."""
+    import shutil
+    import types
+
+    root = Path(sweep.pcbook.__file__).resolve().parent
+    copy = tmp_path / "pcbook"
+    shutil.copytree(root, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    fake = types.SimpleNamespace(
+        __file__=str(copy / "__init__.py"), __version__="0"
+    )
+    monkeypatch.setattr(sweep, "pcbook", fake)
+    return copy
+
+
+def test_source_hash_follows_the_code_runs_run_and_not_the_figures(
+    tmp_path, monkeypatch
+):
+    copy = _copy_of_pcbook(tmp_path, monkeypatch)
+    before = sweep.source_hash()
+    for part in ("plots/som.py", "check/ngc.py", "widgets.py"):
+        with open(copy / part, "a") as handle:
+            handle.write("# an edited figure or answer check\n")
+    (copy / "classroom" / "new.py").write_text("x = 1\n")
+    assert sweep.source_hash() == before
+    with open(copy / "attractor.py", "a") as handle:
+        handle.write("# an edited experiment\n")
+    edited = sweep.source_hash()
+    assert edited != before
+    (copy / "som" / "new.py").write_text("x = 1\n")
+    assert sweep.source_hash() != edited
+
+
+def _imports(path: Path) -> set[str]:
+    import ast
+
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return names
+
+
+def test_no_module_that_runs_imports_what_the_source_hash_leaves_out():
+    root = Path(sweep.pcbook.__file__).resolve().parent
+    left_out = tuple(
+        f"pcbook.{part.removesuffix('.py')}" for part in sweep.NOT_RUN
+    )
+    hashed = [
+        path
+        for path in root.rglob("*.py")
+        if path.relative_to(root).parts[0] not in sweep.NOT_RUN
+    ]
+    assert len(hashed) > 20
+    for path in hashed:
+        bad = {
+            name
+            for name in _imports(path)
+            if name == "pcbook.mplstyle"
+            or any(name == m or name.startswith(m + ".") for m in left_out)
+        }
+        assert not bad, f"{path.relative_to(root)} imports {sorted(bad)}"
+    for exp in reproduce.registry().values():
+        assert not exp.func.__module__.startswith(left_out), exp.name
+
+
 def test_a_failing_run_is_recorded_and_the_sweep_completes(address, tmp_path):
     table = sweep.run(
         "bayes-gaussian",
@@ -174,7 +244,8 @@ def test_diverged_and_failed_runs_have_a_status_and_a_message(toy, capsys):
     report = json.loads(out)  # valid JSON: the infinity is null
     assert code == 0 and report["diverged"] == 1
     assert [r["inverse"] for r in report["rows"]] == [None, 0.5]
-    assert err.startswith("warning: 0 runs failed and 1 diverged")
+    last = err.rstrip("\n").split("\r")[-1]  # after any progress bar
+    assert last.startswith("warning: 0 runs failed and 1 diverged")
 
 
 def test_seeds_and_grid_syntax():
