@@ -6,7 +6,7 @@ from pcbook import bayes, check
 
 def reference_density(v, u, mu_p, sigma_p, sigma_u):
     joint = bayes.normal_pdf(v, mu_p, sigma_p) * bayes.normal_pdf(
-        u, v, sigma_u
+        v, u, sigma_u
     )
     return joint / (joint.sum() * (v[1] - v[0]))
 
@@ -28,7 +28,7 @@ def test_grid_check_catches_a_density_that_sums_to_one():
 def test_grid_check_catches_variances_used_as_standard_deviations():
     def sd_bug(v, u, mu_p, sigma_p, sigma_u):
         prior = bayes.normal_pdf(v, mu_p, sigma_p**2)
-        like = bayes.normal_pdf(u, v, sigma_u**2)
+        like = bayes.normal_pdf(v, u, sigma_u**2)
         joint = prior * like
         return joint / (joint.sum() * (v[1] - v[0]))
 
@@ -173,7 +173,7 @@ def test_precision_check_names_each_typical_mistake(answer, hint):
 def _grid(prior_var=lambda s: s, lik_var=lambda s: s, use=("prior", "lik")):
     def f(v, u, mu_p, sigma_p, sigma_u):
         prior = bayes.normal_pdf(v, mu_p, prior_var(sigma_p))
-        lik = bayes.normal_pdf(u, v, lik_var(sigma_u))
+        lik = bayes.normal_pdf(v, u, lik_var(sigma_u))
         p = (prior if "prior" in use else 1.0) * (lik if "lik" in use else 1.0)
         return p / (p.sum() * (v[1] - v[0]))
 

@@ -13,6 +13,7 @@ from pcbook import (
     variance,
 )
 from pcbook.check import _verdict
+from pcbook.check.bogacz import _curvature, _slope
 
 
 @pytest.fixture(autouse=True)
@@ -370,8 +371,8 @@ def _safe(cap=lambda dt, c: min(dt, 1 / abs(c)), curvature_at=None, clip=None):
         with np.errstate(all="ignore"):
             for _ in range(n_steps):
                 at = phi[-1] if curvature_at is None else curvature_at(m)
-                h = cap(dt, gm.d2F_dphi2(at, m))
-                new = phi[-1] + h * gm.dF_dphi(phi[-1], m)
+                h = cap(dt, _curvature(at, m))
+                new = phi[-1] + h * _slope(phi[-1], m)
                 phi.append(new if clip is None else float(np.clip(new, *clip)))
         return np.array(phi)
 

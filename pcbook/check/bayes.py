@@ -99,8 +99,8 @@ def grid_posterior_density(func):
         if np.allclose(answer, expected, rtol=1e-4, atol=1e-8):
             continue
         prior = normal_pdf(v, mu_p, sigma_p)
-        likelihood = normal_pdf(u, v, sigma_u)
-        as_sd = normal_pdf(v, mu_p, sigma_p**2) * normal_pdf(u, v, sigma_u**2)
+        likelihood = normal_pdf(v, u, sigma_u)
+        as_sd = normal_pdf(v, mu_p, sigma_p**2) * normal_pdf(v, u, sigma_u**2)
         where = f"for u={u}, mu_p={mu_p}, sigma_p={sigma_p}, sigma_u={sigma_u}"
         if np.allclose(answer, _normalised(as_sd, dv), rtol=1e-4):
             return wrong(
