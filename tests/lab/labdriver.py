@@ -96,6 +96,55 @@ def raw_markup_lines(text: str, code: list[str] = ()) -> list[str]:
     return found
 
 
+_PLAIN = re.compile(r"[A-Za-z0-9 ,.;:()=+\-]{30,}")
+
+
+def words(text: str) -> str:
+    """``text`` with every run of white space as one space."""
+    return " ".join(text.split())
+
+
+def plain_fragments(text: str) -> list[str]:
+    """Runs of plain words in markdown or code that render as themselves (no markup, quotes
+    or math), long enough to be distinctive."""
+    return [
+        words(m.group(0))
+        for line in text.splitlines()
+        if "$" not in line
+        for m in _PLAIN.finditer(line)
+        if len(words(m.group(0))) >= 30
+    ]
+
+
+def answer_fragments(path: Path) -> list[str]:
+    """Fragments of what must stay collapsed in notebook ``path``: its exercises' solution
+    cells (a chapter) and the bodies of its <details> blocks (a student notebook)."""
+    import nbformat
+
+    from pcbook.classroom.exercises import _SOL_END, find_exercises
+
+    nb = nbformat.read(path, as_version=4)
+    texts = [
+        nb.cells[i].source.split("```", 3)[-1]
+        for ex in find_exercises(path)
+        for i in ex.solution_cells
+        if not _SOL_END.fullmatch(nb.cells[i].source.strip())
+    ]
+    texts += [
+        m.group(1)
+        for c in nb.cells
+        if c.cell_type == "markdown"
+        for m in re.finditer(r"</summary>(.*?)</details>", c.source, re.S)
+    ]
+    return [f for t in texts for f in plain_fragments(t)]
+
+
+def visible_answers(page, path: Path) -> list[str]:
+    """The answer fragments of ``path`` that the open notebook shows."""
+    seen = words(visible_text(page))
+    return [a for a in answer_fragments(path) if a in seen]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -316,9 +365,11 @@ def main(argv: list[str]) -> None:
             path = Path(nb).resolve().relative_to(ROOT)
             open_notebook(page, base, token, str(path))
             lines = raw_markup(page)
+            answers = visible_answers(page, ROOT / path)
             print(
                 f"{path}: {len(lines)} raw-markup lines, "
-                f"{myst_warnings(page)} myst warnings"
+                f"{myst_warnings(page)} myst warnings, "
+                f"{len(answers)} visible answer fragments"
             )
             for line in lines:
                 print(f"    {line[:110]}")
