@@ -97,6 +97,7 @@ def raw_markup_lines(text: str, code: list[str] = ()) -> list[str]:
 
 
 _PLAIN = re.compile(r"[A-Za-z0-9 ,.;:()=+\-]{30,}")
+_LIST_MARK = re.compile(r"^\s*(\d+\.|[-*+])\s+")
 
 
 def words(text: str) -> str:
@@ -105,12 +106,16 @@ def words(text: str) -> str:
 
 
 def plain_fragments(text: str) -> list[str]:
-    """Runs of plain words in markdown or code that render as themselves (no markup, quotes
-    or math), long enough to be distinctive."""
+    """Runs of plain words in markdown or code that render as themselves (no markup, quotes,
+    math or list marks), long enough to be distinctive."""
+    lines = [
+        re.sub(r"\$[^$]*\$", "\0", _LIST_MARK.sub("", line))
+        for line in text.splitlines()
+        if "$$" not in line
+    ]
     return [
         words(m.group(0))
-        for line in text.splitlines()
-        if "$" not in line
+        for line in lines
         for m in _PLAIN.finditer(line)
         if len(words(m.group(0))) >= 30
     ]
