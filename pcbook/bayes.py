@@ -16,7 +16,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from pcbook.reproduce import experiment
-from pcbook.validate import check_finite_array, check_positive, check_real
+from pcbook.gaussian_model import VALUE_BOUND, VARIANCE_RANGE
+from pcbook.validate import (
+    check_finite,
+    check_finite_array,
+    check_positive,
+    check_range,
+    check_real,
+)
 
 __all__ = [
     "normal_pdf",
@@ -30,7 +37,14 @@ __all__ = [
 def normal_pdf(x, mean: float, var: float) -> np.ndarray:
     """Density of N(mean, var) at ``x``; ``var`` is a variance (eq-bayes-normal)."""
     var = check_positive("var", var)
-    x = np.asarray(x, dtype=float)
+    x, mean = check_finite("x", x), check_finite("mean", mean)
+    try:
+        np.broadcast_shapes(np.shape(x), np.shape(mean))
+    except ValueError:
+        raise ValueError(
+            f"mean: shape {np.shape(mean)} does not broadcast with x's "
+            f"{np.shape(x)}"
+        ) from None
     return np.exp(-0.5 * (x - mean) ** 2 / var) / np.sqrt(2.0 * np.pi * var)
 
 
@@ -60,10 +74,10 @@ def closed_form_posterior(
     sigma_u : float
         Sensory (likelihood) variance (> 0).
     """
-    check_real("u", u)
-    check_real("mu_p", mu_p)
-    sigma_p = check_positive("sigma_p", sigma_p)
-    sigma_u = check_positive("sigma_u", sigma_u)
+    u = check_range("u", u, -VALUE_BOUND, VALUE_BOUND)
+    mu_p = check_range("mu_p", mu_p, -VALUE_BOUND, VALUE_BOUND)
+    sigma_p = check_range("sigma_p", sigma_p, *VARIANCE_RANGE)
+    sigma_u = check_range("sigma_u", sigma_u, *VARIANCE_RANGE)
     var = 1.0 / (1.0 / sigma_p + 1.0 / sigma_u)
     return GaussianPosterior(
         mean=var * (mu_p / sigma_p + u / sigma_u), var=var
@@ -131,10 +145,18 @@ def grid_moments(v, density) -> GaussianPosterior:
         raise ValueError(
             f"density: shape {density.shape} does not match v {v.shape}"
         )
+    if np.any(density < 0):
+        raise ValueError("density: must be >= 0 everywhere")
     dv = v[1] - v[0]
-    mass = density.sum() * dv
-    mean = float((v * density).sum() * dv / mass)
-    var = float(((v - mean) ** 2 * density).sum() * dv / mass)
+    with np.errstate(all="ignore"):
+        mass = density.sum() * dv
+        mean = float((v * density).sum() * dv / mass)
+        var = float(((v - mean) ** 2 * density).sum() * dv / mass)
+    if not (mass > 0 and np.isfinite(mass) and np.isfinite(var)):
+        raise ValueError(
+            "v, density: the moments are not finite (a zero, huge or "
+            "unevenly spaced tabulation)"
+        )
     return GaussianPosterior(mean, var)
 
 

@@ -145,9 +145,9 @@ def network_derivatives(
     eps_u' = u - g(phi) - Sigma_u eps_u.
     """
     return _derivatives(
-        check_finite("phi", phi),
-        check_finite("eps_p", eps_p),
-        check_finite("eps_u", eps_u),
+        gm._bounded("phi", phi),
+        gm._bounded("eps_p", eps_p),
+        gm._bounded("eps_u", eps_u),
         gm.check_model("model", model),
     )
 
@@ -216,11 +216,12 @@ def jacobian(
     if state is None:
         phi, ep, eu = fixed_point(model)
     else:
-        phi, ep, eu = check_finite_array("state", state, ndim=1)
+        state = check_finite_array("state", state, ndim=1)
         if len(state) != 3:
             raise ValueError(
                 f"state: expected (phi, eps_p, eps_u), got {state!r}"
             )
+        phi, ep, eu = gm._bounded("state", state)
     return np.array(
         [
             [2.0 * eu, -1.0, 2.0 * phi],
@@ -291,11 +292,18 @@ def compare_dynamics(
     ({eq}`eq-error_units-euler-limit`) of the network at its fixed point.
     """
     model = gm.make_model(u=u, v_p=v_p, sigma_p=sigma_p, sigma_u=sigma_u)
+    eigenvalues = linearisation_eigenvalues(model)
+    if np.any(eigenvalues.real >= 0):
+        raise ValueError(
+            "u, v_p, sigma_p, sigma_u: the network's fixed point is not stable "
+            f"for this model (eigenvalues {np.round(eigenvalues, 3)}), so no "
+            "step size makes Euler converge"
+        )
     return {
         "ascent": simulate_gradient_ascent(model, dt=dt, t_max=t_max),
         "network": simulate_network(model, dt=dt, t_max=t_max),
         "phi_star": gm.map_estimate(model),
-        "dt_limit": max_stable_dt(linearisation_eigenvalues(model)),
+        "dt_limit": max_stable_dt(eigenvalues),
     }
 
 

@@ -34,7 +34,6 @@ VARIANCE_RANGE = (1e-6, 1e6)  # Sigma_p, Sigma_u
 __all__ = [
     "GaussianModel",
     "make_model",
-    "check_model",
     "normal_pdf",
     "g",
     "dg",
@@ -72,9 +71,20 @@ def check_model(name: str, model) -> GaussianModel:
     return check_instance(name, model, GaussianModel)
 
 
+def _bounded(name: str, value):
+    """``value`` (a number or an array) checked finite and within +-VALUE_BOUND."""
+    value = check_finite(name, value)
+    if np.size(value) and np.max(np.abs(value)) > VALUE_BOUND:
+        raise ValueError(
+            f"{name}: must lie in [-{VALUE_BOUND:g}, {VALUE_BOUND:g}] (the model's "
+            f"scale), got {np.max(np.abs(value)):g}"
+        )
+    return value
+
+
 def _phi(phi, model):
     """The checked (phi, model) of the functions of phi below."""
-    return check_finite("phi", phi), check_model("model", model)
+    return _bounded("phi", phi), check_model("model", model)
 
 
 def make_model(
@@ -96,18 +106,25 @@ def normal_pdf(x, mean, var) -> NDArray[np.float64]:
     if np.any(var <= 0):
         raise ValueError("var: a variance must be > 0")
     x, mean = check_finite("x", x), check_finite("mean", mean)
+    try:
+        np.broadcast_shapes(np.shape(x), np.shape(mean), np.shape(var))
+    except ValueError:
+        raise ValueError(
+            f"x, mean, var: shapes {np.shape(x)}, {np.shape(mean)}, "
+            f"{np.shape(var)} do not broadcast"
+        ) from None
     return np.exp(-0.5 * (x - mean) ** 2 / var) / np.sqrt(2.0 * np.pi * var)
 
 
 def g(v):
     """The nonlinear mapping g(v) = v**2 from size to light intensity."""
-    v = check_finite("v", v)
+    v = _bounded("v", v)
     return v * v
 
 
 def dg(v):
     """Its derivative g'(v) = 2 v."""
-    return 2.0 * check_finite("v", v)
+    return 2.0 * _bounded("v", v)
 
 
 def free_energy(phi, model: GaussianModel):

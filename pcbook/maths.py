@@ -88,7 +88,7 @@ def activation(name: str) -> tuple[Callable, Callable]:
     """The pair (f, f') for activation ``name`` (one of ``ACTIVATIONS``)."""
     if not isinstance(name, str) or name not in ACTIVATIONS:
         raise ValueError(
-            f"activation: must be one of {sorted(ACTIVATIONS)}, got {name!r}"
+            f"name: the activation must be one of {sorted(ACTIVATIONS)}, got {name!r}"
         )
     return ACTIVATIONS[name]
 
@@ -108,6 +108,12 @@ def bce(x: np.ndarray, p: np.ndarray, eps: float = 1e-7) -> np.ndarray:
     """
     x = check_finite_array("x", x, min_size=0)
     p = check_finite_array("p", p, min_size=0)
+    try:
+        np.broadcast_shapes(x.shape, p.shape)
+    except ValueError:
+        raise ValueError(
+            f"p: shape {p.shape} does not match x's {x.shape}"
+        ) from None
     eps = check_positive("eps", eps)
     if not eps < 0.5:
         raise ValueError(

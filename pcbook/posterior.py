@@ -80,7 +80,9 @@ def make_grid(
     low = check_range("low", low, -np.inf, np.inf)
     high = check_range("high", high, -np.inf, np.inf)
     step = check_positive("step", step)
-    check_cost("step", (high - low) / step, MAX_GRID, "grid points")
+    check_cost(
+        "(high - low) / step", (high - low) / step, MAX_GRID, "grid points"
+    )
     n = int(round((high - low) / step))
     if n < 1:
         raise ValueError(
@@ -214,9 +216,8 @@ def evidence_by_quadrature(model: gm.GaussianModel) -> float:
     An independent check of the grid sum in {eq}`eq-posterior-evidence` (the grid covers only
     0.01..5; the rest of the line, including negative sizes, carries almost no mass here).
     """
-    points = sorted(
-        {model.v_p, *gm.stationary_points(gm.check_model("model", model))}
-    )
+    gm.check_model("model", model)
+    points = sorted({model.v_p, *gm.stationary_points(model)})
     lo, hi = (
         min(points) - 12 * np.sqrt(model.sigma_p) - 3,
         max(points) + 12 * np.sqrt(model.sigma_p) + 3,
@@ -249,8 +250,10 @@ def mass_outside(
     :func:`evidence_by_quadrature`.
     """
     gm.check_model("model", model)
-    low = check_range("low", low, -np.inf, np.inf)
-    high = check_range("high", high, low, np.inf)
+    low = check_range("low", low, -gm.VALUE_BOUND, gm.VALUE_BOUND)
+    high = check_range("high", high, -gm.VALUE_BOUND, gm.VALUE_BOUND)
+    if not low < high:
+        raise ValueError(f"low, high: need low < high, got {low} and {high}")
     reach = 12 * np.sqrt(model.sigma_p) + abs(model.v_p) + 3
     kw = {"args": (model,), "limit": 400, "epsabs": 1e-14, "epsrel": 1e-11}
     below = integrate.quad(_joint, min(-reach, low - 1), low, **kw)[0]

@@ -12,6 +12,9 @@ import numpy as np
 
 __all__ = ["as_rng", "spawn"]
 
+#: independent streams beyond which spawn is far beyond the book's scale (it uses at most 20)
+MAX_STREAMS = 10**5
+
 
 def as_rng(
     rng: np.random.Generator | int | None = None,
@@ -57,6 +60,6 @@ def spawn(
     Use this for independent streams (agent vs environment, repeated runs)
     instead of ``seed + i``.
     """
-    if not isinstance(n, numbers.Integral) or n < 1:
-        raise ValueError(f"n: expected a positive integer, got {n!r}")
-    return as_rng(rng).spawn(int(n))
+    from pcbook.validate import check_count
+
+    return as_rng(rng).spawn(check_count("n", n, 1, MAX_STREAMS))

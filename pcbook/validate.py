@@ -58,6 +58,7 @@ def _label(name) -> str:
 
 def check_bool(name: str, value) -> bool:
     """Return ``value`` as bool, or raise a TypeError if it is not True or False."""
+    _label(name)
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(
             f"{_label(name)}: expected True or False, got {value!r}"
@@ -162,7 +163,7 @@ def check_finite_array(
 
 def check_finite(name: str, value):
     """A finite real number (returned as float) or array of them (returned as a float array)."""
-    if np.ndim(value) == 0 and not isinstance(value, np.ndarray):
+    if isinstance(value, (numbers.Number, str, bytes)) or value is None:
         return check_real(name, value)
     return check_finite_array(name, value, min_size=0)
 
@@ -197,7 +198,7 @@ def check_scale(
     message gives it, so a caller sees the cost coming instead of waiting for days or running out
     of memory.
     """
-    _label(name)
+    check_real(name, value)
     if value > limit and not (force or _FORCED.get()):
         raise ValueError(
             f"{name}: {value:g}{unit} is far beyond the book's scale (at most {limit:g}{unit}); "
@@ -221,7 +222,13 @@ def check_count(name: str, value, low: int = 0, limit: int = MAX_STEPS) -> int:
 def check_cost(name: str, estimate: float, limit: float, what: str) -> float:
     """Refuse a call whose estimated cost (``what``: "time steps", "grid points") exceeds
     ``limit`` unless forced; the message names ``name``, the argument that sets the cost."""
-    if not estimate <= limit and not _FORCED.get():
+    _label(name)
+    if isinstance(estimate, bool) or not isinstance(estimate, numbers.Real):
+        raise TypeError(
+            f"{name}: the estimated cost must be a number, got "
+            f"{type(estimate).__name__}"
+        )
+    if not (np.isfinite(estimate) and estimate <= limit) and not _FORCED.get():
         raise ValueError(
             f"{_label(name)}: the call would need about {estimate:.3g} {what}, far "
             f"beyond the book's scale (at most {limit:.3g}); run it inside "

@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from pcbook import gaussian_model as gm
-from pcbook.maths import activation
+from pcbook.maths import ACTIVATIONS, activation
 from pcbook.progress import progress
 from pcbook.reproduce import experiment
 from pcbook.rng import as_rng
@@ -30,6 +30,7 @@ from pcbook.validate import (
     MAX_ELEMENTS,
     MAX_STEPS,
     check_bool,
+    check_choice,
     check_cost,
     check_count,
     check_finite,
@@ -124,14 +125,21 @@ def learn_parameters(
     """
     n_items = check_count("n_items", n_items, 1)
     lr = check_range("lr", lr, 1e-9, 1.0)
-    sigma_min = check_positive("sigma_min", sigma_min)
+    sigma_min = check_range("sigma_min", sigma_min, *gm.VARIANCE_RANGE)
     for name, val in (
         ("sigma_p_true", sigma_p_true),
         ("sigma_u_true", sigma_u_true),
         ("sigma_p0", sigma_p0),
         ("sigma_u0", sigma_u0),
     ):
-        check_positive(name, val)
+        check_range(name, val, *gm.VARIANCE_RANGE)
+    for name, val in (("v_true", v_true), ("v_p0", v_p0)):
+        check_range(name, val, -gm.VALUE_BOUND, gm.VALUE_BOUND)
+    laplace = check_bool("laplace", laplace)
+    if isinstance(learn, str) or not hasattr(learn, "__iter__"):
+        raise TypeError(
+            f"learn: expected a collection of names, got {type(learn).__name__}"
+        )
     learn = set(learn)
     if not learn <= {"v_p", "sigma_p", "sigma_u"}:
         raise ValueError(
@@ -293,8 +301,10 @@ def simulate_interneuron_learning(
     check_cost(
         "n_trials x n_seeds", n_trials * n_seeds, MAX_ELEMENTS, "trials"
     )
-    mean_phi = check_real("mean_phi", mean_phi)
-    g_above = check_real("g_above", g_above)
+    mean_phi = check_range("mean_phi", mean_phi, -1e6, 1e6)
+    g_above = check_range("g_above", g_above, -1e6, 1e6)
+    check_range("sigma_phi", sigma_phi, *gm.VARIANCE_RANGE)
+    check_range("sigma0", sigma0, *gm.VARIANCE_RANGE)
     n_steps = int(round(t_trial / dt))
     streams = as_rng(rng).spawn(n_seeds)
     phi = np.stack(
@@ -390,26 +400,26 @@ class Hierarchy:
             raise ValueError(
                 f"v_p: expected {sizes[-1][0]} entries, got {v_p.shape}"
             )
-        activation(check_instance("h", self.h, str))
+        check_choice("h", self.h, ACTIVATIONS)
 
     @property
     def sizes(self) -> list[int]:
         return [s.shape[0] for s in self.sigmas]
 
 
-def _levels(phis, hier: Hierarchy) -> list:
+def _levels(phis, hier: Hierarchy, name: str = "phis") -> list:
     """The checked ``phis``: one finite (batch, n_i) array per level of ``hier``."""
     check_instance("hier", hier, Hierarchy)
     if not isinstance(phis, (list, tuple)) or len(phis) != len(hier.sigmas):
         raise ValueError(
-            f"phis: expected a list of {len(hier.sigmas)} levels, got "
+            f"{name}: expected a list of {len(hier.sigmas)} levels, got "
             f"{type(phis).__name__} of length {len(phis) if hasattr(phis, '__len__') else '-'}"
         )
-    out = [check_finite_array("phis", p, ndim=2) for p in phis]
+    out = [check_finite_array(name, p, ndim=2) for p in phis]
     for p, n in zip(out, hier.sizes):
         if p.shape[1] != n or p.shape[0] != out[0].shape[0]:
             raise ValueError(
-                f"phis: expected shapes (batch, n_i) with n_i = {hier.sizes}, "
+                f"{name}: expected shapes (batch, n_i) with n_i = {hier.sizes}, "
                 f"got {[q.shape for q in out]}"
             )
     return out
@@ -419,12 +429,14 @@ def make_hierarchy(
     sizes=(4, 3, 2), h: str = "tanh", weight_scale: float = 0.5, rng=None
 ) -> Hierarchy:
     """A random hierarchy with layer ``sizes`` (input first), identity covariances and v_p = 0."""
-    sizes = [check_int("sizes", n, 1) for n in sizes]
+    check_instance("sizes", sizes, (tuple, list), "a tuple of widths")
+    sizes = [check_count("sizes", n, 1, 10**4) for n in sizes]
     if len(sizes) < 2:
         raise ValueError(
             "sizes: need at least two levels (the input and one hidden level)"
         )
-    activation(h)
+    check_choice("h", h, ACTIVATIONS)
+    weight_scale = check_range("weight_scale", weight_scale, 0.0, 1e3)
     rng = as_rng(rng)
     thetas = tuple(
         weight_scale * rng.standard_normal((a, b))
@@ -553,7 +565,7 @@ def relax(u, hier: Hierarchy, n_steps: int = 100, dt: float = 0.1, phis0=None):
             if i > 0
         ]
     else:
-        phis = [u] + _levels(phis0, hier)[1:]
+        phis = [u] + _levels(phis0, hier, "phis0")[1:]
     for _ in range(n_steps):
         grads = hier_phi_gradient(phis, hier)
         phis = [u] + [p + dt * d for p, d in zip(phis[1:], grads)]
@@ -611,6 +623,11 @@ def fit_hierarchy(
     """
     check_instance("hier", hier, Hierarchy)
     u = check_finite_array("u", u, ndim=2)
+    if np.abs(u).max() > 1e6:
+        raise ValueError(
+            f"u: must lie within +-1e6 (the model's scale), got {np.abs(u).max():g}"
+        )
+    learn_sigma = check_bool("learn_sigma", learn_sigma)
     n_epochs = check_count("n_epochs", n_epochs, 1)
     lr = check_range("lr", lr, 1e-9, 1.0)
     f_hist, err_hist, phis = [], [], None

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from pcbook.maths import activation
+from pcbook.maths import ACTIVATIONS, activation
 from pcbook.rng import as_rng
 from pcbook.validate import (
     check_bool,
@@ -93,9 +93,9 @@ class NGCParams:
         for j in self.sizes:
             check_int("sizes", j, low=1)
         for name in ("phi", "g_out", "g_hidden"):
-            activation(getattr(self, name))
+            check_choice(name, getattr(self, name), ACTIVATIONS)
         if self.phi_top is not None:
-            activation(self.phi_top)
+            check_choice("phi_top", self.phi_top, ACTIVATIONS)
         check_choice(
             "error_synapses", self.error_synapses, ("tied", "learned")
         )
