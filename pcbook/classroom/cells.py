@@ -26,7 +26,7 @@ class Cell:
     number: int
     source: str
     bound: frozenset  # assigned, imported, or an attribute or item set
-    used: frozenset  # read from the notebook's namespace when the cell runs
+    used: frozenset  # read when the cell runs, before the cell assigns them
     used_later: (
         frozenset  # read inside the cell's functions, when they are called
     )
@@ -48,6 +48,118 @@ def _python(source: str) -> str:
         return TransformerManager().transform_cell(source)
     except Exception:
         return source
+
+
+_SCOPES = (
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.Lambda,
+    ast.ClassDef,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+    ast.GeneratorExp,
+)
+
+
+def _made(node) -> list:
+    """What a nested scope reads when it is made: decorators, defaults, bases, and for a
+    comprehension its first iterable and the names it reads that are not its own."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return node.decorator_list + node.args.defaults + node.args.kw_defaults
+    if isinstance(node, ast.ClassDef):
+        return node.decorator_list + node.bases
+    if isinstance(node, ast.Lambda):
+        return node.args.defaults
+    return [node.generators[0].iter, *_comprehension_reads(node)]
+
+
+def _walk(node):
+    """The nodes of ``node`` outside nested scopes (functions, classes, comprehensions)."""
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        if node is None:
+            continue
+        yield node
+        if isinstance(node, _SCOPES):
+            stack += _made(node)
+        else:
+            stack += ast.iter_child_nodes(node)
+
+
+def _comprehension_reads(node) -> list:
+    """Name loads of a comprehension that are not its own loop variables."""
+    own = {
+        n.id
+        for g in node.generators
+        for n in ast.walk(g.target)
+        if isinstance(n, ast.Name)
+    }
+    return [
+        n
+        for n in ast.walk(node)
+        if isinstance(n, ast.Name)
+        and isinstance(n.ctx, ast.Load)
+        and n.id not in own
+    ]
+
+
+def _loads(node) -> set:
+    names = {
+        n.id
+        for n in _walk(node)
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+    }
+    if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+        names.add(node.target.id)
+    return names
+
+
+def _stores(node) -> set:
+    names = {
+        n.id
+        for n in _walk(node)
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+    }
+    for n in _walk(node):
+        if isinstance(n, (ast.Import, ast.ImportFrom)):
+            names |= {(a.asname or a.name).split(".")[0] for a in n.names}
+        elif isinstance(
+            n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+        ):
+            names.add(n.name)
+    return names
+
+
+def _read_first(body: list, assigned: set) -> set:
+    """Names the statements read before assigning them (top level, in order)."""
+    need = set()
+    for stmt in body:
+        if isinstance(stmt, (ast.For, ast.AsyncFor)):
+            need |= _loads(stmt.iter) - assigned
+            assigned |= _stores(stmt.target)
+            need |= _read_first(stmt.body, assigned)
+            need |= _read_first(stmt.orelse, set(assigned))
+        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+            for item in stmt.items:
+                need |= _loads(item.context_expr) - assigned
+                if item.optional_vars is not None:
+                    assigned |= _stores(item.optional_vars)
+            need |= _read_first(stmt.body, assigned)
+        elif isinstance(stmt, (ast.If, ast.While)):
+            need |= _loads(stmt.test) - assigned
+            need |= _read_first(stmt.body, set(assigned))
+            need |= _read_first(stmt.orelse, set(assigned))
+        elif isinstance(stmt, ast.Try):
+            for block in (stmt.body, stmt.orelse, stmt.finalbody):
+                need |= _read_first(block, set(assigned))
+            for handler in stmt.handlers:
+                need |= _read_first(handler.body, set(assigned))
+        else:
+            need |= _loads(stmt) - assigned
+            assigned |= _stores(stmt)
+    return need
 
 
 def _globals_used(table: symtable.SymbolTable) -> set:
@@ -108,7 +220,7 @@ def _cell(number: int, source: str) -> Cell:
         number,
         source,
         frozenset(imported | assigned | stores),
-        frozenset(s.get_name() for s in symbols if s.is_referenced()),
+        frozenset(_read_first(tree.body, set())),
         frozenset(_globals_used(table)),
         frozenset(calls),
         frozenset(imported),
