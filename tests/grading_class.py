@@ -227,6 +227,23 @@ def precision_weighted_posterior(u, mu_p, sigma_p, sigma_u):
     return Anything(0.0), Anything(1.0)
 """
 
+WRAPPER_CH0 = """\
+from pcbook.bayes import closed_form_posterior
+
+
+def precision_weighted_posterior(u, mu_p, sigma_p, sigma_u):
+    exact = closed_form_posterior(u, mu_p, sigma_p, sigma_u)
+    return exact.mean, exact.var
+"""
+
+WRAPPER_CH5 = """\
+from pcbook import angc as agent
+
+
+def q_target(q, q_next, action, reward, terminated, gamma):
+    return agent.controller_target(q, q_next, action, reward, terminated, gamma)
+"""
+
 INFINITE = """\
 def precision_weighted_posterior(u, mu_p, sigma_p, sigma_u):
     while True:
@@ -306,6 +323,10 @@ def light_class() -> list[Submission]:
                 **dict.fromkeys({grid, prec} | dependents(0, prec), "error"),
             ),
         )
+    )
+    # a thin wrapper of the book's own function (the check sees the call at run time)
+    subs.append(
+        Submission("wrapper-ch0", 0, with_answers(0, {prec: WRAPPER_CH0}))
     )
     # an infinite loop in a function the check calls; the other exercise still graded
     nb = with_answers(0, {prec: INFINITE})
@@ -399,3 +420,25 @@ def light_class() -> list[Submission]:
 
 def as_json(nb) -> bytes:
     return json.dumps(nb).encode()
+
+
+def heavier_class() -> list[Submission]:
+    """Chapter 5, whose 5.2 check also takes the chapter's own agent run (context)."""
+    nb = with_answers(5)
+    nb.cells.append(nbformat.v4.new_code_cell("explore = None  # not the run"))
+    return [
+        Submission(
+            "solved-ch5", 5, with_answers(5), expect=expect_all(5, "correct")
+        ),
+        Submission(
+            "stubs-ch5", 5, student(5), expect=expect_all(5, "not yet")
+        ),
+        Submission("own-context-ch5", 5, nb, expect=expect_all(5, "correct")),
+        # a wrapper the check finds by reading the function's names
+        Submission(
+            "wrapper-ch5",
+            5,
+            with_answers(5, {"ex-angc-target": WRAPPER_CH5}),
+            expect=expect_all(5, "correct", **{"ex-angc-target": "not yet"}),
+        ),
+    ]
