@@ -409,6 +409,20 @@ def light_class() -> list[Submission]:
             "huge-output-deletes", 0, nb, expect=expect_all(0, "correct")
         )
     )
+    # more memory than the cap (8 GB) in an answer cell
+    nb = with_answers(0)
+    cell = answer_cell(nb, 0, grid)
+    nb.cells[cell].source = (
+        "hog = bytearray(8 * 2**30)\n" + nb.cells[cell].source
+    )
+    subs.append(
+        Submission(
+            "memory-hog",
+            0,
+            nb,
+            expect=expect_all(0, "correct", **{grid: "error"}),
+        )
+    )
     # no metadata: the chapter comes from the cells
     nb = with_answers(2)
     nb.metadata.pop("pcbook", None)

@@ -189,6 +189,8 @@ def test_failures_are_named(graded):
     syntax = {r.exercise: r for r in found["syntax-error"]}
     first = c2[next(iter(c2))]
     assert "SyntaxError" in syntax[first].message
+    hog = {r.exercise: r for r in found["memory-hog"]}[c0["ex-bayes-grid"]]
+    assert "MemoryError" in hog.message
     gone = {r.exercise: r for r in found["deleted-reordered"]}
     assert "does not define" in gone[first].message
 

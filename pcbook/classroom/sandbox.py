@@ -478,6 +478,7 @@ class Sandbox:
 
     def __init__(self, limits: Limits, trusted: bool = False):
         self.limits = limits
+        self._closed = False
         self.home = tempfile.mkdtemp(prefix="pcbook-grade-")
         _copy_font_list(self.home)
         to_child, self._to_child = os.pipe()
@@ -514,7 +515,10 @@ class Sandbox:
         self.close()
 
     def close(self) -> None:
-        """Kill the child's process group and delete its folder."""
+        """Kill the child's process group and delete its folder (once)."""
+        if self._closed:
+            return
+        self._closed = True
         if self.process.poll() is None:
             try:
                 os.killpg(self.process.pid, signal.SIGKILL)
