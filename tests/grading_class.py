@@ -1,9 +1,11 @@
-"""A synthetic class for the grader's tests, built from the current chapter and student notebooks.
+"""A synthetic class for the grader's tests, built from the current chapter and
+student notebooks.
 
-Every submission starts from ``pcbook.classroom.student_notebook`` (what students get) and
-has its answer cells replaced: by the chapter's reference solution, by a solution with one
-typical mistake, or by a misbehaving cell. Nothing here stores a copy of a notebook: the
-class is rebuilt from the current sources on each run.
+Every submission starts from ``pcbook.classroom.student_notebook`` (what
+students get) and has its answer cells replaced: by the chapter's reference
+solution, by a solution with one typical mistake, or by a misbehaving cell.
+Nothing here stores a copy of a notebook: the class is rebuilt from the current
+sources on each run.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from pcbook.classroom import student_notebook
 from pcbook.classroom.cells import code_cells, defining_cells
 from pcbook.classroom.grade import chapter_plans
 
-#: one typical mistake per check: (text in the reference solution, what the student wrote)
+#: one typical mistake per check: (text in the reference solution, what the
+#: student wrote)
 MISTAKES = {
     "ex-bayes-grid": (
         "joint / (joint.sum() * dv)",
@@ -64,7 +67,8 @@ MISTAKES = {
 
 @dataclass
 class Submission:
-    """One synthetic student: a notebook (or raw bytes) and what the grader should say."""
+    """One synthetic student: a notebook (or raw bytes) and what the grader
+    should say."""
 
     name: str
     chapter: int
@@ -86,7 +90,8 @@ def plan(chapter: int):
 
 
 def reference_source(chapter: int, label: str) -> str:
-    """The chapter's solution cell that defines the answer of exercise ``label``."""
+    """The chapter's solution cell that defines the answer of exercise
+    ``label``."""
     p = plan(chapter)
     item = next(i for i in p.exercises if i.exercise.label == label)
     nb = nbformat.read(p.path, as_version=4)
@@ -96,7 +101,8 @@ def reference_source(chapter: int, label: str) -> str:
 
 
 def answer_cell(nb, chapter: int, label: str) -> int:
-    """Index (0-based) of the student notebook's cell that defines the answer of ``label``."""
+    """Index (0-based) of the student notebook's cell that defines the answer
+    of ``label``."""
     item = next(
         i for i in plan(chapter).exercises if i.exercise.label == label
     )
@@ -108,8 +114,8 @@ def student(chapter: int):
 
 
 def with_answers(chapter: int, answers: dict | None = None):
-    """The student notebook with every answer cell filled: ``answers[label]`` if given, else
-    the reference solution."""
+    """The student notebook with every answer cell filled: ``answers[label]``
+    if given, else the reference solution."""
     nb = student(chapter)
     for item in plan(chapter).exercises:
         if item.check is None:
@@ -121,7 +127,8 @@ def with_answers(chapter: int, answers: dict | None = None):
 
 
 def mistakes(chapter: int) -> dict:
-    """{label: source with the typical mistake} for every check of ``chapter`` in MISTAKES."""
+    """{label: source with the typical mistake} for every check of ``chapter``
+    in MISTAKES."""
     return {
         lab: mistaken(chapter, lab)
         for lab in numbers(chapter)
@@ -130,7 +137,8 @@ def mistakes(chapter: int) -> dict:
 
 
 def expect_mistakes(chapter: int) -> dict:
-    """Not yet where a mistake was made; correct for a check MISTAKES does not know yet."""
+    """Not yet where a mistake was made; correct for a check MISTAKES does not
+    know yet."""
     made = mistakes(chapter)
     return expect_all(chapter, "correct", **dict.fromkeys(made, "not yet"))
 
@@ -156,7 +164,8 @@ def numbers(chapter: int) -> dict:
 
 
 def dependents(chapter: int, label: str) -> set:
-    """The checked exercises whose reference answer calls the answer of ``label``."""
+    """The checked exercises whose reference answer calls the answer of
+    ``label``."""
     item = next(
         i for i in plan(chapter).exercises if i.exercise.label == label
     )
@@ -171,8 +180,8 @@ def dependents(chapter: int, label: str) -> set:
 
 
 def expect_all(chapter: int, verdict: str, **overrides) -> dict:
-    """Every checked exercise gets ``verdict``, by-hand ones "by hand", except ``overrides``
-    (exercise label -> verdict)."""
+    """Every checked exercise gets ``verdict``, by-hand ones "by hand", except
+    ``overrides`` (exercise label -> verdict)."""
     out = {}
     for item in plan(chapter).exercises:
         label = item.exercise.label
@@ -183,7 +192,7 @@ def expect_all(chapter: int, verdict: str, **overrides) -> dict:
     return out
 
 
-# ------------------------------------------------------------ misbehaving answers
+# ------------------------------------------------------------ misbehaving answ
 
 MONKEYPATCH = """\
 import pcbook.check
@@ -241,7 +250,9 @@ from pcbook import angc as agent
 
 
 def q_target(q, q_next, action, reward, terminated, gamma):
-    return agent.controller_target(q, q_next, action, reward, terminated, gamma)
+    return agent.controller_target(
+        q, q_next, action, reward, terminated, gamma
+    )
 """
 
 INFINITE = """\
@@ -256,14 +267,18 @@ import shutil
 
 print("x" * 50_000_000)
 for entry in os.listdir("."):
-    shutil.rmtree(entry, ignore_errors=True) if os.path.isdir(entry) else os.remove(entry)
+    if os.path.isdir(entry):
+        shutil.rmtree(entry, ignore_errors=True)
+    else:
+        os.remove(entry)
 shutil.rmtree(os.path.expanduser("~"), ignore_errors=True)
 """
 
 
 def light_class() -> list[Submission]:
-    """Chapters 0 and 2 (fast): the reference, stubs, mistakes and every failure."""
-    c0, c2 = numbers(0), numbers(2)
+    """Chapters 0 and 2 (fast): the reference, stubs, mistakes and every
+    failure."""
+    c2 = numbers(2)
     grid, prec = "ex-bayes-grid", "ex-bayes-precision"
     subs = [
         Submission(
@@ -324,11 +339,13 @@ def light_class() -> list[Submission]:
             ),
         )
     )
-    # a thin wrapper of the book's own function (the check sees the call at run time)
+    # a thin wrapper of the book's own function (the check sees the call at run
+    # time)
     subs.append(
         Submission("wrapper-ch0", 0, with_answers(0, {prec: WRAPPER_CH0}))
     )
-    # an infinite loop in a function the check calls; the other exercise still graded
+    # an infinite loop in a function the check calls; the other exercise still
+    # graded
     nb = with_answers(0, {prec: INFINITE})
     subs.append(
         Submission(
@@ -342,7 +359,8 @@ def light_class() -> list[Submission]:
             ),
         )
     )
-    # os._exit at the top of an answer cell: that exercise errs, the next is graded
+    # os._exit at the top of an answer cell: that exercise errs, the next is
+    # graded
     nb = with_answers(0)
     cell = answer_cell(nb, 0, grid)
     nb.cells[cell].source = "import os\nos._exit(3)\n" + nb.cells[cell].source
@@ -400,7 +418,8 @@ def light_class() -> list[Submission]:
             expect=expect_all(2, "correct", **{labels[0]: "missing"}),
         )
     )
-    # huge output and a cell that deletes every file it can reach from its folder
+    # huge output and a cell that deletes every file it can reach from its
+    # folder
     nb = with_answers(0)
     cell = answer_cell(nb, 0, prec)
     nb.cells[cell].source = HUGE_OUTPUT_AND_DELETE + nb.cells[cell].source
@@ -437,7 +456,8 @@ def as_json(nb) -> bytes:
 
 
 def heavier_class() -> list[Submission]:
-    """Chapter 5, whose 5.2 check also takes the chapter's own agent run (context)."""
+    """Chapter 5, whose 5.2 check also takes the chapter's own agent run
+    (context)."""
     nb = with_answers(5)
     nb.cells.append(nbformat.v4.new_code_cell("explore = None  # not the run"))
     return [

@@ -1,8 +1,9 @@
-"""``python -m pcbook grade``: a synthetic class (tests/grading_class.py) graded row by row.
+"""``python -m pcbook grade``: a synthetic class (tests/grading_class.py)
+graded row by row.
 
-The class is rebuilt from the current student and chapter notebooks on every run; it is
-graded once (two workers, a 5 s time limit) and the tests read the gradebook, the feedback
-and the summary it wrote.
+The class is rebuilt from the current student and chapter notebooks on every
+run; it is graded once (two workers, a 5 s time limit) and the tests read the
+gradebook, the feedback and the summary it wrote.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ LIMITS = Limits(timeout=5.0, memory_mb=4096)
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """The light class graded once: (submissions by name, rows, output folder, inputs)."""
+    """The light class graded once: (submissions by name, rows, output folder,
+    inputs)."""
     inputs = tmp_path_factory.mktemp("class")
     out = tmp_path_factory.mktemp("graded")
     subs = light_class()
@@ -92,8 +94,8 @@ def test_the_csv_holds_the_rows(graded):
 
 
 def _in_notebook_verdicts(nb, chapter: int) -> dict:
-    """What the checks say when run in this process on the notebook's own functions
-    (exercises whose check takes no context from the chapter)."""
+    """What the checks say when run in this process on the notebook's own
+    functions (exercises whose check takes no context from the chapter)."""
     checks = check.load_all()
     out = {}
     for item in plan(chapter).exercises:
@@ -196,7 +198,8 @@ def test_failures_are_named(graded):
 
 
 def test_the_teachers_files_survive(graded):
-    """A submission that deletes what it can reach deletes only its own temporary folder."""
+    """A submission that deletes what it can reach deletes only its own
+    temporary folder."""
     subs, _, out, inputs = graded
     assert sorted(p.stem for p in inputs.iterdir()) == sorted(subs)
     assert (out / "gradebook.csv").exists()
@@ -325,7 +328,7 @@ def test_decode_is_strict(obj):
         decode(obj)
 
 
-# ---------------------------------------------------------------- the cells it runs
+# ---------------------------------------------------------------- the cells it
 
 
 def test_only_the_cells_an_answer_needs_run():
@@ -348,8 +351,9 @@ def test_only_the_cells_an_answer_needs_run():
 
 
 def test_a_chapter_whose_check_takes_the_chapters_own_run(tmp_path):
-    """Chapter 5: the agents' run the 5.2 check needs comes from the chapter notebook, run
-    by the grader; a submission that replaces it changes nothing."""
+    """Chapter 5: the agents' run the 5.2 check needs comes from the chapter
+    notebook, run by the grader; a submission that replaces it changes nothing.
+    """
     subs = heavier_class()
     paths = [s.write(tmp_path) for s in subs]
     assert any(item.context for item in plan(5).exercises)

@@ -1,11 +1,14 @@
-"""What a notebook's code cells define and use: the cells an exercise's answer needs.
+"""What a notebook's code cells define and use: the cells an exercise's answer
+needs.
 
-The grader runs, of a submission, only the cells that the answers of its exercises need:
-the cells that define an answer's names and, transitively, the cells that define the names
-those use (read with :mod:`symtable`, so a function's local variables are not mistaken for
-globals). A cell that assigns to an attribute or an item of a needed name, or calls a method
-on it at top level (``model.fit(...)``), counts as defining that name too, unless the name is
-an imported module or function (``plt.show()`` does not make every figure cell needed).
+The grader runs, of a submission, only the cells that the answers of its
+exercises need: the cells that define an answer's names and, transitively, the
+cells that define the names those use (read with :mod:`symtable`, so a
+function's local variables are not mistaken for globals). A cell that assigns
+to an attribute or an item of a needed name, or calls a method on it at top
+level (``model.fit(...)``), counts as defining that name too, unless the name
+is an imported module or function (``plt.show()`` does not make every figure
+cell needed).
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ __all__ = ["Cell", "code_cells", "needed_cells", "defining_cells"]
 
 @dataclass(frozen=True)
 class Cell:
-    """One code cell: its 1-based position in the notebook, Python source, names."""
+    """One code cell: its 1-based position in the notebook, Python source,
+    names."""
 
     number: int
     source: str
@@ -36,7 +40,8 @@ class Cell:
 
 
 def _python(source: str) -> str:
-    """The cell as Python: IPython's ``%magic`` and ``!shell`` lines translated."""
+    """The cell as Python: IPython's ``%magic`` and ``!shell`` lines
+    translated."""
     try:
         ast.parse(source)
         return source
@@ -63,8 +68,9 @@ _SCOPES = (
 
 
 def _made(node) -> list:
-    """What a nested scope reads when it is made: decorators, defaults, bases, and for a
-    comprehension its first iterable and the names it reads that are not its own."""
+    """What a nested scope reads when it is made: decorators, defaults, bases,
+    and for a comprehension its first iterable and the names it reads that are
+    not its own."""
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return node.decorator_list + node.args.defaults + node.args.kw_defaults
     if isinstance(node, ast.ClassDef):
@@ -75,7 +81,8 @@ def _made(node) -> list:
 
 
 def _walk(node):
-    """The nodes of ``node`` outside nested scopes (functions, classes, comprehensions)."""
+    """The nodes of ``node`` outside nested scopes (functions, classes,
+    comprehensions)."""
     stack = [node]
     while stack:
         node = stack.pop()
@@ -133,7 +140,7 @@ def _stores(node) -> set:
 
 
 def _read_first(body: list, assigned: set) -> set:
-    """Names the statements read before assigning them (top level, in order)."""
+    """Names the statements read before assigning them (in order)."""
     need = set()
     for stmt in body:
         if isinstance(stmt, (ast.For, ast.AsyncFor)):
@@ -163,7 +170,7 @@ def _read_first(body: list, assigned: set) -> set:
 
 
 def _globals_used(table: symtable.SymbolTable) -> set:
-    """Names the nested scopes of ``table`` read from the notebook's namespace."""
+    """Names the nested scopes of ``table`` read from the notebook."""
     names = set()
     for child in table.get_children():
         names |= {
@@ -187,7 +194,8 @@ def _bases(targets) -> set:
 
 
 def _changed(tree: ast.Module) -> tuple[set, set]:
-    """Names whose attribute or item a top-level statement sets; names whose method it calls."""
+    """Names whose attribute or item a top-level statement sets; names whose
+    method it calls."""
     stores, calls = set(), set()
     for stmt in tree.body:
         if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
@@ -229,7 +237,8 @@ def _cell(number: int, source: str) -> Cell:
 
 
 def code_cells(nb) -> list[Cell]:
-    """The code cells of notebook ``nb`` (an nbformat node), numbered from 1 in the notebook."""
+    """The code cells of notebook ``nb`` (an nbformat node), numbered from 1 in
+    the notebook."""
     cells = []
     for i, cell in enumerate(nb.get("cells", [])):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
@@ -242,10 +251,12 @@ def code_cells(nb) -> list[Cell]:
 
 
 def defining_cells(cells: list[Cell], names, before: float = math.inf):
-    """The cells before cell number ``before`` that give ``names`` their values then.
+    """The cells before cell number ``before`` that give ``names`` their values
+    then.
 
-    For each name: the last cell that assigns (or imports) it, and the cells after that one
-    that change it (set an attribute or item, or call a method on it)."""
+    For each name: the last cell that assigns (or imports) it, and the cells
+    after that one that change it (set an attribute or item, or call a method
+    on it)."""
     modules = set().union(*(c.imported for c in cells))
     earlier = [c for c in cells if c.number < before]
     found = {}
@@ -254,15 +265,17 @@ def defining_cells(cells: list[Cell], names, before: float = math.inf):
             if name in cell.bound or name in cell.calls - modules:
                 found[cell.number] = cell
             if name in cell.bound and name not in cell.calls | cell.used:
-                break  # assigned afresh here: what came before no longer counts
+                break  # assigned afresh: what came before does not count
     return [found[n] for n in sorted(found)]
 
 
 def needed_cells(cells: list[Cell], names) -> list[Cell]:
-    """The cells needed to give ``names`` their final values, transitively, in notebook order.
+    """The cells needed to give ``names`` their final values, transitively, in
+    notebook order.
 
-    A name read when a cell runs needs the cells before it; a name read inside a function
-    needs the cells up to the end (the function may be called at any time)."""
+    A name read when a cell runs needs the cells before it; a name read inside
+    a function needs the cells up to the end (the function may be called at any
+    time)."""
     chosen: dict[int, Cell] = {}
     todo = [(name, math.inf) for name in names]
     seen = set()

@@ -1,18 +1,21 @@
 """Grade a class: ``python -m pcbook grade SUBMISSION... --out DIR``.
 
-For each submitted notebook the grader works out its chapter, runs the cells its exercises'
-answers need in a fresh, limited child process (:mod:`pcbook.classroom.sandbox`), and judges
-each answer with the book's own check (``pcbook.check``, the same function the student's
-notebook calls), run here, in the grader's process. The check receives a stand-in for the
-student's function: each call is sent to the child, which calls the student's function and
-sends back plain data only. Nothing from the student's process (a patched ``pcbook.check``,
-a printed "Correct!", an object equal to everything) can reach the check or its verdict.
+For each submitted notebook the grader works out its chapter, runs the cells
+its exercises' answers need in a fresh, limited child process
+(:mod:`pcbook.classroom.sandbox`), and judges each answer with the book's own
+check (``pcbook.check``, the same function the student's notebook calls), run
+here, in the grader's process. The check receives a stand-in for the student's
+function: each call is sent to the child, which calls the student's function
+and sends back plain data only. Nothing from the student's process (a patched
+``pcbook.check``, a printed "Correct!", an object equal to everything) can
+reach the check or its verdict.
 
-The exercises, and how each is checked, come from the chapter notebooks: the cell that calls
-``check.<name>(answer, context...)`` names the answer; context values (a trained model, test
-data) are computed by running the chapter notebook itself in a trusted child, never taken
-from the submission. Writes ``gradebook.csv``, ``feedback/<submission>.md`` and
-``summary.md`` (see the teacher's guide, "Grading a class").
+The exercises, and how each is checked, come from the chapter notebooks: the
+cell that calls ``check.<name>(answer, context...)`` names the answer; context
+values (a trained model, test data) are computed by running the chapter
+notebook itself in a trusted child, never taken from the submission. Writes
+``gradebook.csv``, ``feedback/<submission>.md`` and ``summary.md`` (see the
+teacher's guide, "Grading a class").
 """
 
 from __future__ import annotations
@@ -67,7 +70,8 @@ __all__ = [
 
 #: the verdicts, in the order the summary lists them
 VERDICTS = ("correct", "not yet", "error", "timed out", "missing", "by hand")
-#: child processes started for one submission at most (a timeout or crash costs one)
+#: child processes started for one submission at most (a timeout or crash costs
+#: one)
 MAX_STARTS = 4
 #: largest submission read (bytes)
 MAX_NOTEBOOK = 50 * 2**20
@@ -105,9 +109,10 @@ class ExercisePlan:
     """How the grader checks one exercise: the check and its arguments.
 
     ``args``: (source, from the student?) for each argument of the chapter's
-    ``check.<name>(...)`` call. An argument is the student's when the exercise's solution
-    cells define one of its names (``gradient_ascent``, ``explore``); otherwise it is
-    context, computed from the chapter notebook (``pdh``, ``data.X_test``)."""
+    ``check.<name>(...)`` call. An argument is the student's when the
+    exercise's solution cells define one of its names (``gradient_ascent``,
+    ``explore``); otherwise it is context, computed from the chapter notebook
+    (``pdh``, ``data.X_test``)."""
 
     exercise: Exercise
     check: str | None = None  # pcbook.check name; None: graded by hand
@@ -150,7 +155,8 @@ class ChapterPlan:
 
 
 def _check_calls(nb) -> dict:
-    """{exercise label: (check name, [argument sources])} from ``check.<name>(...)`` calls."""
+    """{exercise label: (check name, [argument sources])} from
+    ``check.<name>(...)`` calls."""
     from pcbook import check
 
     registry = check.load_all()
@@ -169,7 +175,8 @@ def _check_calls(nb) -> dict:
             ):
                 if node.keywords or not node.args:
                     raise ValueError(
-                        f"check.{node.func.attr}: the grader needs positional arguments"
+                        f"check.{node.func.attr}: the grader needs "
+                        "positional arguments"
                     )
                 calls[labels[node.func.attr]] = (
                     node.func.attr,
@@ -189,7 +196,8 @@ def _title(nb) -> str:
 
 @cache
 def chapter_plans() -> dict[int, ChapterPlan]:
-    """Every chapter with exercises, from the chapter notebooks: {chapter: plan}."""
+    """Every chapter with exercises, from the chapter notebooks: {chapter:
+    plan}."""
     plans = {}
     for path in chapter_notebooks():
         exercises = find_exercises(path)
@@ -213,7 +221,7 @@ def chapter_plans() -> dict[int, ChapterPlan]:
     return plans
 
 
-# ---------------------------------------------------------------- which chapter
+# ---------------------------------------------------------------- which chapte
 
 
 def _evidence(nb, plan: ChapterPlan) -> int:
@@ -238,9 +246,9 @@ def detect_chapter(
 ) -> tuple[int | None, str]:
     """The chapter of notebook ``nb`` and how it was found.
 
-    The notebook metadata ``pcbook.chapter`` decides when the cells do not contradict it
-    (they mention its exercises, or no chapter's); otherwise the chapter whose exercises
-    and checks the cells mention most."""
+    The notebook metadata ``pcbook.chapter`` decides when the cells do not
+    contradict it (they mention its exercises, or no chapter's); otherwise the
+    chapter whose exercises and checks the cells mention most."""
     meta = nb.get("metadata", {}).get("pcbook", {})
     chapter = meta.get("chapter") if isinstance(meta, dict) else None
     scores = {c: _evidence(nb, p) for c, p in plans.items()}
@@ -253,11 +261,12 @@ def detect_chapter(
     return None, "none"
 
 
-# ---------------------------------------------------------------- grading one notebook
+# ---------------------------------------------------------------- grading one
 
 
 def _student_exception(error: dict) -> Exception:
-    """An exception like the one the student's code raised (type name and message)."""
+    """An exception like the one the student's code raised (type name and
+    message)."""
     name = str(error.get("type", "Exception"))
     message = str(error.get("message", ""))
     cls = getattr(builtins, name, None)
@@ -276,7 +285,8 @@ def _describe_error(error: dict) -> str:
 
 
 class _Run:
-    """One child process running a submission's cells, and the answers it exposes."""
+    """One child process running a submission's cells, and the answers it
+    exposes."""
 
     def __init__(self, limits: Limits):
         self.limits = limits
@@ -299,7 +309,8 @@ class _Run:
         self.box.close()
 
     def answer(self, expr: str, deadline_box: list):
-        """The student's answer: a stand-in function, or the value as plain data."""
+        """The student's answer: a stand-in function, or the value as plain
+        data."""
         reply = self.box.request(deadline_box[0], op="value", expr=expr)
         if "function" in reply:
             return self._proxy(expr, deadline_box, reply["function"])
@@ -315,7 +326,8 @@ class _Run:
         raise NameError(str(reply.get("undefined", "")))
 
     def _call(self, expr: str, deadline_box: list, args, kwargs):
-        """Call the student's ``expr`` in the child; what it returns, as plain data."""
+        """Call the student's ``expr`` in the child; what it returns, as plain
+        data."""
         try:
             reply = self.box.request(
                 deadline_box[0], op="call", expr=expr, args=args, kwargs=kwargs
@@ -341,11 +353,11 @@ class _Run:
     def _proxy(self, expr: str, deadline_box: list, info):
         """A function that calls the student's ``expr`` in the child.
 
-        It is compiled outside the package, so the check's wrapper watches it as the
-        student's function. Its code refers to the global names the student's function
-        refers to, bound (in the grader) to the same pcbook objects, so a check that
-        looks for a call of the package's own answer sees what it would see in the
-        notebook."""
+        It is compiled outside the package, so the check's wrapper watches it
+        as the student's function. Its code refers to the global names the
+        student's function refers to, bound (in the grader) to the same pcbook
+        objects, so a check that looks for a call of the package's own answer
+        sees what it would see in the notebook."""
         names, bound = _names_info(info)
         name = expr if expr.isidentifier() else "answer"
         refs = f"    lambda: ({', '.join(names)},)\n" if names else ""
@@ -364,7 +376,8 @@ class _Run:
 
 
 def _names_info(info) -> tuple[list, dict]:
-    """Checked names and pcbook bindings reported by the child for a student function."""
+    """Checked names and pcbook bindings reported by the child for a student
+    function."""
     if type(info) is not dict:
         return [], {}
     names = info.get("names")
@@ -382,8 +395,9 @@ def _names_info(info) -> tuple[list, dict]:
 
 
 def _replay_book_calls(calls) -> None:
-    """Show the grader's profile hook (a check watching for calls of the package's own
-    answer) the pcbook functions the student's function called in the child."""
+    """Show the grader's profile hook (a check watching for calls of the
+    package's own answer) the pcbook functions the student's function called in
+    the child."""
     hook = sys.getprofile()
     if hook is None or type(calls) is not list:
         return
@@ -422,7 +436,8 @@ def _by_hand(name: str, item: ExercisePlan) -> Row:
 
 
 def _why_missing(name, item, answer, cells, failures, errors) -> Row:
-    """The row of an exercise whose ``answer`` is not defined after the cells ran."""
+    """The row of an exercise whose ``answer`` is not defined after the cells
+    ran."""
     wanted = _names(answer)
     for cell in cells:
         if not cell.bound & wanted:
@@ -449,7 +464,7 @@ def _why_missing(name, item, answer, cells, failures, errors) -> Row:
 
 
 def _judge(name, item, run: _Run, cells, failures, check, context, limits):
-    """Run the real check on the student's answer; the child may die doing it."""
+    """Run the real check on the student's answer (the child may die)."""
     deadline = [time.monotonic() + limits.timeout]
     start = time.perf_counter()
 
@@ -520,7 +535,8 @@ def grade_notebook(
     limits: Limits,
     context: bytes | None = None,
 ) -> list[Row]:
-    """Grade notebook ``nb`` as chapter ``plan``: one row per exercise, in order."""
+    """Grade notebook ``nb`` as chapter ``plan``: one row per exercise, in
+    order."""
     from pcbook import check
 
     checks = check.load_all()
@@ -573,7 +589,8 @@ def grade_notebook(
 
 
 def _start(run: _Run, cells: list[Cell], limits: Limits) -> tuple | None:
-    """Run the cells; (verdict, message) for the cell that timed out or crashed, else None."""
+    """Run the cells; (verdict, message) for the cell that timed out or
+    crashed, else None."""
     try:
         run.start(cells)
     except SandboxTimeout:
@@ -595,8 +612,8 @@ def _start(run: _Run, cells: list[Cell], limits: Limits) -> tuple | None:
 
 
 def _submissions(paths) -> list[tuple[str, bytes | str]]:
-    """(name, bytes) for every notebook in ``paths`` (files, folders, zips); (name, error)
-    for a submission that cannot be read at all."""
+    """(name, bytes) for every notebook in ``paths`` (files, folders, zips);
+    (name, error) for a submission that cannot be read at all."""
     found = []
     for path in map(Path, paths):
         if path.is_dir():
@@ -675,8 +692,8 @@ def _other_chapter(name, nb, found, plan: ChapterPlan, plans) -> list[Row]:
 
 
 def build_context(plan: ChapterPlan, limits: Limits) -> bytes | None:
-    """The context values of the chapter's checks, pickled, computed from the chapter
-    notebook itself in a trusted child (never from a submission)."""
+    """The context values of the chapter's checks, pickled, computed from the
+    chapter notebook itself in a trusted child (never from a submission)."""
     if not plan.context:
         return None
     nb = nbformat.read(plan.path, as_version=4)
@@ -712,7 +729,8 @@ def _grade_task(task) -> list[Row]:
         return [
             _unreadable(
                 name,
-                "cannot tell which chapter this notebook is: no pcbook chapter "
+                "cannot tell which chapter this notebook is: no pcbook "
+                "chapter "
                 "in its metadata, and no exercise of the book in its cells.",
             )
         ]
@@ -748,10 +766,12 @@ def grade(
     chapter: int | None = None,
     show_progress: bool = True,
 ) -> list[Row]:
-    """Grade every submission in ``paths``; write the gradebook, feedback and summary to ``out``.
+    """Grade every submission in ``paths``; write the gradebook, feedback and
+    summary to ``out``.
 
-    ``chapter``: grade every submission as this chapter (a notebook of another chapter gets
-    "missing" rows); by default each notebook's own chapter. Returns the gradebook's rows.
+    ``chapter``: grade every submission as this chapter (a notebook of another
+    chapter gets "missing" rows); by default each notebook's own chapter.
+    Returns the gradebook's rows.
     """
     from pcbook.progress import progress
 
@@ -821,7 +841,8 @@ def _feedback_name(submission: str) -> str:
 
 
 def feedback_markdown(submission: str, rows: list[Row]) -> str:
-    """What one student gets back: every verdict, with the hint they would have seen."""
+    """What one student gets back: every verdict, with the hint they would have
+    seen."""
     out = io.StringIO()
     out.write(f"# Feedback: {Path(submission).name}\n\n")
     chapter = rows[0].chapter if rows else ""
@@ -829,7 +850,8 @@ def feedback_markdown(submission: str, rows: list[Row]) -> str:
         got = sum(r.verdict == "correct" for r in rows)
         auto = sum(r.verdict != "by hand" for r in rows)
         out.write(
-            f"Chapter {chapter}: {got} of {auto} checked exercises correct.\n\n"
+            f"Chapter {chapter}: {got} of {auto} checked exercises "
+            "correct.\n\n"
         )
     for r in rows:
         heading = (
@@ -842,7 +864,8 @@ def feedback_markdown(submission: str, rows: list[Row]) -> str:
 
 
 def summary_markdown(rows: list[Row]) -> str:
-    """For the teacher: per exercise, how many got it and the commonest wrong-answer hint."""
+    """For the teacher: per exercise, how many got it and the commonest
+    wrong-answer hint."""
     out = io.StringIO()
     out.write("# Grading summary\n\n")
     subs = list(dict.fromkeys(r.submission for r in rows))
@@ -881,7 +904,8 @@ def summary_markdown(rows: list[Row]) -> str:
 
 
 def write_reports(rows: list[Row], out: Path) -> None:
-    """The gradebook, one feedback file per submission and the summary, in ``out``."""
+    """The gradebook, one feedback file per submission and the summary, in
+    ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     write_gradebook(rows, out / "gradebook.csv")
     folder = out / "feedback"
@@ -915,7 +939,8 @@ def _number(text: str, option: str, kind, low):
 
 
 def command(args) -> int:
-    """``python -m pcbook grade``: see the module docstring and the teacher's guide."""
+    """``python -m pcbook grade``: see the module docstring and the teacher's
+    guide."""
     try:
         limits = Limits(
             timeout=_number(args.timeout, "--timeout", float, 1),

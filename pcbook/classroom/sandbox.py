@@ -1,17 +1,21 @@
-"""Run a student's notebook code in a separate, limited process and call into it.
+"""Run a student's notebook code in a separate, limited process and call into
+it.
 
-The grader (trusted) starts one child process per submission with :class:`Sandbox`. The
-child runs in its own temporary folder (its working directory, ``HOME`` and ``TMPDIR``),
-with a small environment, no standard input or output, and resource limits it sets on itself
-before any student code runs (address space, CPU seconds, file size, no core files); the
-grader also enforces a wall-clock deadline and kills the child's whole process group.
+The grader (trusted) starts one child process per submission with
+:class:`Sandbox`. The child runs in its own temporary folder (its working
+directory, ``HOME`` and ``TMPDIR``), with a small environment, no standard
+input or output, and resource limits it sets on itself before any student code
+runs (address space, CPU seconds, file size, no core files); the grader also
+enforces a wall-clock deadline and kills the child's whole process group.
 
-Requests go to the child as pickles (grader to child is the safe direction: the child can
-only hurt itself with them); replies come back as JSON of **plain data** only, decoded by
-:func:`decode` in the grader: ``None``, ``...``, bools, ints, floats, strings, lists, tuples,
-numpy scalars and numeric numpy arrays. Nothing else can cross, so an object made in the
-student's process (a float subclass, an array whose ``==`` is always true, a patched
-``pcbook.check``) never reaches the checks that judge it.
+Requests go to the child as pickles (grader to child is the safe direction: the
+child can only hurt itself with them); replies come back as JSON of **plain
+data** only, decoded by :func:`decode` in the grader: ``None``, ``...``, bools,
+ints, floats, strings, lists, tuples and str-keyed dicts of them, numpy
+scalars, numeric numpy arrays, and pcbook's own dataclasses of such values
+(rebuilt as the grader's class). Nothing else can cross, so an object made in
+the student's process (a float subclass, an array whose ``==`` is always true,
+a patched ``pcbook.check``) never reaches the checks that judge it.
 """
 
 from __future__ import annotations
@@ -57,7 +61,8 @@ _NUMERIC_KINDS = "biuf"
 
 @dataclass(frozen=True)
 class Limits:
-    """Resource limits of one child: wall-clock seconds per step, memory, file size."""
+    """Resource limits of one child: wall-clock seconds per step, memory, file
+    size."""
 
     timeout: float = 120.0  # seconds for the cells, then again for each check
     memory_mb: int = 4096  # address space (RLIMIT_AS)
@@ -68,8 +73,8 @@ class Limits:
 class SandboxTimeout(BaseException):
     """The child did not answer before the deadline (it has been killed).
 
-    A BaseException, so that it passes through the answer-check wrapper, which reports
-    ordinary exceptions as the student's, straight to the grader."""
+    A BaseException, so that it passes through the answer-check wrapper, which
+    reports ordinary exceptions as the student's, straight to the grader."""
 
 
 class SandboxCrash(BaseException):
@@ -84,7 +89,8 @@ class Refused(BaseException):
 
 
 def encode(value, depth: int = 0):
-    """``value`` as JSON-ready plain data; raises :class:`Refused` for anything else."""
+    """``value`` as JSON-ready plain data; raises :class:`Refused` for anything
+    else."""
     if depth > 32:
         raise Refused("a value nested more than 32 levels deep")
     kind = type(value)
@@ -131,7 +137,7 @@ def _book_dataclass(kind) -> list | None:
 
 
 def book_object(entry):
-    """The grader's own pcbook object named [module, qualified name], or None."""
+    """The grader's own pcbook object [module, qualified name], or None."""
     if not (
         type(entry) is list
         and len(entry) == 2
@@ -151,7 +157,7 @@ def book_object(entry):
 
 
 def _dataclass(obj, depth: int):
-    """A pcbook dataclass rebuilt from plain fields (its __init__ is not run)."""
+    """A pcbook dataclass rebuilt from plain fields (__init__ is not run)."""
     cls = book_object(obj["type"])
     if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)):
         raise ValueError("not a pcbook dataclass")
@@ -190,7 +196,8 @@ def _array(obj) -> np.ndarray:
 
 
 def decode(obj, depth: int = 0):
-    """The value that :func:`encode` encoded, rebuilt from JSON in the grader's process.
+    """The value that :func:`encode` encoded, rebuilt from JSON in the grader's
+    process.
 
     Strict: raises ValueError for anything :func:`encode` cannot have written.
     """
@@ -265,7 +272,8 @@ def _read_frame(fd: int, deadline: float | None, limit: int) -> bytes:
 
 
 class _NoIPython:
-    """What ``get_ipython()`` returns in the child: magics and shell commands do nothing."""
+    """What ``get_ipython()`` returns in the child: magics and shell commands
+    do nothing."""
 
     def __getattr__(self, name):
         return lambda *args, **kwargs: None
@@ -292,7 +300,8 @@ _PCBOOK = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 
 def _book_object(value) -> list | None:
-    """[module, qualified name] of a pcbook module, function or class, else None."""
+    """[module, qualified name] of a pcbook module, function or class, else
+    None."""
     if type(value).__name__ == "module":
         name = getattr(value, "__name__", "")
         return [name, ""] if name.split(".")[0] == "pcbook" else None
@@ -305,10 +314,12 @@ def _book_object(value) -> list | None:
 
 
 def _book_names(func) -> dict:
-    """The global names a function's code refers to, and those bound to pcbook objects.
+    """The global names a function's code refers to, and those bound to pcbook
+    objects.
 
-    What a check that inspects the student's function statically (does it call the
-    package's own answer?) needs to see on the stand-in the grader gives it."""
+    What a check that inspects the student's function statically (does it call
+    the package's own answer?) needs to see on the stand-in the grader gives
+    it."""
     code = getattr(getattr(func, "__wrapped__", func), "__code__", None)
     names, stack = set(), [code] if code is not None else []
     while stack:
@@ -383,7 +394,8 @@ class _Child:
 
     @staticmethod
     def array(value):
-        """An array argument as the student's function left it (None for other values)."""
+        """An array argument as the student's function left it (None for other
+        values)."""
         try:
             return encode(value) if type(value) is np.ndarray else None
         except Refused:
@@ -396,7 +408,8 @@ class _Child:
             return {"refused": str(err)}
 
     def pickled(self, exprs: list[str]) -> dict:
-        """Trusted reference runs only: values the grader needs as context, pickled."""
+        """Trusted reference runs only: values the grader needs as context,
+        pickled."""
         data = pickle.dumps([eval(e, self.ns) for e in exprs])
         return {"pickle": base64.b64encode(data).decode("ascii")}
 
@@ -416,7 +429,8 @@ def _limit(which: int, value: int) -> None:
 
 
 def child_main(argv: list[str]) -> None:
-    """Entry point of the child: ``fd_in fd_out memory_mb cpu_s file_mb trusted``."""
+    """Entry point of the child: ``fd_in fd_out memory_mb cpu_s file_mb
+    trusted``."""
     fd_in, fd_out, memory_mb, cpu_s, file_mb, trusted = map(int, argv)
     _limit(resource.RLIMIT_CORE, 0)
     _limit(resource.RLIMIT_CPU, cpu_s)
@@ -428,11 +442,12 @@ def child_main(argv: list[str]) -> None:
     _Child(fd_in, fd_out, bool(trusted)).loop()
 
 
-# ---------------------------------------------------------------- the grader's side
+# ---------------------------------------------------------------- the grader's
 
 
 def _environment(home: str) -> dict:
-    """The child's whole environment: nothing of the teacher's but PATH and the locale."""
+    """The child's whole environment: nothing of the teacher's but PATH and the
+    locale."""
     keep = {
         k: os.environ[k] for k in ("PATH", "LANG", "LC_ALL") if k in os.environ
     }
@@ -459,7 +474,8 @@ def _matplotlib_cache() -> Path:
 
 
 def _copy_font_list(home: str) -> None:
-    """Give the child a copy of matplotlib's font list (building one takes seconds)."""
+    """Give the child a copy of matplotlib's font list (building one takes
+    seconds)."""
     target = Path(home) / ".matplotlib"
     target.mkdir()
     for path in _matplotlib_cache().glob("fontlist-*.json"):
@@ -474,7 +490,8 @@ def _signal_name(code: int) -> str:
 
 
 class Sandbox:
-    """One child process with its own temporary folder; use as a context manager."""
+    """One child process with its own temporary folder; use as a context
+    manager."""
 
     def __init__(self, limits: Limits, trusted: bool = False):
         self.limits = limits
@@ -548,7 +565,10 @@ class Sandbox:
                 "SIGSEGV": " (a crash)",
             }.get(name, "")
             return f"it was killed by {name}{why}"
-        return f"it exited with status {code} (os._exit, sys.exit outside a cell, or a crash)"
+        return (
+            f"it exited with status {code} "
+            "(os._exit, sys.exit outside a cell, or a crash)"
+        )
 
     def request(self, deadline: float, **message) -> dict:
         """Send one request and return the child's JSON reply (a dict)."""
@@ -559,7 +579,8 @@ class Sandbox:
         return self.reply(deadline)
 
     def reply(self, deadline: float) -> dict:
-        """The child's next message; the child is killed if it does not come in time."""
+        """The child's next message; the child is killed if it does not come in
+        time."""
         try:
             frame = _read_frame(self._from_child, deadline, MAX_REPLY)
         except SandboxTimeout:
@@ -576,10 +597,11 @@ class Sandbox:
         return message
 
     def run_cells(self, cells, deadline: float, on_start=None) -> dict:
-        """Run ``cells`` [(index, source)]; returns {index: error dict or None}.
+        """Run ``cells`` [(index, source)]; returns {index: error dict or
+        None}.
 
-        ``on_start(index)`` is called as each cell starts, so that a timeout or a crash
-        can be pinned on the cell that was running."""
+        ``on_start(index)`` is called as each cell starts, so that a timeout or
+        a crash can be pinned on the cell that was running."""
         _write_frame(
             self._to_child, pickle.dumps({"op": "run", "cells": list(cells)})
         )
