@@ -30,8 +30,13 @@ from pcbook.progress import progress
 from pcbook.reproduce import experiment
 from pcbook.rng import as_rng
 from pcbook.validate import (
+    MAX_STEPS,
+    check_bool,
     check_choice,
+    check_cost,
+    check_count,
     check_finite_array,
+    check_instance,
     check_int,
     check_positive,
 )
@@ -139,6 +144,27 @@ def update(
     if deterministic:
         return _langevin(theta)
     return _sample(theta, as_rng(rng).random(len(theta)))
+
+
+#: frames of a free run that :func:`replay` skips by default (the settling-in)
+REPLAY_SKIP = 10
+
+
+def check_learning_rate(name: str, eta, n: int) -> float:
+    """``eta`` >= 0 and within the stable range of the learning rule for ``n`` units.
+
+    One update moves the predicted field of the state it learns by eta |sigma|^2 times the
+    prediction error, and the prediction L(h) follows with slope at most 1/3, so the error
+    shrinks only while eta |sigma|^2 / 3 < 2: eta < 6 / n for states in [-1, 1]^n (0.094 for
+    the book's 64 units, which use at most 0.01). A larger eta is refused, not reported.
+    """
+    eta = check_positive(name, eta, allow_zero=True)
+    if eta >= 6.0 / n:
+        raise ValueError(
+            f"{name}: learning is stable only for eta < 6 / n = {6.0 / n:.3g} "
+            f"with n = {n} units (the couplings blow up beyond it), got {eta:g}"
+        )
+    return eta
 
 
 def learning_rule(J, sigma_prev, sigma_new, eta: float) -> NDArray:
@@ -283,7 +309,7 @@ def train(
             f"sequence: expected a 1-d array of integers in [0, {k})"
         )
     beta = check_positive("beta", beta)
-    eta = check_positive("eta", eta, allow_zero=True)
+    eta = check_learning_rate("eta", eta, n)
     J = (
         np.zeros((n, n))
         if J0 is None
@@ -506,7 +532,7 @@ class Replay:
     )
 
 
-def replay(states, patterns, skip: int = 10) -> Replay:
+def replay(states, patterns, skip: int = REPLAY_SKIP) -> Replay:
     """Label every frame of a free run by its best Pearson correlate among ``patterns`` and count
     the transitions between labels ({eq}`eq-attractor-forward` predicts their direction)."""
     states = check_finite_array("states", states, ndim=2)
@@ -555,11 +581,12 @@ class SequenceParams:
     def __post_init__(self):
         digit_patterns(self.digits)
         check_choice("order", self.order, ("forward", "reversed", "random"))
-        check_int("steps", self.steps, 1)
-        check_positive("eta", self.eta, allow_zero=True)
+        check_count("steps", self.steps, 1)
+        check_learning_rate("eta", self.eta, 64)
         check_positive("beta", self.beta)
         check_positive("evidence", self.evidence)
-        check_int("free_steps", self.free_steps, 2)
+        # the replay of the free run skips its first REPLAY_SKIP frames
+        check_count("free_steps", self.free_steps, REPLAY_SKIP + 1)
 
 
 @dataclass(frozen=True)
@@ -634,6 +661,7 @@ def simulate_sequence(
 
 def attractors_match(result: SequenceResult) -> bool:
     """True when there are K attractors and attractor k correlates best with digit k."""
+    check_instance("result", result, SequenceResult)
     return bool(
         result.n_attractors == len(result.patterns)
         and np.array_equal(
@@ -660,8 +688,15 @@ class OrthoParams:
     def __post_init__(self):
         for name in ("evidence", "beta", "eta", "beta_attractor"):
             check_positive(name, getattr(self, name))
-        check_int("epochs", self.epochs, 1)
-        check_int("steps_per_epoch", self.steps_per_epoch, 1)
+        check_learning_rate("eta", self.eta, 64)
+        check_count("epochs", self.epochs, 1)
+        check_count("steps_per_epoch", self.steps_per_epoch, 1)
+        check_cost(
+            "epochs x steps_per_epoch",
+            self.epochs * self.steps_per_epoch,
+            MAX_STEPS,
+            "network steps",
+        )
 
 
 @dataclass(frozen=True)
@@ -753,8 +788,15 @@ class RegimeParams:
     def __post_init__(self):
         for name in ("eta", "signal", "snr", "beta_eval", "beta_attractor"):
             check_positive(name, getattr(self, name))
+        check_learning_rate("eta", self.eta, 64)
         for name in ("epochs", "steps_per_epoch", "eval_steps", "trials"):
-            check_int(name, getattr(self, name), 1)
+            check_count(name, getattr(self, name), 1)
+        check_cost(
+            "epochs x steps_per_epoch",
+            self.epochs * self.steps_per_epoch,
+            MAX_STEPS,
+            "network steps",
+        )
 
 
 @dataclass(frozen=True)

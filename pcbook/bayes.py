@@ -130,7 +130,9 @@ def grid_posterior(
     evidence = float(joint.sum() * dv[0])
     if evidence <= 0:
         raise ValueError(
-            "v: the grid misses the posterior mass entirely; widen it"
+            "u, mu_p, sigma_p, sigma_u, v: prior x likelihood underflows to 0 "
+            "everywhere on the grid v (u is too far from the prior for its "
+            "variances); widen the grid or the variances"
         )
     return GridPosterior(
         v, prior, likelihood, joint / evidence, evidence, exact

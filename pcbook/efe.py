@@ -28,6 +28,7 @@ import numpy as np
 
 from pcbook.validate import (
     check_finite_array,
+    check_instance,
     check_int,
     check_positive,
     check_range,
@@ -75,6 +76,7 @@ class TMaze:
 
 def likelihood(maze: TMaze) -> np.ndarray:
     """Outcome likelihood ``A[location, context, outcome] = p(o | s)`` of the T-maze."""
+    check_instance("maze", maze, TMaze)
     if not isinstance(maze, TMaze):
         raise TypeError("maze: expected a TMaze")
     r, p = maze.cue_reliability, maze.reward_prob
@@ -93,6 +95,7 @@ def likelihood(maze: TMaze) -> np.ndarray:
 
 def log_preferences(maze: TMaze) -> np.ndarray:
     """``ln p(o)``: a softmax of ``C`` (``preference`` on "reward", 0 elsewhere)."""
+    check_instance("maze", maze, TMaze)
     C = np.zeros(len(OUTCOMES))
     C[3] = maze.preference
     return C - np.log(np.sum(np.exp(C)))
@@ -236,6 +239,7 @@ def plan(maze: TMaze = TMaze()) -> Plan:
     -------
     Plan
     """
+    check_instance("maze", maze, TMaze)
     if not isinstance(maze, TMaze):
         raise TypeError("maze: expected a TMaze")
     A, log_p = likelihood(maze), log_preferences(maze)

@@ -18,6 +18,7 @@ __all__ = [
     "relu",
     "identity",
     "activation",
+    "check_activation",
     "ACTIVATIONS",
     "Adam",
     "log_clip",
@@ -86,11 +87,17 @@ ACTIVATIONS: dict[str, tuple[Callable, Callable]] = {
 
 def activation(name: str) -> tuple[Callable, Callable]:
     """The pair (f, f') for activation ``name`` (one of ``ACTIVATIONS``)."""
+    return ACTIVATIONS[check_activation("name", name)]
+
+
+def check_activation(label: str, name) -> str:
+    """``name`` if it names an activation, else a ValueError naming ``label``."""
     if not isinstance(name, str) or name not in ACTIVATIONS:
         raise ValueError(
-            f"name: the activation must be one of {sorted(ACTIVATIONS)}, got {name!r}"
+            f"{label}: the activation must be one of {sorted(ACTIVATIONS)}, "
+            f"got {name!r}"
         )
-    return ACTIVATIONS[name]
+    return name
 
 
 def log_clip(p: np.ndarray, eps: float = 1e-7) -> np.ndarray:

@@ -23,6 +23,7 @@ A metric that comes out NaN or infinite is reported as ``null`` and named in the
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import math
 import numbers
@@ -31,7 +32,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from pcbook.validate import check_int, check_scale
+from pcbook.validate import beyond_scale, check_int, check_scale
 
 __all__ = [
     "experiment",
@@ -232,6 +233,26 @@ def _has_non_finite(value) -> bool:
     return isinstance(value, list) and any(_has_non_finite(v) for v in value)
 
 
+def _in_callers_names(
+    message: str, exp: Experiment, params: dict, cli: bool
+) -> str:
+    """An error from inside an experiment, told with the caller's names.
+
+    ``"epochs: ..."`` becomes ``"--set epochs: ..."`` (``"parameter epochs: ..."`` from
+    Python); an error about an internal name (``"v: ..."``) is prefixed with the parameters
+    the run was given, so the caller sees which of their settings it concerns.
+    """
+    label = "--set {}" if cli else "parameter {}"
+    head, sep, rest = message.partition(":")
+    if sep and head in exp.params:
+        return f"{label.format(head)}:{rest}"
+    changed = [k for k in exp.params if params[k] != exp.params[k]]
+    if not changed:
+        return message
+    settings = ", ".join(f"{label.format(k)}={params[k]!r}" for k in changed)
+    return f"with {settings}: {message}"
+
+
 def run(
     name: str,
     seed: int | None = None,
@@ -253,7 +274,13 @@ def run(
         else check_int("--seed" if cli else "seed", seed, 0, 2**63 - 1)
     )
     start = time.perf_counter()
-    metrics, reference = exp.func(seed=seed, **params)
+    try:
+        with beyond_scale() if force else contextlib.nullcontext():
+            metrics, reference = exp.func(seed=seed, **params)
+    except (ValueError, TypeError) as err:
+        raise type(err)(
+            _in_callers_names(str(err), exp, params, cli)
+        ) from None
     seconds = time.perf_counter() - start
     metrics = _plain(dict(metrics))
     return {

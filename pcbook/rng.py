@@ -10,7 +10,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["as_rng", "spawn"]
+__all__ = ["as_rng", "check_rng", "spawn"]
 
 #: independent streams beyond which spawn is far beyond the book's scale (it uses at most 20)
 MAX_STREAMS = 10**5
@@ -50,6 +50,14 @@ def as_rng(
         "rng: expected None, a non-negative int or a numpy.random.Generator, "
         f"got {type(rng).__name__}"
     )
+
+
+def check_rng(rng):
+    """Return ``rng`` unchanged, or raise as :func:`as_rng` would (for objects that store the
+    caller's ``rng`` and turn it into a Generator later: nothing is drawn here)."""
+    if rng is not None and not isinstance(rng, np.random.Generator):
+        as_rng(rng)
+    return rng
 
 
 def spawn(

@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from pcbook import gaussian_model as gm
-from pcbook.maths import ACTIVATIONS, activation
+from pcbook.maths import activation, check_activation
 from pcbook.progress import progress
 from pcbook.reproduce import experiment
 from pcbook.rng import as_rng
@@ -30,7 +30,6 @@ from pcbook.validate import (
     MAX_ELEMENTS,
     MAX_STEPS,
     check_bool,
-    check_choice,
     check_cost,
     check_count,
     check_finite,
@@ -400,7 +399,7 @@ class Hierarchy:
             raise ValueError(
                 f"v_p: expected {sizes[-1][0]} entries, got {v_p.shape}"
             )
-        check_choice("h", self.h, ACTIVATIONS)
+        check_activation("h", self.h)
 
     @property
     def sizes(self) -> list[int]:
@@ -435,7 +434,7 @@ def make_hierarchy(
         raise ValueError(
             "sizes: need at least two levels (the input and one hidden level)"
         )
-    check_choice("h", h, ACTIVATIONS)
+    check_activation("h", h)
     weight_scale = check_range("weight_scale", weight_scale, 0.0, 1e3)
     rng = as_rng(rng)
     thetas = tuple(

@@ -21,7 +21,9 @@ from pcbook.progress import progress
 from pcbook.rng import as_rng
 from pcbook.validate import (
     check_choice,
+    check_count,
     check_finite_array,
+    check_instance,
     check_int,
     check_positive,
     check_range,
@@ -168,8 +170,12 @@ class ANGCParams:
     )
 
     def __post_init__(self):
+        check_instance(
+            "hidden", self.hidden, (tuple, list), "a tuple of widths"
+        )
+        check_instance("settle", self.settle, SettleParams)
         for h in self.hidden:
-            check_int("hidden", h, 1)
+            check_count("hidden", h, 1, 10**4)
         check_positive("lr", self.lr)
         check_range("gamma", self.gamma, 0.0, 1.0)
         check_int("batch", self.batch, 1)
@@ -450,6 +456,8 @@ def run_angc(
     -------
     ANGCResult
     """
+    check_count("episodes", episodes, 1, 10**4)
+    check_instance("params", params, ANGCParams)
     seeds = np.atleast_1d(np.asarray(seeds))
     if (
         seeds.ndim != 1

@@ -30,7 +30,13 @@ from pcbook.maths import Adam
 from pcbook.progress import progress
 from pcbook.reproduce import experiment
 from pcbook.rng import as_rng
-from pcbook.validate import check_choice, check_finite_array, check_int
+from pcbook.validate import (
+    check_choice,
+    check_count,
+    check_finite_array,
+    check_instance,
+    check_int,
+)
 
 __all__ = [
     "random_policy",
@@ -50,6 +56,7 @@ def random_policy(env: str = "MountainCar-v0", episodes: int = 50, rng=None):
     returns : array (episodes,)
     success : bool array (episodes,)
     """
+    check_count("episodes", episodes, 1, 10**4)
     rng = as_rng(rng)
     episodes = check_int("episodes", episodes, 1)
     e, _, _ = _make_env(env, rng)
@@ -85,6 +92,8 @@ def world_model_surprise(
     ones, records the newest transition's surprise ({eq}`eq-angc-epistemic`) before the update,
     and applies the local update ({eq}`eq-angc-hebb`).
     """
+    check_count("steps", steps, 1)
+    check_instance("params", params, ANGCParams)
     rng = as_rng(rng)
     steps = check_int("steps", steps, 1)
     if not isinstance(params, ANGCParams):

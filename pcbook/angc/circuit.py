@@ -9,9 +9,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pcbook.maths import activation
+from pcbook.maths import activation, check_activation
 from pcbook.rng import as_rng
-from pcbook.validate import check_int, check_positive, check_range
+from pcbook.validate import (
+    check_bool,
+    check_count,
+    check_instance,
+    check_int,
+    check_positive,
+    check_range,
+)
 
 __all__ = [
     "SettleParams",
@@ -38,7 +45,8 @@ class SettleParams:
         check_int("K", self.K, 0)
         check_range("beta", self.beta, 0.0, 1.0)
         check_positive("leak", self.leak, allow_zero=True)
-        activation(self.act)
+        check_activation("act", self.act)
+        check_bool("zil", self.zil)
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,7 @@ def init_circuit(sizes, n_agents: int = 1, rng=None) -> list:
 
     ``W[l]`` has shape ``(n_agents, sizes[l-1], sizes[l])``, entries N(0, 1 / fan_in); biases are 0.
     """
+    check_count("n_agents", n_agents, 1, 10**4)
     rng = as_rng(rng)
     sizes = [check_int("sizes", s, 1) for s in sizes]
     if len(sizes) < 2:
@@ -184,6 +193,7 @@ def settle(
 
 def surprise(settled: Settled) -> np.ndarray:
     """Epistemic signal per sample: the summed squared settled errors of all layers (eq-angc-epistemic)."""
+    check_instance("settled", settled, Settled)
     return sum(np.sum(e * e, axis=-1) for e in settled.e[1:])
 
 

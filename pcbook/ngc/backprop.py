@@ -16,10 +16,11 @@ import dataclasses
 import numpy as np
 
 from pcbook.maths import activation
-from pcbook.validate import check_finite_array
+from pcbook.validate import check_finite_array, check_instance
 from pcbook.ngc.circuit import (
     NGCParams,
     Weights,
+    _circuit,
     _phi,
     error_neurons,
     initial_state,
@@ -44,6 +45,7 @@ def energy(z: list, weights: Weights, params: NGCParams, mask=None) -> float:
     BCE for an identity output). Defined for GNCN-t1-like circuits (tied synapses with phi',
     identity hidden predictions of ``z``, no lateral, skip or precision terms); the top is free.
     """
+    _circuit(weights, params)
     if (
         params.error_synapses != "tied"
         or not params.use_dphi
@@ -85,6 +87,7 @@ def drift_asymmetry(
     most 2), with ``J`` from central differences of step ``h`` in every free state of the
     single image ``x`` (shape ``(1, J_0)``) around the states ``z``.
     """
+    _circuit(weights, params)
     x = check_finite_array("x", x, ndim=2)
     if x.shape[0] != 1:
         raise ValueError(
@@ -124,6 +127,7 @@ def zil_params(params: NGCParams) -> NGCParams:
     Raises ValueError if the circuit is not type 1 with identity hidden predictions (learned
     error synapses, skip or lateral connections and precisions break the equivalence).
     """
+    check_instance("params", params, NGCParams)
     if params.error_synapses != "tied" or not params.use_dphi:
         raise ValueError(
             "params: the backprop limit needs tied error synapses with phi' (type 1)"
@@ -150,6 +154,7 @@ def scheduled_updates(
     Implements {eq}`eq-ngc-zil`. Returns ``[dW[1], ..., dW[L]]``, equal to
     :func:`backprop_updates` up to rounding.
     """
+    _circuit(weights, params)
     p = zil_params(params)
     x_top = check_finite_array("x_top", x_top, ndim=2)
     y = check_finite_array("y", y, ndim=2)
@@ -172,6 +177,7 @@ def backprop_updates(
     The loss is the batch-mean BCE for a sigmoid output, or half the squared error for an
     identity output (for both, the output delta is ``y - prediction``).
     """
+    _circuit(weights, params)
     p = zil_params(params)
     x_top = check_finite_array("x_top", x_top, ndim=2)
     y = check_finite_array("y", y, ndim=2)

@@ -17,14 +17,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from pcbook.maths import ACTIVATIONS, activation
+from pcbook.maths import activation, check_activation
 from pcbook.rng import as_rng
 from pcbook.validate import (
     check_bool,
-    check_count,
-    check_instance,
     check_choice,
+    check_count,
     check_finite_array,
+    check_instance,
     check_int,
     check_positive,
 )
@@ -91,11 +91,11 @@ class NGCParams:
                 f"sizes: need at least two layers, got {self.sizes!r}"
             )
         for j in self.sizes:
-            check_int("sizes", j, low=1)
+            check_count("sizes", j, 1, 10**4)
         for name in ("phi", "g_out", "g_hidden"):
-            check_choice(name, getattr(self, name), ACTIVATIONS)
+            check_activation(name, getattr(self, name))
         if self.phi_top is not None:
-            check_choice("phi_top", self.phi_top, ACTIVATIONS)
+            check_activation("phi_top", self.phi_top)
         check_choice(
             "error_synapses", self.error_synapses, ("tied", "learned")
         )
@@ -181,6 +181,7 @@ def lateral_matrix(
     ``B`` is a 0/1 block mask that groups consecutive units in columns of ``n_group``; the state
     receives ``-phi(z) V``, so each unit excites itself by ``alpha_e`` and inhibits the other units of its group by ``alpha_h``.
     """
+    check_count("J", J, 1, 10**4)
     J = check_int("J", J, low=1)
     n_group = check_int("n_group", n_group, low=1)
     if J % n_group:

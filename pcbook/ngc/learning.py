@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from pcbook.validate import check_finite_array, check_positive
-from pcbook.ngc.circuit import NGCParams, SettleState, Weights, _phi
+from pcbook.validate import check_finite_array, check_instance, check_positive
+from pcbook.maths import Adam
+from pcbook.ngc.circuit import NGCParams, SettleState, Weights, _circuit, _phi
 
 __all__ = [
     "modulation_matrix",
@@ -74,6 +75,8 @@ def hebbian_updates(
     list of arrays
         One delta per learned array, in the order of ``weights.learned()``.
     """
+    check_instance("state", state, SettleState)
+    _circuit(weights, params)
     n = state.z[0].shape[-2]
     # transpose; works on stacks of circuits
     T = lambda a: np.swapaxes(a, -1, -2)  # noqa: E731
@@ -110,6 +113,8 @@ def apply_updates(
     """Feed the Hebbian deltas to ``optimizer`` (e.g. :class:`pcbook.maths.Adam`, ascent), then
     cap every column norm of ``W``, ``E`` and ``M`` at ``params.max_norm`` and keep each ``Sigma``
     symmetric with diagonal >= 1 ({eq}`eq-ngc-clip`). Modifies ``weights`` in place and returns it."""
+    _circuit(weights, params)
+    check_instance("optimizer", optimizer, Adam)
     optimizer.step(weights.arrays(), deltas)
     for kind, l in weights.learned():
         A = getattr(weights, kind)[l]
@@ -127,6 +132,7 @@ def synapse_alignment(weights: Weights) -> list[float]:
     ``W[l]^T``, one value per layer (``eq-ngc-dE``: with ``gamma_e = 1`` both receive the same
     increments, the learned symmetry of Kolen & Pollack 1994). Raises ValueError for tied
     synapses (``E = W^T`` exactly)."""
+    check_instance("weights", weights, Weights)
     if not isinstance(weights, Weights):
         raise TypeError(
             f"weights: expected a Weights, got {type(weights).__name__}"

@@ -10,11 +10,18 @@ import numpy as np
 from pcbook.data import train_test_split_digits
 from pcbook.maths import Adam, bce, one_blas_thread
 from pcbook.progress import progress
-from pcbook.rng import as_rng
-from pcbook.validate import check_finite_array, check_int, check_range
+from pcbook.rng import as_rng, check_rng
+from pcbook.validate import (
+    check_count,
+    check_finite_array,
+    check_instance,
+    check_int,
+    check_range,
+)
 from pcbook.ngc.circuit import (
     NGCParams,
     Weights,
+    _circuit,
     _settle_loop,
     init_weights,
     predictions,
@@ -48,6 +55,7 @@ __all__ = [
 def gncn_t1(sizes=(64, 64, 64, 32), **changes) -> NGCParams:
     """GNCN-t1 (Rao & Ballard 1999): tied error synapses E = W^T, phi' in the state update,
     tanh states, Laplace prior (lambda = 0.01), hidden errors against the state ``z``."""
+    check_instance("sizes", sizes, (tuple, list), "a tuple of widths")
     return NGCParams(sizes=tuple(sizes), **changes)
 
 
@@ -61,6 +69,7 @@ def gncn_t1_sigma(sizes=(64, 64, 64, 32), **changes) -> NGCParams:
 def gncn_pdh(sizes=(64, 64, 64, 32), **changes) -> NGCParams:
     """GNCN-PDH: learned error synapses E, no phi', ReLU states and hidden predictions, lateral
     competition in groups of 8, skip predictions from two layers up, no prior, no precision."""
+    check_instance("sizes", sizes, (tuple, list), "a tuple of widths")
     base = dict(
         sizes=tuple(sizes),
         phi="relu",
@@ -124,8 +133,12 @@ class NGC:
     """
 
     def __init__(self, params: NGCParams | None = None, rng=None):
-        self.params = gncn_t1() if params is None else params
-        self.rng = rng
+        self.params = (
+            gncn_t1()
+            if params is None
+            else check_instance("params", params, NGCParams)
+        )
+        self.rng = check_rng(rng)
 
     def fit(self, X, epochs: int = 10, X_test=None) -> "NGC":
         """Train for ``epochs`` passes over ``X`` in shuffled batches.
@@ -255,6 +268,8 @@ def fit_stack(
     list of NGC
         One fitted estimator per seed, with ``weights_``, ``optimizer_`` and ``history_``.
     """
+    check_instance("params", params, NGCParams)
+    check_count("epochs", epochs, 0, 10**4)
     if not isinstance(params, NGCParams):
         raise TypeError(
             f"params: expected an NGCParams, got {type(params).__name__}"
@@ -331,6 +346,7 @@ def settle_view(
     model: NGC, X, K: int | None = None, beta: float | None = None
 ) -> SettleView:
     """Settle a trained ``model`` on ``X`` with ``K`` steps of size ``beta`` ({eq}`eq-ngc-settle`)."""
+    check_instance("model", model, NGC)
     state = model.settle(X, K=K, beta=beta)
     return SettleView(
         np.asarray(X),
@@ -394,6 +410,7 @@ def complete(
     CompletionResult
         Seen pixels are kept as they are in ``p``; hidden ones hold the circuit's prediction.
     """
+    check_instance("model", model, NGC)
     X = check_finite_array("X", X, ndim=2)
     mask = random_mask(X.shape, fraction, rng)
     p = model.settle(X, K=K, mask=mask).prediction
@@ -412,6 +429,7 @@ def generate(weights: Weights, params: NGCParams, z_top) -> np.ndarray:
     pixels. A ``"phi"`` hidden target predicts ``phi(z)``, so the state is set to the value whose
     activity equals the prediction (exact for ReLU, ``arctanh`` for tanh).
     """
+    _circuit(weights, params)
     z_top = check_finite_array("z_top", z_top, ndim=2)
     if z_top.shape[1] != params.sizes[-1]:
         raise ValueError(
@@ -435,6 +453,7 @@ def sample_gmm(
     top-layer states drawn from the mixture (Ororbia & Kifer 2022, the GMM prior of their
     log-likelihood estimate).
     """
+    check_instance("model", model, NGC)
     from sklearn.mixture import GaussianMixture
 
     n_samples = check_int("n_samples", n_samples, low=1)
@@ -464,6 +483,7 @@ def gmm_log_likelihood(
     with a log-sum-exp (the log p(x) of Ororbia & Kifer 2022). By Jensen's inequality the
     estimate is low on average, so it is a conservative score.
     """
+    check_instance("model", model, NGC)
     from scipy.special import logsumexp
 
     X = check_finite_array("X", X, ndim=2)
@@ -490,6 +510,8 @@ def _readout(train, test, data: BinaryDigits) -> float:
 def latent_accuracy(model: NGC, data: BinaryDigits) -> tuple[float, float]:
     """Test accuracy of a logistic-regression read-out of the digit class from top-layer codes,
     and the same read-out from raw pixels, as ``(latent, pixels)``."""
+    check_instance("model", model, NGC)
+    check_instance("data", data, BinaryDigits)
     return (
         _readout(model.encode(data.X_train), model.encode(data.X_test), data),
         _readout(data.X_train, data.X_test, data),
@@ -499,6 +521,7 @@ def latent_accuracy(model: NGC, data: BinaryDigits) -> tuple[float, float]:
 def pca_accuracy(data: BinaryDigits, n_components: int) -> float:
     """The linear baseline of the read-out: logistic regression on the first ``n_components``
     principal components of the pixels (PCA fitted on the training images)."""
+    check_instance("data", data, BinaryDigits)
     from sklearn.decomposition import PCA
 
     n_components = check_int(

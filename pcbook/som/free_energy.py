@@ -7,7 +7,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from pcbook.som.params import SOMParams
-from pcbook.validate import check_finite_array, check_int, check_positive
+from pcbook.validate import (
+    check_count,
+    check_finite_array,
+    check_instance,
+    check_int,
+    check_positive,
+)
 
 __all__ = [
     "ring_distance",
@@ -73,6 +79,7 @@ def complexity(winner, goal, n: int, beta: float = 8.0) -> NDArray[np.float64]:
 
     Implements {eq}`eq-som-complexity`: beta d_ring + ln Z, Z = sum_j exp(-beta d_ring(j, 0)).
     """
+    check_count("n", n, 1, 10**5)
     n = check_int("n", n, low=1)
     beta = check_positive("beta", beta, allow_zero=True)
     for name, value in (("winner", winner), ("goal", goal)):
@@ -90,6 +97,7 @@ def schedules(
 ) -> dict[str, NDArray[np.float64]]:
     """Per-epoch schedules ({eq}`eq-som-schedules`): search s.d. ``sigma``, map ``width`` and ``lr``,
     controller step ``alpha``; the map is frozen (lr = 0) from ``freeze * epochs`` on."""
+    check_instance("params", params, SOMParams)
     p, e = params, np.arange(params.epochs)
     sigma = (
         1

@@ -6,6 +6,8 @@ Used by :meth:`pcbook.som.MotorSOM.fit`; ``bench/reference_som.py`` is the plain
 from __future__ import annotations
 
 import numpy as np
+
+from pcbook.validate import check_instance
 from numpy.typing import NDArray
 
 from pcbook.som.free_energy import squash
@@ -92,6 +94,7 @@ def score_epoch(
 ):
     """Inaccuracy of the epoch's drawings ``s`` (2K, D) under the goal's prototype as it stood at the
     start of the epoch ({eq}`eq-som-inaccuracy`), and the map's winners (updating the map)."""
+    check_instance("the_map", the_map, InkMap)
     ink = 1.0 - s
     cols = np.flatnonzero(ink.any(axis=0))
     ink = ink[:, cols]

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pcbook.envs.drawing import ArmParams
 from pcbook.validate import (
     check_choice,
+    check_instance,
     check_int,
     check_positive,
     check_range,
@@ -56,6 +57,7 @@ class SOMParams:
     arm: ArmParams = field(default_factory=ArmParams)
 
     def __post_init__(self):
+        check_instance("arm", self.arm, ArmParams)
         check_int("n_prototypes", self.n_prototypes, low=2)
         check_int("n_units", self.n_units, low=1)
         check_positive("tau", self.tau)

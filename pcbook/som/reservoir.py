@@ -11,7 +11,9 @@ from pcbook.rng import as_rng
 from pcbook.som.params import SOMParams
 from pcbook.validate import (
     check_choice,
+    check_count,
     check_finite_array,
+    check_instance,
     check_int,
     check_positive,
 )
@@ -33,6 +35,7 @@ class Reservoir:
 def make_reservoir(params: SOMParams = SOMParams(), rng=None) -> Reservoir:
     """Draw the fixed ESN: W_r ~ N(0, sigma_r^2) kept with probability p_connect, W_o ~ N(0, 1)/U,
     biases ~ N(0, 1)/10 (Annabi's notebook)."""
+    check_instance("params", params, SOMParams)
     rng = as_rng(rng)
     u = params.n_units
     W_r = (
@@ -79,6 +82,8 @@ def esn_rollout(
     omega : array (T, 2) or (B, T, 2)
     rates : array (T, U) or (B, T, U), only with ``return_rates``
     """
+    check_instance("reservoir", reservoir, Reservoir)
+    check_count("n_steps", n_steps, 1)
     h = check_finite_array("h0", h0)
     u = reservoir.W_r.shape[0]
     if h.shape[-1] != u or h.ndim not in (1, 2):
@@ -140,6 +145,8 @@ def perturbation_growth(
     -------
     growth : float array, shape () or (B,)
     """
+    check_instance("reservoir", reservoir, Reservoir)
+    check_count("n_steps", n_steps, 1)
     rng = as_rng(rng)
     h = check_finite_array("h0", h0)
     eps = check_positive("eps", eps)
