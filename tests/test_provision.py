@@ -1,19 +1,25 @@
 """The Makefile's provisioning: a missing browser stops `make test` at once with the install
-command, and the OpenBLAS kernel pin is only set where the processor can run it."""
+command, a missing TeX stops `make pdf` the same way, and the OpenBLAS kernel pin is only set
+where the processor can run it."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 HIDDEN = ("chromium", "chromium-browser", "google-chrome")
+TEX_PACKAGES = "texlive-xetex texlive-latex-recommended texlive-latex-extra"
 
 
-def _path_without_browser(tmp_path: Path) -> str:
-    """A PATH with every program of the current PATH except the browsers (symlinked into one folder)."""
+def _path_without_browser(tmp_path: Path, hidden=HIDDEN) -> str:
+    """A PATH with every program of the current PATH except those whose names start with one of
+    ``hidden`` (the browsers by default), symlinked into one folder."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     for folder in os.environ["PATH"].split(os.pathsep):
@@ -22,7 +28,7 @@ def _path_without_browser(tmp_path: Path) -> str:
         for entry in os.scandir(folder):
             target = bin_dir / entry.name
             if (
-                entry.name.startswith(HIDDEN)
+                entry.name.startswith(hidden)
                 or target.exists()
                 or not os.access(entry.path, os.X_OK)
             ):
@@ -31,24 +37,33 @@ def _path_without_browser(tmp_path: Path) -> str:
     return str(bin_dir)
 
 
-def test_make_test_stops_within_seconds_when_the_browser_is_missing(tmp_path):
+def _make_without(tmp_path, target: str, hidden) -> tuple[str, float, int]:
+    """Run ``make target`` with the programs ``hidden`` off PATH and provisioning in check
+    mode: (output, seconds, exit status)."""
     env = dict(
         os.environ,
-        PATH=_path_without_browser(tmp_path),
+        PATH=_path_without_browser(tmp_path, hidden),
         PCBOOK_PROVISION="check",
     )
     env.pop("MAKEFLAGS", None)
     start = time.perf_counter()
     proc = subprocess.run(
-        ["make", "-C", str(ROOT), "test"],
+        ["make", "-C", str(ROOT), target],
         env=env,
         capture_output=True,
         text=True,
         timeout=120,
     )
-    seconds = time.perf_counter() - start
-    output = proc.stdout + proc.stderr
-    assert proc.returncode != 0, output
+    return (
+        proc.stdout + proc.stderr,
+        time.perf_counter() - start,
+        proc.returncode,
+    )
+
+
+def test_make_test_stops_within_seconds_when_the_browser_is_missing(tmp_path):
+    output, seconds, status = _make_without(tmp_path, "test", HIDDEN)
+    assert status != 0, output
     assert seconds < 30, f"make test took {seconds:.0f} s before stopping"
     assert "apt-get install -y --no-install-recommends chromium" in output, (
         output
@@ -58,9 +73,11 @@ def test_make_test_stops_within_seconds_when_the_browser_is_missing(tmp_path):
     )
 
 
-def test_the_browser_check_passes_when_chromium_is_there():
+@pytest.mark.parametrize("need", ["browser", "tex"])
+def test_the_check_passes_when_the_tools_are_there(need):
+    """Chromium, and TeX Live with poppler-utils, are installed here (as in CI)."""
     proc = subprocess.run(
-        [str(ROOT / "tools" / "provision.sh"), "browser"],
+        [str(ROOT / "tools" / "provision.sh"), need],
         capture_output=True,
         text=True,
         env=dict(os.environ, PCBOOK_PROVISION="check"),
@@ -77,6 +94,36 @@ def test_unknown_provisioning_need_is_refused():
     assert (
         proc.returncode == 2 and "allowed: browser, npm, venv" in proc.stderr
     )
+
+
+def test_make_pdf_stops_within_seconds_when_tex_is_missing(tmp_path):
+    output, seconds, status = _make_without(tmp_path, "pdf", ("xelatex",))
+    assert status != 0, output
+    assert seconds < 30, f"make pdf took {seconds:.0f} s before stopping"
+    assert f"apt-get install -y --no-install-recommends {TEX_PACKAGES}" in (
+        output
+    ), output
+    assert "poppler-utils" in output, output
+    assert "jupyter-book" not in output, "the book was built before the check"
+
+
+def test_the_tex_check_fails_without_a_latex_package(tmp_path):
+    """Programs alone are not enough: a TeX without ucharclasses.sty (texlive-xetex) fails."""
+    kpsewhich = tmp_path / "bin" / "kpsewhich"
+    path = _path_without_browser(tmp_path, ("kpsewhich",))
+    kpsewhich.write_text(
+        '#!/bin/sh\n[ "$1" = ucharclasses.sty ] && exit 1\n'
+        f'exec {shutil.which("kpsewhich")} "$@"\n'
+    )
+    kpsewhich.chmod(0o755)
+    proc = subprocess.run(
+        [str(ROOT / "tools" / "provision.sh"), "tex"],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PATH=path, PCBOOK_PROVISION="check"),
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert TEX_PACKAGES in proc.stderr, proc.stderr
 
 
 def _kernel_pin(

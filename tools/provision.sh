@@ -4,6 +4,8 @@
 #   tools/provision.sh browser   Chromium for the browser checks (make test)
 #   tools/provision.sh npm       npm, which installs MathJax and axe-core from the registry (make book)
 #   tools/provision.sh venv      Python's venv and ensurepip, which create .venv (every target)
+#   tools/provision.sh tex       TeX Live (xelatex, latexmk, the LaTeX packages and fonts the
+#                                printed book uses) and poppler-utils (the PDF checks) (make pdf)
 #
 # A tool that is present is used as it is. A missing one is installed with the system package
 # manager (Debian/Ubuntu apt-get) when this runs as root, as CI and containers do; otherwise the
@@ -11,16 +13,29 @@
 # tests use it); PCBOOK_PROVISION=install installs with sudo when not root.
 set -euo pipefail
 
-need=${1:?usage: tools/provision.sh browser|npm|venv}
+need=${1:?usage: tools/provision.sh browser|npm|venv|tex}
 case "$need" in
   browser) commands=(chromium chromium-browser google-chrome); packages=(chromium) ;;
   npm)     commands=(npm);                                     packages=(nodejs npm) ;;
   venv)    commands=("${PYTHON:-python3} -m venv");           packages=(python3-venv) ;;
-  *) echo "tools/provision.sh: unknown need '$need' (allowed: browser, npm, venv)" >&2; exit 2 ;;
+  tex)     commands=(xelatex latexmk pdftotext pdffonts pdfimages pdftoppm)
+           packages=(texlive-xetex texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended
+                     latexmk fonts-freefont-otf poppler-utils) ;;
+  *) echo "tools/provision.sh: unknown need '$need' (allowed: browser, npm, venv, tex)" >&2; exit 2 ;;
 esac
+# what the printed book loads besides the programs: a style file from each TeX package, and the fonts
+tex_styles=(ucharclasses.sty unicode-math.sty needspace.sty capt-of.sty)
+tex_fonts=(FreeSerif.otf latinmodern-math.otf)
 
 present() {
   if [ "$need" = venv ]; then "${PYTHON:-python3}" -c "import venv, ensurepip" >/dev/null 2>&1; return; fi
+  if [ "$need" = tex ]; then
+    for c in "${commands[@]}"; do command -v "$c" >/dev/null 2>&1 || return 1; done
+    for f in "${tex_styles[@]}" "${tex_fonts[@]}"; do
+      [ -n "$(kpsewhich "$f" 2>/dev/null)" ] || [ -n "$(find /usr/share/fonts -name "$f" -print -quit 2>/dev/null)" ] || return 1
+    done
+    return 0
+  fi
   for c in "${commands[@]}"; do command -v "$c" >/dev/null 2>&1 && return 0; done
   return 1
 }

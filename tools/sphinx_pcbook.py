@@ -22,6 +22,8 @@
 * Exercises of the unnumbered chapter 0 are numbered 0.1, 0.2, ... (sphinx-exercise numbers them
   1, 2, ..., clashing with chapter 1's 1.1, 1.2), as in the student notebooks and the exercises
   index (``pcbook.classroom``): :func:`_number_chapter_zero_exercises`.
+* Print: the theme's "print to PDF" button printed one page with every hidden solution open; it
+  goes, and the front page and the exercises page link the book's two PDFs (``make pdf``).
 * Tables: each table sits in a container that scrolls sideways if the table is wider than the column,
   reachable by keyboard (tabindex="0") and labelled for screen readers (role="region").
 """
@@ -48,6 +50,16 @@ def _drop_thebe(app, pagename, templatename, context, doctree):
         context["script_files"] = [
             s for s in context["script_files"] if not _is_thebe(s)
         ]
+
+
+def _drop_print_button(app, pagename, templatename, context, doctree):
+    for group in context.get("header_buttons", []):
+        if "buttons" in group:
+            group["buttons"] = [
+                b
+                for b in group["buttons"]
+                if b.get("label") != "download-pdf-button"
+            ]
 
 
 def _drop_unused_design(app, pagename, templatename, context, doctree):
@@ -338,6 +350,7 @@ def setup(app):
     app.connect("html-page-context", _drop_thebe, priority=900)
     app.connect("html-page-context", _fix_body, priority=900)
     app.connect("html-page-context", _drop_unused_design, priority=900)
+    app.connect("html-page-context", _drop_print_button, priority=900)
     app.connect("build-finished", _write_icon_font)
     app.connect("build-finished", _shrink_images)
     app.add_css_file("pcbook-icons.css", priority=900)
