@@ -7,8 +7,9 @@ Markdown solutions are removed.
 ``make student`` is deterministic (the same bytes on every run): the cells keep their ids from
 the chapter notebook (a stub takes its solution cell's id), execution timestamps are dropped,
 and the zip's entries are written in a fixed order with a fixed date. The zip stands alone: the
-notebooks, the data files they read, the package source with ``pyproject.toml`` and the
-requirements, and a README whose one install command (:data:`INSTALL_COMMAND`) works from the
+package source with ``pyproject.toml`` and the requirements, the notebooks with the data files
+they read (in ``notebooks/``, so that a kernel imports the installed package, not the source
+folder), and a README whose one install command (:data:`INSTALL_COMMAND`) works from the
 unzipped folder.
 """
 
@@ -38,10 +39,12 @@ __all__ = [
     "zip_entries",
     "INSTALL_COMMAND",
     "ZIP_FOLDER",
+    "NOTEBOOK_FOLDER",
 ]
 
-#: the top folder of the student zip
+#: the top folder of the student zip, and its folder of notebooks
 ZIP_FOLDER = "pcbook-student"
+NOTEBOOK_FOLDER = "notebooks"
 #: run in the unzipped folder: installs pcbook and everything the notebooks import
 INSTALL_COMMAND = "python -m pip install -r requirements.txt ."
 #: what the zip needs, besides the notebooks, to install pcbook (paths relative to the repository)
@@ -195,9 +198,9 @@ def student_notebook(path: Path) -> nbformat.NotebookNode:
 
 
 def write_students(out: Path, zip_path: Path | None = None) -> list[Path]:
-    """Write a student notebook for every chapter notebook that has exercises, the data files
-    they read (``data/``) and the README into ``out``; optionally the zip (see the module
-    docstring). Return the notebooks written."""
+    """Write a student notebook for every chapter notebook that has exercises and the data
+    files they read (``data/``) into ``out``; optionally the zip (see the module docstring).
+    Return the notebooks written."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for path in chapter_notebooks():
@@ -209,7 +212,6 @@ def write_students(out: Path, zip_path: Path | None = None) -> list[Path]:
     for name, data in _data_files().items():
         (out / name).parent.mkdir(parents=True, exist_ok=True)
         (out / name).write_bytes(data)
-    (out / "README.md").write_text(STUDENT_README)
     if zip_path is not None:
         _write_zip(zip_path, zip_entries(written))
     return written
@@ -243,6 +245,7 @@ def zip_entries(notebooks: list[Path]) -> dict[str, bytes]:
     """Every file of the student zip, by its name in the zip, in the order they are written."""
     files = {p.name: p.read_bytes() for p in notebooks}
     files.update(_data_files())
+    files = {f"{NOTEBOOK_FOLDER}/{name}": data for name, data in files.items()}
     files.update(_package_files())
     files["README.md"] = STUDENT_README.encode()
     return {f"{ZIP_FOLDER}/{name}": files[name] for name in sorted(files)}
@@ -285,9 +288,9 @@ the book was made with instead (Python 3.11 only):
 
 ## Work
 
-    jupyter lab
+    jupyter lab {NOTEBOOK_FOLDER}
 
-opens JupyterLab in this folder. Open a notebook (`bayes_in_pictures.ipynb` is the first
-chapter) and run its cells in order. The `data/` folder holds a table one chapter reads; keep it
+opens JupyterLab on the notebooks. Open one (`bayes_in_pictures.ipynb` is the first chapter)
+and run its cells in order. `{NOTEBOOK_FOLDER}/data/` holds a table one chapter reads; keep it
 next to the notebooks.
 """
