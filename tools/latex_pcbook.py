@@ -6,6 +6,7 @@
   the slider values it shows. A grid holds as many panels as fit one page at a legible size
   (:func:`grid_layout`); when the website has more frames, evenly spaced values of each slider are
   shown, and the caption line says how many.
+* Figures: a raster figure prints at 200 pixels per inch or more (:class:`SharpFigures`).
 * Solutions: in the teacher's edition (``pcbook_edition = "teacher"``) every exercise solution moves
   to an appendix at the back, chapter by chapter; the exercise keeps a link to its solution and the
   solution's title links back; exercises are numbered N.M as on the website. In the student edition (``pcbook_edition = "student"``, or
@@ -199,6 +200,40 @@ class SliderGrids(SphinxPostTransform):
             bundle.replace_self(nodes.raw("", grid, format="latex"))
 
 
+# -- figures -------------------------------------------------------------------------------------
+MIN_PPI = 200  # a raster figure is printed no larger than this density allows
+
+
+def printed_width(pixels: int) -> str | None:
+    """The width (percent of the line) that prints ``pixels`` at :data:`MIN_PPI` or more, or
+    None when the full line width already does."""
+    share = pixels / MIN_PPI / TEXT_WIDTH
+    return None if share >= 1 else f"{100 * share:.0f}%"
+
+
+class SharpFigures(SphinxPostTransform):
+    """Raster figures (the notebooks' PNG outputs) are printed at :data:`MIN_PPI` or more: a
+    figure stored at the website's 1x density prints narrower than the line, a 2x one full."""
+
+    default_priority = 900
+    formats = ("latex",)
+
+    def run(self, **kwargs) -> None:
+        from PIL import Image
+
+        for image in self.document.findall(nodes.image):
+            uri = image.get("uri", "")
+            if "width" in image or not uri.lower().endswith((".png", ".jpg")):
+                continue
+            path = Path(self.app.srcdir) / uri
+            if not path.exists():
+                continue
+            with Image.open(path) as picture:
+                width = printed_width(picture.width)
+            if width is not None:
+                image["width"] = width
+
+
 # -- solutions -----------------------------------------------------------------------------------
 def edition(config) -> str:
     value = config.pcbook_edition
@@ -289,5 +324,6 @@ def setup(app):
         "",  # chosen at write time: both editions share one environment
     )
     app.add_post_transform(SliderGrids)
+    app.add_post_transform(SharpFigures)
     app.add_post_transform(CollectSolutions)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
