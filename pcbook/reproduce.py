@@ -32,7 +32,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from pcbook.validate import beyond_scale, check_int, check_scale
+from pcbook.validate import (
+    beyond_scale,
+    check_bool,
+    check_instance,
+    check_int,
+    check_scale,
+)
 
 __all__ = [
     "experiment",
@@ -67,6 +73,11 @@ def experiment(
     limits: dict | None = None,
 ):
     """Decorator that registers ``func`` as experiment ``name`` (see the module docstring)."""
+    check_instance("name", name, str)
+    check_instance("params", params, (dict, type(None)), "a dict or None")
+    check_instance("description", description, str)
+    check_int("seed", seed, 0, 2**63 - 1)
+    check_instance("limits", limits, (dict, type(None)), "a dict or None")
 
     def register(func: Callable) -> Callable:
         if (
@@ -119,9 +130,9 @@ def registry() -> dict[str, Experiment]:
 def get(name: str) -> Experiment:
     """The experiment called ``name``; an unknown name raises a ValueError listing the valid ones."""
     known = registry()
-    if name not in known:
+    if not isinstance(name, str) or name not in known:
         raise ValueError(
-            f"unknown experiment {name!r}; valid experiments: {', '.join(known)}"
+            f"name: unknown experiment {name!r}; valid experiments: {', '.join(known)}"
         )
     return known[name]
 
@@ -174,9 +185,17 @@ def parse_params(
     Values above the experiment's ``limits`` are refused unless ``force``. Messages name a
     parameter as the caller wrote it: ``--set epochs`` when ``cli``, ``parameter epochs`` otherwise.
     """
+    check_instance("exp", exp, Experiment)
+    force, cli = check_bool("force", force), check_bool("cli", cli)
     params = dict(exp.params)
     if overrides is None:
         return params
+    check_instance(
+        "overrides",
+        overrides,
+        (dict, list, tuple, str),
+        "a dict or key=value strings",
+    )
     if not isinstance(overrides, dict):
         if isinstance(overrides, str):
             overrides = [overrides]
@@ -267,6 +286,7 @@ def run(
     the names of the metrics that came out NaN or infinite (reported as ``None``).
     """
     exp = get(name)
+    force, cli = check_bool("force", force), check_bool("cli", cli)
     params = parse_params(exp, overrides, force=force, cli=cli)
     seed = (
         exp.default_seed
@@ -302,6 +322,7 @@ def _fmt(value) -> str:
 
 def format_table(report: dict) -> str:
     """A readable table of measured vs reference values for one report."""
+    check_instance("report", report, dict, "a report dict from run()")
     lines = [
         f"experiment {report['experiment']}  (seed {report['seed']}, {report['seconds']:.2f} s)",
         "params: "

@@ -130,7 +130,7 @@ def check_finite_array(
     ragged nested lists, the wrong number of dimensions, fewer than ``min_size`` entries, NaN or inf.
     """
     _label(name)
-    if value is None or isinstance(value, (str, bytes)):
+    if value is None or isinstance(value, (str, bytes, bool, np.bool_)):
         raise TypeError(
             f"{name}: expected an array of real numbers, got {type(value).__name__}"
         )

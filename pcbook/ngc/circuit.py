@@ -216,6 +216,19 @@ def _circuit(weights, params) -> None:
     check_instance("params", params, NGCParams)
 
 
+def _layers(name: str, arrays, params: NGCParams, extra: int = 1) -> None:
+    """Refuse anything but a list of L + ``extra`` arrays (one per layer), naming ``name``."""
+    check_instance("params", params, NGCParams)
+    if (
+        not isinstance(arrays, (list, tuple))
+        or len(arrays) < params.L + extra - 1
+    ):
+        raise TypeError(
+            f"{name}: expected a list of arrays, one per layer "
+            f"({params.L + extra} for this circuit), got {type(arrays).__name__}"
+        )
+
+
 def init_weights(params: NGCParams, rng=None) -> Weights:
     """Initial synapses of a circuit described by ``params``.
 
@@ -300,6 +313,8 @@ def predictions(
     list of arrays
         ``zbar[0] ... zbar[L-1]``, ``zbar[l]`` of shape ``(N, J_l)``.
     """
+    _layers("z", z, params)
+    check_bool("top_clamped", top_clamped)
     _circuit(weights, params)
     L = params.L
     act = [None] + [
@@ -343,6 +358,8 @@ def error_neurons(
     list of arrays
         ``e[0] ... e[L-1]``, ``e[l]`` of shape ``(N, J_l)``; the top layer has no error neurons.
     """
+    _layers("z", z, params)
+    _layers("zbar", zbar, params, 0)
     _circuit(weights, params)
     prec = precisions(weights) if prec is None else prec
     e = [z[0] - zbar[0]]
@@ -364,6 +381,7 @@ def total_discrepancy(e: list):
     A float for errors of shape ``(N, J_l)``; one value per circuit for a stack of circuits
     (errors of shape ``(S, N, J_l)``, see :func:`pcbook.ngc.fit_stack`).
     """
+    check_instance("e", e, (list, tuple), "a list of arrays, one per layer")
     tod = sum(np.sum(err * err, axis=(-2, -1)) for err in e) / e[0].shape[-2]
     return float(tod) if np.ndim(tod) == 0 else tod
 
@@ -401,6 +419,10 @@ def state_update(
     list of arrays
         The new states (a new list; the arrays of ``z`` are not modified).
     """
+    _layers("z", z, params)
+    _layers("e", e, params, 0)
+    beta = check_settling_beta("beta", beta)
+    check_bool("top_clamped", top_clamped)
     _circuit(weights, params)
     L = params.L
     new = list(z)
@@ -442,6 +464,10 @@ def settle_step(
     tuple of lists
         ``(z, zbar, e)`` after the step.
     """
+    _layers("z", z, params)
+    _layers("e", e, params, 0)
+    beta = check_settling_beta("beta", beta)
+    check_bool("top_clamped", top_clamped)
     _circuit(weights, params)
     z = state_update(z, e, weights, params, beta, top_clamped)
     zbar = predictions(z, weights, params, top_clamped)

@@ -7,7 +7,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from pcbook.reproduce import experiment
-from pcbook.validate import check_choice
+from pcbook.validate import (
+    check_choice,
+    check_count,
+    check_instance,
+    check_int,
+    check_real,
+)
 from pcbook.ngc.circuit import init_weights, settle
 from pcbook.ngc.model import (
     NGC,
@@ -64,6 +70,9 @@ def fit_models(
     """Split the digits and train each named GNCN preset for ``epochs`` epochs, recording the test
     BCE after every epoch. The same seed gives the same split and models everywhere (notebook,
     tests, ``reproduce``): the seed is split into independent streams, one per model."""
+    seed = check_int("seed", seed, 0, 2**63 - 1)
+    check_count("epochs", epochs, 0, 10**4)
+    check_instance("names", names, (tuple, list), "a tuple of model names")
     for name in names:
         check_choice("names", name, tuple(MODELS))
     data_rng, *rngs = np.random.default_rng(seed).spawn(3 + len(MODELS))
@@ -83,6 +92,8 @@ def ablation(
     """Test BCE (nats per image) of each named variant of :data:`ABLATIONS` after ``epochs``
     epochs, one value per seed, as ``{name: array of len(seeds)}``. The seeds of one variant
     train together (:func:`pcbook.ngc.fit_stack`); the data split is ``data`` for all."""
+    check_instance("data", data, BinaryDigits)
+    check_count("epochs", epochs, 0, 10**4)
     names = tuple(ABLATIONS) if names is None else tuple(names)
     for name in names:
         check_choice("names", name, tuple(ABLATIONS))
@@ -116,6 +127,8 @@ def run_digits(
     paper's MNIST ones), and for completion and read-out the same measure computed for the
     training-mean fill and for raw pixels.
     """
+    check_real("mask_fraction", mask_fraction)
+    check_int("seed", seed, 0, 2**63 - 1)
     check_choice("model", model, ("both", *MODELS))
     names = ("t1", "pdh") if model == "both" else (model,)
     run = fit_models(seed, epochs, names, K, beta)

@@ -12,6 +12,8 @@ from pcbook.maths import Adam, bce, one_blas_thread
 from pcbook.progress import progress
 from pcbook.rng import as_rng, check_rng
 from pcbook.validate import (
+    MAX_ELEMENTS,
+    check_cost,
     check_count,
     check_finite_array,
     check_instance,
@@ -119,6 +121,11 @@ def mean_bce(x, p) -> float:
 def bernoulli_baseline(X_train, X_test) -> float:
     """Test BCE of independent Bernoulli pixels with the training means (the no-structure baseline)."""
     X_train = check_finite_array("X_train", X_train, ndim=2)
+    X_test = check_finite_array("X_test", X_test, ndim=2)
+    if X_test.shape[1] != X_train.shape[1]:
+        raise ValueError(
+            f"X_test: expected {X_train.shape[1]} columns, got {X_test.shape}"
+        )
     return mean_bce(
         X_test, np.broadcast_to(X_train.mean(axis=0), np.shape(X_test))
     )
@@ -161,7 +168,7 @@ class NGC:
                 f"params: expected an NGCParams, got {type(self.params).__name__}"
             )
         X = check_finite_array("X", X, ndim=2)
-        epochs = check_int("epochs", epochs, low=0)
+        epochs = check_count("epochs", epochs, 0, 10**4)
         init_rng, order_rng = as_rng(self.rng).spawn(2)
         self.weights_ = init_weights(self.params, init_rng)
         self.optimizer_ = Adam(lr=self.params.lr)
@@ -342,11 +349,23 @@ class SettleView:
     bce: float
 
 
+def _images(name: str, X, model: NGC) -> np.ndarray:
+    """``X`` as a finite (N, J_0) array of images for ``model``, or an error naming ``name``."""
+    X = check_finite_array(name, X, ndim=2)
+    if X.shape[1] != model.params.sizes[0]:
+        raise ValueError(
+            f"{name}: expected {model.params.sizes[0]} columns (pixels), got "
+            f"shape {X.shape}"
+        )
+    return X
+
+
 def settle_view(
     model: NGC, X, K: int | None = None, beta: float | None = None
 ) -> SettleView:
     """Settle a trained ``model`` on ``X`` with ``K`` steps of size ``beta`` ({eq}`eq-ngc-settle`)."""
     check_instance("model", model, NGC)
+    X = _images("X", X, model)
     state = model.settle(X, K=K, beta=beta)
     return SettleView(
         np.asarray(X),
@@ -359,6 +378,11 @@ def settle_view(
 def random_mask(shape, fraction: float, rng=None) -> np.ndarray:
     """A 0/1 mask with exactly ``round(fraction * J)`` hidden (0) pixels per row, chosen at random."""
     fraction = check_range("fraction", fraction, 0.0, 1.0)
+    check_instance("shape", shape, (tuple, list), "a pair (n, J)")
+    if len(shape) != 2:
+        raise ValueError(f"shape: expected a pair (n, J), got {shape!r}")
+    shape = [check_count("shape", k, 1, MAX_ELEMENTS) for k in shape]
+    check_cost("shape", shape[0] * shape[1], MAX_ELEMENTS, "mask entries")
     rng = as_rng(rng)
     n, J = shape
     k = int(round(fraction * J))
@@ -456,8 +480,9 @@ def sample_gmm(
     check_instance("model", model, NGC)
     from sklearn.mixture import GaussianMixture
 
-    n_samples = check_int("n_samples", n_samples, low=1)
-    n_components = check_int("n_components", n_components, low=1)
+    X_train = _images("X_train", X_train, model)
+    n_samples = check_count("n_samples", n_samples, 1, 10**6)
+    n_components = check_count("n_components", n_components, 1, 10**3)
     rng = as_rng(rng)
     codes = model.encode(X_train)
     with one_blas_thread():
@@ -485,9 +510,11 @@ def gmm_log_likelihood(
     """
     check_instance("model", model, NGC)
     from scipy.special import logsumexp
+    from sklearn.mixture import GaussianMixture
 
-    X = check_finite_array("X", X, ndim=2)
-    n_samples = check_int("n_samples", n_samples, low=1)
+    check_instance("gmm", gmm, GaussianMixture)
+    X = _images("X", X, model)
+    n_samples = check_count("n_samples", n_samples, 1, 10**6)
     rng = as_rng(rng)
     gmm.random_state = int(rng.integers(2**31 - 1))
     z_top, _ = gmm.sample(n_samples)
