@@ -234,6 +234,41 @@ class SharpFigures(SphinxPostTransform):
                 image["width"] = width
 
 
+# -- numbering ------------------------------------------------------------------------------------
+SECTION_DEPTH = 2  # numbered chapters number their sections and subsections, as on the website
+
+
+def _secnumdepth(depth: int) -> nodes.raw:
+    return nodes.raw(
+        "", f"\\setcounter{{secnumdepth}}{{{depth}}}\n", format="latex"
+    )
+
+
+class NumberLikeTheWebsite(SphinxPostTransform):
+    """Chapters carry the website's numbers: the pages of the unnumbered parts (chapter 0, the
+    notation, the pages for readers and teachers) print without a number and do not advance the
+    chapter counter, so that chapter 1 is "The exact posterior" and its figures read "Fig. 1.1";
+    parts print their captions ("Part I: ...") without LaTeX's own "Part I" in front."""
+
+    default_priority = (
+        790  # after sphinx-jupyterbook-latex has made the parts (700)
+    )
+    formats = ("latex",)
+
+    def run(self, **kwargs) -> None:
+        from sphinx import addnodes
+
+        for start in self.document.findall(addnodes.start_of_file):
+            docname = start.get("docname")
+            if docname not in self.env.found_docs:
+                depth = -2  # a part made from a toctree caption
+            elif self.env.toc_secnumbers.get(docname):
+                depth = SECTION_DEPTH
+            else:
+                depth = -1
+            start.insert(0, _secnumdepth(depth))
+
+
 # -- solutions -----------------------------------------------------------------------------------
 def edition(config) -> str:
     value = config.pcbook_edition
@@ -270,7 +305,8 @@ class CollectSolutions(SphinxPostTransform):
         appendix = [
             nodes.raw(
                 "",
-                "\n\\appendix\n\\chapter{Solutions to the exercises}"
+                f"\n\\appendix\\setcounter{{secnumdepth}}{{{SECTION_DEPTH}}}\n"
+                "\\chapter{Solutions to the exercises}"
                 "\\label{pcbook:solutions}\n",
                 format="latex",
             )
@@ -325,5 +361,6 @@ def setup(app):
     )
     app.add_post_transform(SliderGrids)
     app.add_post_transform(SharpFigures)
+    app.add_post_transform(NumberLikeTheWebsite)
     app.add_post_transform(CollectSolutions)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
