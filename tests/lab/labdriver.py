@@ -129,19 +129,28 @@ def answer_fragments(path: Path) -> list[str]:
     from pcbook.classroom.exercises import _SOL_END, find_exercises
 
     nb = nbformat.read(path, as_version=4)
+    solution = {i for ex in find_exercises(path) for i in ex.solution_cells}
     texts = [
         nb.cells[i].source.split("```", 3)[-1]
-        for ex in find_exercises(path)
-        for i in ex.solution_cells
+        for i in sorted(solution)
         if not _SOL_END.fullmatch(nb.cells[i].source.strip())
     ]
+    details = re.compile(r"</summary>(.*?)</details>", re.S)
     texts += [
         m.group(1)
         for c in nb.cells
         if c.cell_type == "markdown"
-        for m in re.finditer(r"</summary>(.*?)</details>", c.source, re.S)
+        for m in details.finditer(c.source)
     ]
-    return [f for t in texts for f in plain_fragments(t)]
+    # what the rest of the notebook also says is no sign of a visible answer
+    rest = words(
+        " ".join(
+            details.sub("", c.source)
+            for i, c in enumerate(nb.cells)
+            if i not in solution
+        )
+    )
+    return [f for t in texts for f in plain_fragments(t) if f not in rest]
 
 
 def visible_answers(page, path: Path) -> list[str]:
