@@ -31,10 +31,12 @@ __all__ = [
     "EXPERIMENTS",
     "HEADLINES",
     "Headline",
+    "chapter_rows",
     "collect",
     "headline_values",
     "load",
     "markdown_table",
+    "placing",
     "summarise",
     "tidy",
 ]
@@ -279,6 +281,33 @@ def summarise(data) -> list[dict]:
             }
         )
     return out
+
+
+def chapter_rows(data, label: str) -> list[dict]:
+    """The rows of :func:`summarise` of chapter ``label`` (``"som"``)."""
+    rows = [r for r in summarise(data) if r["headline"].label == label]
+    if not rows:
+        known = sorted({h.label for h in HEADLINES})
+        raise ValueError(
+            f"label: expected one of {', '.join(known)}, got {label!r}"
+        )
+    return rows
+
+
+def placing(data, label: str) -> str:
+    """Where the chapter's seed lies among the seeds, for each headline of
+    chapter ``label`` (``"som"``): the percentages of seeds with a lower
+    and with a higher value."""
+    lines = []
+    for row in chapter_rows(data, label):
+        h = row["headline"]
+        x = np.array(list(headline_values(data, h).values()), float)
+        lower = 100 * np.mean(x < row["quoted"])
+        higher = 100 * np.mean(x > row["quoted"])
+        value = _fmt(row["quoted"], h.fmt)
+        share = f"{lower:.0f} % of the seeds lower, {higher:.0f} % higher"
+        lines += [f"{h.name}:", f"  seed {h.seed} {value}; {share}"]
+    return "\n".join(lines)
 
 
 def _fmt(value: float, fmt: str) -> str:

@@ -193,6 +193,15 @@ def test_summary_quantiles_bars_and_a_flag_never_reached():
     for key, q in (("median", 50), ("p10", 10), ("p90", 90)):
         assert flag[key] == np.percentile([*reached, 1e9], q)
     assert "| never |" in robustness.markdown_table([flag])
+    assert (
+        "  seed 0 never; 91 % of the seeds lower, 0 % higher"
+        in robustness.placing(rows, "angc").splitlines()
+    )
+
+
+def test_an_unknown_chapter_label_is_refused_by_name(stored):
+    with pytest.raises(ValueError, match="label: expected one of angc"):
+        robustness.placing(stored, "ngc-digits")
 
 
 def test_collect_refuses_what_is_not_a_dict_of_files(tmp_path):

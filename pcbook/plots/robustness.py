@@ -54,14 +54,7 @@ def plot_headlines(data, label: str, axes=None):
     """
     from pcbook import robustness
 
-    rows = [
-        r for r in robustness.summarise(data) if r["headline"].label == label
-    ]
-    if not rows:
-        known = sorted({h.label for h in robustness.HEADLINES})
-        raise ValueError(
-            f"label: expected one of {', '.join(known)}, got {label!r}"
-        )
+    rows = robustness.chapter_rows(data, label)
     if axes is None:
         import matplotlib.pyplot as plt
 
