@@ -309,3 +309,27 @@ def test_completion_limit_answers(run):
     assert not too_far and "not below" in too_far.message
     too_near = check.ngc_completion_limit(0.5, pdh, data.X_test, fill)
     assert not too_near and "still beats" in too_near.message
+
+
+class _TimeOnlyModel:
+    """A stand-in whose test BCE depends on the settling time beta * K only (best at 10)."""
+
+    def score(self, X, K=None, beta=None):
+        return abs(np.log(K * beta / 10.0))
+
+
+@pytest.mark.parametrize(
+    "answer, words",
+    [
+        (10, None),
+        (5, "training setting"),
+        (100, "number of steps K"),
+        (40, "does not give the lowest"),
+    ],
+)
+def test_settling_time_verdicts_on_a_stand_in_model(answer, words):
+    verdict = check.ngc_settling_time(answer, _TimeOnlyModel(), None)
+    if words is None:
+        assert verdict and "10" not in repr(verdict)
+    else:
+        assert not verdict and words in verdict.message, verdict

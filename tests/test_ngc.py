@@ -750,3 +750,31 @@ def test_claim_sampler_log_likelihood(trained):
     assert lp["pdh"] < -trained.models["pdh"].score(
         data.X_test
     )  # far worse than reconstruction
+
+
+def test_claim_settling_has_a_largest_stable_step():
+    """Exercise 4.5's solution: beta up to 0.5 reaches the minimum, 1.0 (above 2/c_max = 0.98) does not."""
+    from pcbook.check.ngc import SETTLE_BETAS, _reaches_minimum, _trace
+
+    assert_prose(
+        "ngc",
+        "Up to $\\beta = 0.5$ every settling ends at the same minimum; at $\\beta = 1$, "
+        "just above the limit of 0.98 printed above, it ends above it",
+    )
+    assert_printed("ngc", "steps stable below 0.98")
+    assert_printed("ngc", "lam = 0.2, beta 0.1: F rises at")
+    rng = np.random.default_rng(0)  # the notebook's case, drawn in its order
+    case = dict(
+        x=(rng.uniform(size=(2, 5)) > 0.5).astype(float),
+        z1=rng.normal(size=(2, 4)),
+        z2=rng.normal(size=(2, 3)),
+        W1=rng.normal(0, 0.7, (4, 5)),
+        W2=rng.normal(0, 0.7, (3, 4)),
+        gamma_v=0.05,
+        lam=0.02,
+    )
+    assert max(_reaches_minimum(case)) == 0.5
+    ends = {b: _trace(case, b, 50)[-1] for b in SETTLE_BETAS}
+    assert ends[1.0] > ends[0.1] + 0.01 and ends[2.0] > 100 * ends[0.1]
+    kinked = _trace({**case, "lam": 0.2}, 0.1, 50)
+    assert np.sum(np.diff(kinked) > 1e-12) > 0  # the kink of |z1|
