@@ -368,3 +368,13 @@ def test_a_chapter_whose_check_takes_the_chapters_own_run(tmp_path):
     for r in found["wrapper-ch5"]:
         if r.exercise in wrapped:
             assert r.message == wrapped[r.exercise].message
+
+
+def test_a_context_that_cannot_be_computed_is_an_error_row():
+    chapter = plan(5)
+    item = next(i for i in chapter.exercises if i.context)
+    only = grading.ChapterPlan(5, chapter.title, chapter.path, (item,))
+    nb = nbformat.read(chapter.path, as_version=4)
+    (row,) = grading.grade_notebook("nb", nb, only, LIMITS, "RuntimeError: x")
+    assert row.verdict == "error"
+    assert "RuntimeError: x" in row.message

@@ -522,9 +522,12 @@ def _judge(name, item, run: _Run, cells, failures, check, context, limits):
     return row("not yet", verdict.message, verdict.hint)
 
 
-def _context_values(plan: ChapterPlan, context: bytes | None) -> dict:
+def _context_values(plan: ChapterPlan, context) -> dict | None:
+    """{expression: value} of the chapter's context (None if it failed)."""
     if not plan.context:
         return {}
+    if not isinstance(context, bytes):
+        return None
     return dict(zip(plan.context, pickle.loads(context)))
 
 
@@ -533,7 +536,7 @@ def grade_notebook(
     nb,
     plan: ChapterPlan,
     limits: Limits,
-    context: bytes | None = None,
+    context: bytes | str | None = None,
 ) -> list[Row]:
     """Grade notebook ``nb`` as chapter ``plan``: one row per exercise, in
     order."""
@@ -547,6 +550,14 @@ def grade_notebook(
     for item in plan.exercises:
         if item.check is None:
             rows[item.exercise.label] = _by_hand(name, item)
+        elif item.context and values is None:
+            rows[item.exercise.label] = _row(
+                name,
+                item,
+                "error",
+                "the grader could not compute what this check needs from "
+                f"the chapter notebook: {context}",
+            )
         else:
             pending.append(item)
     failures: dict[int, tuple] = {}  # cell number -> (verdict, message)
@@ -716,6 +727,14 @@ def build_context(plan: ChapterPlan, limits: Limits) -> bytes | None:
     return base64.b64decode(reply["pickle"])
 
 
+def _context_or_error(plan: ChapterPlan, limits: Limits):
+    """:func:`build_context`, or the reason it failed (a string)."""
+    try:
+        return build_context(plan, limits)
+    except (RuntimeError, SandboxCrash, SandboxTimeout, KeyError) as err:
+        return f"{type(err).__name__}: {err}"
+
+
 def _grade_task(task) -> list[Row]:
     """One submission (run in a worker process)."""
     name, data, chapter, limits, contexts = task
@@ -782,7 +801,7 @@ def grade(
         )
     subs = _submissions(paths)
     contexts = {
-        c: build_context(plans[c], limits)
+        c: _context_or_error(plans[c], limits)
         for c in _chapters_needed(subs, chapter)
     }
     tasks = [(name, data, chapter, limits, contexts) for name, data in subs]
