@@ -1,8 +1,10 @@
 """``make bench``: time the book's heavy experiments against plain reference versions, the scaling of
 the networks with their size, and the execution time of every notebook.
 
-Writes ``bench/results.json`` and ``bench/results.md``, prints the table, and copies it into the
-README between the ``bench:start`` / ``bench:end`` markers. Usage::
+Writes ``bench/results.json`` and ``bench/results.md`` (with ``--only``, which times some cases,
+``build/bench/results-only.*`` instead, so the stored full results stay), prints the table, and
+copies it into the README between the ``bench:start`` / ``bench:end`` markers. The load average
+at the start and the end goes into the table's header. Usage::
 
     python -m bench.run [--only NAME ...] [--skip-notebooks] [--skip-scaling] [--no-readme]
 """
@@ -141,9 +143,16 @@ def _fmt(x, unit="s"):
 
 
 def markdown(results: dict) -> str:
+    load = results.get("load")
+    loaded = (
+        f" Load average (1 min) {load['start']:.1f} at the start and "
+        f"{load['end']:.1f} at the end, on {os.cpu_count()} cores."
+        if load
+        else ""
+    )
     lines = [
         f"Measured {results['date']} on {results['machine']} (`make bench`; shared machines are noisy, "
-        "so read ratios, which are measured side by side, more than absolute times).",
+        f"so read ratios, which are measured side by side, more than absolute times).{loaded}",
         "",
     ]
     if results["cases"]:
@@ -237,6 +246,7 @@ def main(argv=None) -> int:
     results = {
         "date": dt.date.today().isoformat(),
         "machine": _machine(),
+        "load": {"start": os.getloadavg()[0]},
         "cases": [],
         "scaling": [],
     }
@@ -254,13 +264,16 @@ def main(argv=None) -> int:
         print("executing notebooks ...", flush=True)
         results["notebooks"] = run_notebooks()
 
+    results["load"]["end"] = os.getloadavg()[0]
     table = markdown(results)
-    (ROOT / "bench" / "results.json").write_text(
+    # a partial run (--only) must not replace the stored full results
+    out = ROOT / "build" / "bench" if args.only else ROOT / "bench"
+    stem = "results-only" if args.only else "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{stem}.json").write_text(
         json.dumps(results, indent=2, default=str) + "\n"
     )
-    (ROOT / "bench" / "results.md").write_text(
-        "# Benchmark results\n\n" + table + "\n"
-    )
+    (out / f"{stem}.md").write_text("# Benchmark results\n\n" + table + "\n")
     if not args.no_readme and not args.only:
         _update_readme(table)
     print()
