@@ -45,8 +45,10 @@ def _seed(text: str) -> int:
 class _Parser(argparse.ArgumentParser):
     """argparse that reports a usage error as JSON too when ``--json`` was asked for."""
 
+    as_json = False  # set by main() from the arguments it parses
+
     def error(self, message):
-        if "--json" in sys.argv[1:]:
+        if self.as_json:
             print(json.dumps({"error": message}))
         super().error(message)
 
@@ -258,6 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = _Parser(
         prog="python -m pcbook", description=__doc__.splitlines()[0]
     )
+    parser.as_json = "--json" in (sys.argv[1:] if argv is None else argv)
     sub = parser.add_subparsers(dest="command", required=True)
     rep = sub.add_parser(
         "reproduce", help="run a chapter's headline experiment"

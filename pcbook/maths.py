@@ -18,7 +18,6 @@ __all__ = [
     "relu",
     "identity",
     "activation",
-    "check_activation",
     "ACTIVATIONS",
     "Adam",
     "log_clip",

@@ -211,7 +211,7 @@ def parse_params(
         if key not in params:
             valid = ", ".join(params) or "(none)"
             raise ValueError(
-                f"unknown parameter {key!r} for experiment {exp.name!r}; valid parameters: {valid}"
+                f"{label}: unknown parameter {key!r} for experiment {exp.name!r}; valid parameters: {valid}"
             )
         if isinstance(value, str) and not isinstance(params[key], str):
             params[key] = _convert(label, value, params[key])
