@@ -43,3 +43,7 @@ build/downloads/%.pdf: $(PDF_DIR)/%.pdf
 
 pdf-test: pdf
 	$(QUIET) $(PY) -m pytest tests/pdf -p no:cacheprovider
+
+# The website links both PDFs (front page, exercises page): they are built first and served from
+# build/downloads, the site's extra path, like the student notebooks zip.
+book: pdf

@@ -54,6 +54,10 @@ def index_markdown() -> str:
         "",
         '<p><a class="reference download" href="../pcbook-student-notebooks.zip" download>'
         "Download the student notebooks (zip)</a>: every chapter with its solutions replaced by stubs.</p>",
+        '<p>Printable book (A4): <a class="reference download" href="../pcbook.pdf" download>'
+        "the whole book as one PDF</a>, with the solutions in an appendix, and "
+        '<a class="reference download" href="../pcbook-student.pdf" download>the student edition</a>, '
+        "without solutions.</p>",
     ]
     for path in chapter_notebooks():
         exercises = find_exercises(path)

@@ -313,3 +313,13 @@ def test_internal_links_are_clickable():
     )
     internal = re.findall(r'<a href="[^"]*?#(\d+)', xml)
     assert len(internal) > 200, f"only {len(internal)} internal links"
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_every_character_has_a_glyph(edition):
+    """xelatex drops a character its font lacks and only says so in the log."""
+    log = (PDF_DIR / f"{EDITIONS[edition]}.log").read_text(errors="replace")
+    missing = sorted(
+        set(re.findall(r"Missing character: There is no (.+?) \(", log))
+    )
+    assert not missing, f"{edition}: characters printed as nothing: {missing}"
