@@ -17,6 +17,9 @@ pdf: provision-tex $(PDFS) build/downloads/pcbook.pdf build/downloads/pcbook-stu
 provision-tex:
 	@tools/provision.sh tex
 
+# make test checks (and in CI installs) TeX with the browser, before anything slow starts
+provision-test: provision-tex
+
 # one edition: build into the shared tree, then keep its PDF and its LaTeX log
 define pdf_edition
 	@mkdir -p $(PDF_DIR)
