@@ -43,6 +43,8 @@ _INCLUDE = re.compile(
     r"(?P<opts>(?::[\w-]+:[^\n]*\n)*)```+[ \t]*$\n?",
     re.M,
 )
+#: a cell that only closes a solution (renders as nothing in JupyterLab and on the website)
+_SOLUTION_END_CELL = re.compile(r"```+\{solution-end\}\s*```+")
 HIDDEN_INPUT = {"source_hidden": True}
 COLLAPSED = {"source_hidden": True, "outputs_hidden": True}
 
@@ -105,12 +107,10 @@ def split_includes(cell: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
 
 def collapse_solutions(nb: nbformat.NotebookNode, path: Path) -> None:
     """Every cell of a solution but its first (which jupyterlab-myst folds) collapsed."""
-    from pcbook.classroom.exercises import _SOL_END
-
     for exercise in find_exercises(path):
         for i in exercise.solution_cells[1:]:
             cell = nb.cells[i]
-            if cell.cell_type == "markdown" and _SOL_END.fullmatch(
+            if cell.cell_type == "markdown" and _SOLUTION_END_CELL.fullmatch(
                 cell.source.strip()
             ):
                 continue  # renders as nothing

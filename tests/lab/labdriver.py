@@ -96,6 +96,7 @@ def raw_markup_lines(text: str, code: list[str] = ()) -> list[str]:
     return found
 
 
+_SOLUTION_END_CELL = re.compile(r"```+\{solution-end\}\s*```+")
 _PLAIN = re.compile(r"[A-Za-z0-9 ,.;:()=+\-]{30,}")
 _LIST_MARK = re.compile(r"^\s*(\d+\.|[-*+])\s+")
 
@@ -126,14 +127,14 @@ def answer_fragments(path: Path) -> list[str]:
     cells (a chapter) and the bodies of its <details> blocks (a student notebook)."""
     import nbformat
 
-    from pcbook.classroom.exercises import _SOL_END, find_exercises
+    from pcbook.classroom.exercises import find_exercises
 
     nb = nbformat.read(path, as_version=4)
     solution = {i for ex in find_exercises(path) for i in ex.solution_cells}
     texts = [
         nb.cells[i].source.split("```", 3)[-1]
         for i in sorted(solution)
-        if not _SOL_END.fullmatch(nb.cells[i].source.strip())
+        if not _SOLUTION_END_CELL.fullmatch(nb.cells[i].source.strip())
     ]
     details = re.compile(r"</summary>(.*?)</details>", re.S)
     texts += [

@@ -78,6 +78,8 @@ def test_lab_source_rewrites_once_and_keeps_ids(tmp_path):
         "source_hidden": True,
         "outputs_hidden": True,
     }
+    end = next(c for c in nb.cells if c.source.startswith("```{solution-end}"))
+    assert "jupyter" not in end.metadata  # renders as nothing: left alone
     assert lab_source.main(["--check", str(path)]) == 0  # idempotent
     nbformat.validate(nb)
 
