@@ -544,3 +544,26 @@ def test_a_stored_reservoir_is_reproduced_to_the_last_digit():
         assert value == row[name], (
             f"{name}: stored {row[name]!r}, recomputed {value!r}"
         )
+
+
+@pytest.mark.slow
+def test_claim_prototype_floor_leaves_little_to_gain(seed0_model):
+    """Exercise 7.5's solution: the best drawings under the prototypes cost 54.1 nats, 16.5 below the agent's."""
+    from pcbook.check.som import _best_drawing
+
+    assert_prose(
+        "som",
+        "best drawings would still cost 54.1 nats on average, so a perfect",
+    )
+    assert_prose("som", "controller could gain only 16.5 of the 70.5 nats")
+    assert_printed(
+        "som", "best drawings under the prototypes: 54.1 nats on average"
+    )
+    assert_printed("som", "a perfect controller gains 16.5 on average")
+    rep = seed0_model.evaluate()
+    W = seed0_model.W_
+    best = som.inaccuracy(np.array([_best_drawing(w) for w in W]), W)
+    assert np.all(best <= rep.inaccuracy + 1e-9)
+    assert round(best.mean(), 1) == 54.1
+    assert round((rep.inaccuracy - best).mean(), 1) == 16.5
+    assert best.mean() > rep.inaccuracy.mean() / 2  # most of it is the map's
