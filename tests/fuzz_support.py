@@ -35,7 +35,7 @@ import numpy as np
 
 import pcbook
 
-TIME_LIMIT = 5.0  # seconds per call: longer is a hang
+TIME_LIMIT = 5.0  # seconds of CPU per call: longer is a hang
 MEMORY_MARGIN = 2 * 1024**3  # bytes of address space a call may add
 PRIVATE_MODULES = ("pcbook.__main__", "pcbook.classroom.__main__")
 
@@ -1219,7 +1219,8 @@ def _alarm(signum, frame):
 
 @contextlib.contextmanager
 def bounded(seconds: float = TIME_LIMIT, margin: int = MEMORY_MARGIN):
-    """Run the block with a wall-clock alarm and an address-space cap."""
+    """Run the block with a CPU-time alarm (the same on a loaded machine) and an
+    address-space cap."""
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     with open("/proc/self/statm") as f:
         used = int(f.read().split()[0]) * resource.getpagesize()
@@ -1229,13 +1230,13 @@ def bounded(seconds: float = TIME_LIMIT, margin: int = MEMORY_MARGIN):
         else min(hard, used + margin)
     )
     resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
-    old = signal.signal(signal.SIGALRM, _alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    old = signal.signal(signal.SIGPROF, _alarm)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, old)
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
