@@ -26,6 +26,7 @@ A role or directive it does not know raises ValueError, so nothing is passed thr
 from __future__ import annotations
 
 import ast
+import codecs
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -165,8 +166,10 @@ def section_targets(text: str) -> dict[str, str]:
 def citation_names(bib: Path = BIB) -> dict[str, tuple[str, str]]:
     """Bibliography key -> (authors, year) as the website cites them.
 
-    Authors are "Bogacz", "Ororbia and Kifer" or "Annabi et al." (last names, braces dropped).
+    Authors are "Bogacz", "Ororbia and Kifer" or "Annabi et al." (last names, LaTeX accents as
+    letters, braces dropped).
     """
+    import latexcodec  # noqa: F401  (registers the "ulatex" codec)
     from pybtex.database import parse_file
 
     names = {}
@@ -175,7 +178,10 @@ def citation_names(bib: Path = BIB) -> dict[str, tuple[str, str]]:
     ).entries.items():
         people = entry.persons.get("author") or entry.persons.get("editor")
         last = [
-            re.sub(r"[{}]", "", " ".join(p.last_names)) for p in people or []
+            re.sub(
+                r"[{}]", "", codecs.decode(" ".join(p.last_names), "ulatex")
+            )
+            for p in people or []
         ]
         if not last:
             authors = key

@@ -165,6 +165,8 @@ def test_bad_source_type():
 def test_citation_names_from_the_bibliography():
     names = citation_names()
     assert names["bogacz2017tutorial"] == ("Bogacz", "2017")
+    hoyer = next(a for a, _ in names.values() if a.startswith("Hoyer"))
+    assert hoyer == "Hoyer and Hyvärinen"  # {\\"a} as the letter
     assert any(a.endswith(" et al.") for a, _ in names.values())
     assert any(" and " in a for a, _ in names.values())
 
