@@ -531,3 +531,44 @@ def test_the_zip_installs_pcbook_in_a_fresh_venv_and_a_notebook_runs(
     )
     verdict = _text(nb.cells[-2])
     assert "not implemented yet" in verdict, verdict
+
+
+def test_the_website_numbers_chapter_zeros_exercises_as_the_kit_does():
+    """tools/sphinx_pcbook.py prefixes chapter 0's exercise numbers with 0 (sphinx-exercise
+    gives 1, 2, ...): the website then shows the numbers of Exercise.number."""
+    from types import SimpleNamespace
+
+    from tools.sphinx_pcbook import _number_chapter_zero_exercises
+
+    by_chapter = {}
+    for path in WITH_EXERCISES:
+        exercises = classroom.find_exercises(path)
+        by_chapter[path.stem] = (path, exercises)
+    numbers = {
+        stem: {
+            "exercise": {
+                ex.label: (ex.chapter, ex.index) if ex.chapter else (ex.index,)
+                for ex in exercises
+            }
+        }
+        for stem, (_, exercises) in by_chapter.items()
+    }
+    env = SimpleNamespace(
+        toc_fignumbers=numbers,
+        doc2path=lambda stem: by_chapter[stem][0],
+    )
+    _number_chapter_zero_exercises(None, env)
+    shown = {
+        label: ".".join(map(str, number))
+        for stem in numbers
+        for label, number in numbers[stem]["exercise"].items()
+    }
+    expected = {
+        ex.label: ex.number
+        for _, exercises in by_chapter.values()
+        for ex in exercises
+    }
+    assert shown == expected
+    assert len(set(shown.values())) == len(shown), (
+        "two exercises share a number"
+    )
