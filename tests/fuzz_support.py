@@ -28,6 +28,7 @@ import pkgutil
 import re
 import resource
 import signal
+import tempfile
 import warnings
 from collections import Counter
 
@@ -1218,6 +1219,15 @@ def _alarm(signum, frame):
 
 
 @contextlib.contextmanager
+def scratch_dir():
+    """Run the block in a new temporary working directory, removed afterwards: a fuzzed
+    call that writes (``sweep.run(cache='abc')``) writes there, never into the repository."""
+    with tempfile.TemporaryDirectory(prefix="pcbook-fuzz-") as tmp:
+        with contextlib.chdir(tmp):
+            yield tmp
+
+
+@contextlib.contextmanager
 def bounded(seconds: float = TIME_LIMIT, margin: int = MEMORY_MARGIN):
     """Run the block with a CPU-time alarm (the same on a loaded machine) and an
     address-space cap."""
@@ -1273,9 +1283,10 @@ def outcome(func, kwargs: dict, param: str, refused: bool) -> str:
     import matplotlib.pyplot as plt
 
     try:
-        with bounded(), warnings.catch_warnings(), np.errstate(all="ignore"):
+        with scratch_dir(), bounded(), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            result = func(**kwargs)
+            with np.errstate(all="ignore"):
+                result = func(**kwargs)
     except Hang:
         return "hang"
     except MemoryError:

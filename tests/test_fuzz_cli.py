@@ -22,7 +22,7 @@ def _run(argv, capsys):
     from pcbook.__main__ import main
 
     try:
-        with fs.bounded():
+        with fs.scratch_dir(), fs.bounded():
             try:
                 code = main(argv)
             except SystemExit as exit_:  # argparse's usage errors
