@@ -13,6 +13,13 @@ from pathlib import Path
 
 import numpy as np
 
+from .validate import (
+    check_count,
+    check_finite_array,
+    check_instance,
+    check_real,
+)
+
 __all__ = [
     "STYLE",
     "get_ax",
@@ -26,10 +33,32 @@ __all__ = [
 STYLE = str(Path(__file__).with_name("pcbook.mplstyle"))
 
 
+def check_axes(name: str, ax):
+    """Return ``ax``, or raise a TypeError naming ``name`` if it is not a matplotlib Axes."""
+    from matplotlib.axes import Axes
+
+    return check_instance(name, ax, Axes, "a matplotlib Axes")
+
+
+def check_text(name: str, value) -> str:
+    """Return ``value``, or raise a TypeError naming ``name`` if it is not text (a label)."""
+    return check_instance(name, value, str, "text")
+
+
+def check_curves(name: str, curves, length: int) -> dict:
+    """Return ``curves`` (legend label -> values) with each value as a float array of
+    ``length`` finite numbers, or raise naming ``name`` and the label."""
+    check_instance(name, curves, dict, "a dict mapping a label to values")
+    return {
+        label: check_finite_array(f"{name}[{label!r}]", v, shape=(length,))
+        for label, v in curves.items()
+    }
+
+
 def get_ax(ax=None, figsize=None):
     """Return ``ax``, or the axes of a new figure when ``ax`` is None."""
     if ax is not None:
-        return ax
+        return check_axes("ax", ax)
     import matplotlib.pyplot as plt
 
     _, ax = plt.subplots(figsize=figsize)
@@ -40,6 +69,9 @@ def plot_density(
     x, densities: dict, ax=None, xlabel: str = "v", ylabel: str = "density"
 ):
     """Plot one or more densities over the grid ``x``; ``densities`` maps a legend label to values."""
+    x = check_finite_array("x", x, ndim=1)
+    densities = check_curves("densities", densities, len(x))
+    xlabel, ylabel = check_text("xlabel", xlabel), check_text("ylabel", ylabel)
     ax = get_ax(ax)
     for label, values in densities.items():
         ax.plot(x, values, label=label)
@@ -54,6 +86,9 @@ def plot_trajectories(
     t, series: dict, ax=None, xlabel: str = "time", ylabel: str = ""
 ):
     """Plot time series over ``t``; ``series`` maps a legend label to values."""
+    t = check_finite_array("t", t, ndim=1)
+    series = check_curves("series", series, len(t))
+    xlabel, ylabel = check_text("xlabel", xlabel), check_text("ylabel", ylabel)
     ax = get_ax(ax)
     for label, values in series.items():
         ax.plot(t, values, label=label)
@@ -77,8 +112,17 @@ def show_images(
     """Show a stack of 2-D images on a grid of axes without ticks; returns the array of axes."""
     import matplotlib.pyplot as plt
 
-    images = np.asarray(images)
+    images = check_finite_array("images", images, ndim=3)
     n = len(images)
+    ncols = check_count("ncols", ncols, low=1)
+    vmin, vmax = check_real("vmin", vmin), check_real("vmax", vmax)
+    if vmin >= vmax:
+        raise ValueError(f"vmin: must be below vmax ({vmax}), got {vmin}")
+    if titles is not None:
+        if isinstance(titles, str) or len(titles) != n:
+            raise ValueError(
+                f"titles: expected one title per image ({n}), got {titles!r}"
+            )
     if axes is None:
         nrows = int(np.ceil(n / ncols))
         _, axes = plt.subplots(
@@ -88,6 +132,8 @@ def show_images(
             squeeze=False,
         )
     flat = np.ravel(axes)
+    for ax in flat:
+        check_axes("axes", ax)
     for i, ax in enumerate(flat):
         ax.set_xticks([])
         ax.set_yticks([])
@@ -103,6 +149,8 @@ def show_images(
 def annotate_failure(ax, message: str):
     """Write ``message`` across an empty axes: what a figure shows when a setting cannot be computed
     (a diverged simulation, an invalid slider combination) instead of crashing or going blank."""
+    check_axes("ax", ax)
+    check_text("message", message)
     ax.text(
         0.5,
         0.5,

@@ -121,13 +121,19 @@ def check_int(name: str, value, low: int = 0, high: int | None = None) -> int:
 
 
 def check_finite_array(
-    name: str, value, ndim: int | None = None, min_size: int = 1
+    name: str,
+    value,
+    ndim: int | None = None,
+    min_size: int = 1,
+    shape: tuple | None = None,
 ) -> np.ndarray:
     """Return ``value`` as a float array, or raise if it is not an array of finite real numbers.
 
     Refused, each with a message naming ``name``: text, ``None`` and other non-numeric entries
     (TypeError), complex numbers (TypeError: the imaginary part would be dropped silently),
-    ragged nested lists, the wrong number of dimensions, fewer than ``min_size`` entries, NaN or inf.
+    ragged nested lists, the wrong number of dimensions, fewer than ``min_size`` entries, NaN or inf,
+    and a shape other than ``shape`` (a tuple whose ``None`` entries allow any length; it also
+    sets ``ndim``).
     """
     _label(name)
     if value is None or isinstance(value, (str, bytes, bool, np.bool_)):
@@ -148,9 +154,18 @@ def check_finite_array(
             f"{type(arr.flat[0]).__name__ if arr.size else arr.dtype}"
         )
     arr = arr.astype(float, copy=False)
+    if shape is not None:
+        ndim = len(shape)
     if ndim is not None and arr.ndim != ndim:
         raise ValueError(
             f"{name}: expected a {ndim}-d array, got shape {arr.shape}"
+        )
+    if shape is not None and any(
+        want is not None and got != want for got, want in zip(arr.shape, shape)
+    ):
+        wanted = ", ".join("any" if n is None else str(n) for n in shape)
+        raise ValueError(
+            f"{name}: expected shape ({wanted}), got shape {arr.shape}"
         )
     if arr.size < min_size:
         raise ValueError(
