@@ -50,3 +50,19 @@ def test_normal_pdf_integrates_to_one():
     assert (
         bayes.normal_pdf(x, 1.0, 2.0).sum() * (x[1] - x[0])
     ) == pytest.approx(1.0, rel=1e-9)
+
+
+# ---- Exercise 0.5: one observation after another ------------------------------------------
+def test_claim_the_prior_keeps_a_tenth_after_nine_observations():
+    from claims import assert_printed, assert_prose
+
+    nb = "bayes_in_pictures"
+    assert_prose(nb, "here $1/(n + 1)$: a tenth (0.100) after 9 observations")
+    assert_printed(nb, "after 9 observed: the prior mean keeps 0.100")
+    # folding in 9 observations one by one equals one update with precision 1 + 9
+    mean, var = 0.0, 1.0
+    for _ in range(9):
+        post = bayes.closed_form_posterior(1.0, mean, var, 1.0)
+        mean, var = post.mean, post.var
+    assert var == pytest.approx(0.1) and mean == pytest.approx(0.9)
+    assert bayes.closed_form_posterior(1.0, 0.0, 1.0, 1.0 / 8).var > 0.1

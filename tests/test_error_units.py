@@ -317,3 +317,46 @@ def test_dynamics_slider_has_fixed_axes():
             0.0,
             5.0,
         )
+
+
+# ---- Exercises 2.4 and 2.5: the complex pair's limit, and a step capped by the curvature -----
+def test_claim_two_over_lambda_is_three_times_the_limit():
+    nb = "error_units"
+    assert_prose(
+        nb, "it gives 0.584, more than three times the true limit 0.163"
+    )
+    assert_printed(nb, "complex pair: 2 / |lambda| = 0.584, limit 0.163")
+    ev = eu.linearisation_eigenvalues()
+    pair = ev[np.abs(ev.imag) > 0][0]
+    assert 2 / abs(pair) == pytest.approx(0.584, abs=5e-4)
+    assert 2 / abs(pair) > 3 * eu.max_stable_dt(ev)
+    # at 2 / |lambda| the complex pair's Euler factor has modulus above 1: it grows
+    assert abs(1 + (2 / abs(pair)) * pair) > 1
+
+
+def _capped_ascent(dt, n=2000):
+    m = gm.GaussianModel(u=2.0, v_p=3.0, sigma_p=1.0, sigma_u=1.0)
+    phi = [3.0]
+    for _ in range(n):
+        h = min(dt, 1.0 / abs(gm.d2F_dphi2(phi[-1], m)))
+        phi.append(phi[-1] + h * gm.dF_dphi(phi[-1], m))
+    return np.array(phi), gm.map_estimate(m)
+
+
+def test_claim_capped_steps_reach_the_mode_in_5_steps_at_large_dt():
+    nb = "error_units"
+    assert_prose(
+        nb,
+        "within $10^{-6}$ of $\\phi^*$ after 5 steps at $\\Delta t = 0.15$ or "
+        "0.5, against 106 at $\\Delta t = 0.01$",
+    )
+    for dt, steps in ((0.01, 106), (0.15, 5), (0.5, 5)):
+        assert_printed(
+            nb, f"dt = {dt:4.2f}: within 1e-6 of phi* from step {steps}"
+        )
+        run, phi_star = _capped_ascent(dt)
+        near = np.abs(run - phi_star) < 1e-6
+        assert near[steps:].all() and not near[steps - 1]
+    # plain ascent at dt = 0.15 diverges, as the chapter prints
+    m = gm.GaussianModel(u=2.0, v_p=3.0, sigma_p=1.0, sigma_u=1.0)
+    assert eu.simulate_gradient_ascent(m, dt=0.15).diverged

@@ -484,3 +484,29 @@ def test_new_figures_draw():
         posterior.free_energy_bound(), Figure().subplots()
     )
     assert "KL(q || p)" in ax.texts[0].get_text()
+
+
+def test_claim_two_peaks_and_the_mass_one_gaussian_misses():
+    """Exercise 1.5: for u = 4, v_p = 0.5 the posterior has two maxima, 14.2 % of it beyond 0."""
+    assert_prose(
+        NB, "the maxima are $-1.834$ and $1.906$, the mode is the positive one"
+    )
+    assert_prose(NB, "and 14.2 % of the posterior lies on the negative side")
+    assert_prose(NB, "gives the far peak 14.0 %")
+    assert_printed(NB, "maxima: [-1.834   1.9056], mode phi* = 1.9056")
+    assert_printed(NB, "posterior mass on the far side of 0: 14.2%")
+    assert_printed(NB, "two Laplace Gaussians give the far peak 14.0%")
+    m = gm.make_model(4.0, 0.5)
+    roots = gm.stationary_points(m)
+    peaks = roots[gm.d2F_dphi2(roots, m) < 0]
+    assert peaks == pytest.approx([-1.8340, 1.9056], abs=1e-4)
+    # independent of the grid: quadrature of the joint below 0 over the evidence
+    from scipy import integrate
+
+    def joint(v):
+        return gm.normal_pdf(v, 0.5, 1.0) * gm.normal_pdf(4.0, v * v, 1.0)
+
+    below = integrate.quad(joint, -np.inf, 0.0)[0]
+    assert below / posterior.evidence_by_quadrature(m) == pytest.approx(
+        0.142, abs=5e-4
+    )

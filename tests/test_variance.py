@@ -519,3 +519,31 @@ def test_claim_learned_theta_is_a_signed_permutation_about_20_percent_too_large(
     assert np.all(
         causes.var(axis=0) < 0.5
     )  # shrunk towards the prior mean (prior variance 1)
+
+
+def test_claim_a_prediction_off_by_one_inflates_sigma_and_a_learned_mean_fixes_it():
+    """Exercise 3.6: with g held at 4, Sigma goes to <(phi - g)^2> = 3; learning g brings it back."""
+    assert_prose(NB, "The 10-seed mean after 1000 trials is 2.970.")
+    assert_prose(NB, "(4.928 over trials 501-1000 of one run)")
+    assert_prose(NB, "comes back to the variance (1.895)")
+    assert_printed(
+        NB, "g held at 4: Sigma after 1000 trials 2.970 (mean of 10 seeds)"
+    )
+    assert_printed(
+        NB, "g learned from 4: trials 501-1000 mean g 4.928, Sigma 1.895"
+    )
+    off = variance.simulate_interneuron_learning(g_above=4.0, rng=0)
+    assert off.mean_sigma[-1] == pytest.approx(2.970, abs=5e-4)
+    assert abs(off.mean_sigma[-1] - 3.0) < 0.1  # the mean squared error, not 2
+    # the learned run again, each trial as the package's closed-form 2000 steps
+    phis = np.random.default_rng(0).normal(5.0, np.sqrt(2.0), 1000)
+    sigmas, gs = [1.0], [4.0]
+    for phi in phis:
+        eps, e = variance._interneuron_end(
+            phi - gs[-1], sigmas[-1], 0.01, 2000
+        )
+        sigmas.append(sigmas[-1] + 0.01 * (eps * e - 1.0))
+        gs.append(gs[-1] + 0.01 * eps)
+    assert np.mean(gs[501:]) == pytest.approx(4.928, abs=5e-4)
+    assert np.mean(sigmas[501:]) == pytest.approx(1.895, abs=5e-4)
+    assert max(sigmas) > 2.0  # the overshoot while g is still off
