@@ -913,16 +913,6 @@ RECORDS = {
 #: (issue 16 leaves them open; each failure is listed by `python tests/fuzz_support.py`): an
 #: expected failure, strict, so that a fix is noticed and the name removed from this list
 OPEN = {
-    "pcbook.angc.agent.ANGCParams",
-    "pcbook.angc.agent.controller_target",
-    "pcbook.angc.agent.normalise_epistemic",
-    "pcbook.angc.agent.rbf_encode",
-    "pcbook.angc.agent.run_angc",
-    "pcbook.angc.baselines.coverage",
-    "pcbook.angc.circuit.backprop_alignment",
-    "pcbook.angc.circuit.forward",
-    "pcbook.angc.circuit.init_circuit",
-    "pcbook.angc.circuit.settle",
     "pcbook.attractor.SequenceParams",
     "pcbook.attractor.antisymmetric_from_predictions",
     "pcbook.attractor.decompose",

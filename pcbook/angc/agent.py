@@ -20,8 +20,11 @@ from pcbook.maths import Adam
 from pcbook.progress import progress
 from pcbook.rng import as_rng
 from pcbook.validate import (
+    MAX_ELEMENTS,
     check_choice,
+    check_cost,
     check_count,
+    check_finite,
     check_finite_array,
     check_instance,
     check_int,
@@ -58,7 +61,11 @@ def rbf_encode(x, n: int) -> np.ndarray:
     Implements {eq}`eq-angc-rbf`: ``r_k(x) = exp(-||x - c_k||^2 / (2 s^2))`` with grid spacing ``s``.
     ``x`` of shape (..., d) gives (..., n**d); ``n = 0`` returns ``x`` unchanged.
     """
-    x = np.asarray(x, dtype=float)
+    x = check_finite_array("x", x)
+    if x.ndim == 0:
+        raise ValueError(
+            "x: expected an array of shape (..., d), got a scalar"
+        )
     n = check_int("n", n, 0)
     if n == 0:
         return x
@@ -66,6 +73,10 @@ def rbf_encode(x, n: int) -> np.ndarray:
         raise ValueError(
             "n: need at least 2 centres per axis (or 0 for raw input)"
         )
+    check_cost(
+        "n", x.size // x.shape[-1] * float(n) ** x.shape[-1], MAX_ELEMENTS,
+        "numbers in the code",
+    )  # fmt: skip
     g = -1.0 + (2.0 / (n - 1)) * np.arange(n)
     s = 2.0 / (n - 1)
     per_axis = np.exp(
@@ -77,6 +88,34 @@ def rbf_encode(x, n: int) -> np.ndarray:
             *x.shape[:-1], -1
         )
     return out
+
+
+def _check_actions(action, batch: tuple, n_actions: int) -> np.ndarray:
+    """Integer action indices in 0..n_actions-1, of shape ``batch``."""
+    try:
+        arr = np.asarray(action)
+    except ValueError:  # a ragged nested sequence
+        arr = np.asarray(None)
+    if (
+        arr.shape != batch
+        or not np.issubdtype(arr.dtype, np.integer)
+        or np.any((arr < 0) | (arr >= n_actions))
+    ):
+        raise ValueError(
+            f"action: expected integers in 0..{n_actions - 1} of shape {batch} "
+            f"(q without its last axis), got {arr.dtype} of shape {arr.shape}"
+        )
+    return arr
+
+
+def _per_transition(name: str, value, batch: tuple):
+    """A finite number, or finite numbers of shape ``batch`` (one per transition)."""
+    value = check_finite(name, value)
+    if np.ndim(value) and np.shape(value) != batch:
+        raise ValueError(
+            f"{name}: expected a number or shape {batch}, got {np.shape(value)}"
+        )
+    return value
 
 
 def controller_target(
@@ -100,15 +139,20 @@ def controller_target(
     """
     gamma = check_range("gamma", gamma, 0.0, 1.0)
     q = check_finite_array("q", q)
+    if q.ndim < 2:
+        raise ValueError(
+            f"q: expected shape (..., B, n_actions), got {q.shape}"
+        )
     q_next = check_finite_array("q_next", q_next)
-    action = np.asarray(action)
-    if action.shape != q.shape[:-1] or not np.issubdtype(
-        action.dtype, np.integer
-    ):
-        raise ValueError(f"action: expected integers of shape {q.shape[:-1]}")
-    value = np.asarray(reward, float) + gamma * q_next.max(axis=-1) * (
-        1.0 - np.asarray(terminated, float)
-    )
+    if q_next.shape != q.shape:
+        raise ValueError(
+            f"q_next: expected the shape of q {q.shape}, got {q_next.shape}"
+        )
+    batch = q.shape[:-1]
+    action = _check_actions(action, batch, q.shape[-1])
+    reward = _per_transition("reward", reward, batch)
+    terminated = _per_transition("terminated", terminated, batch)
+    value = reward + gamma * q_next.max(axis=-1) * (1.0 - terminated)
     y = q.copy()
     np.put_along_axis(y, action[..., None], value[..., None], axis=-1)
     return y
@@ -138,11 +182,19 @@ def normalise_epistemic(r_ep, scale, decay: float = 1.0):
     decay = check_range("decay", decay, 0.0, 1.0)
     if np.any(r_ep < 0):
         raise ValueError("r_ep: surprise must be >= 0")
-    scale = np.maximum(decay * np.asarray(scale, float), r_ep.max(axis=-1))
+    scale = check_finite("scale", scale)
+    if np.any(np.asarray(scale) < 0):
+        raise ValueError(f"scale: expected values >= 0, got {scale}")
+    scale = np.maximum(decay * scale, r_ep.max(axis=-1))
     return r_ep / np.maximum(scale, 1e-12)[..., None], scale
 
 
 # ----------------------------------------------------------------------------- the agent
+#: largest reward weight (alpha_i, alpha_e) accepted: the book uses weights of order 1, and much
+#: larger ones only overflow the Q values
+MAX_WEIGHT = 1e6
+
+
 @dataclass(frozen=True)
 class ANGCParams:
     """Hyperparameters of the ANGC agent (one set shared by every agent of a batched run)."""
@@ -178,9 +230,14 @@ class ANGCParams:
             check_count("hidden", h, 1, 10**4)
         check_positive("lr", self.lr)
         check_range("gamma", self.gamma, 0.0, 1.0)
+        check_int("memory", self.memory, 1)
         check_int("batch", self.batch, 1)
+        if self.batch > self.memory:
+            raise ValueError(
+                f"batch: must be at most memory ({self.memory}), got "
+                f"{self.batch}"
+            )
         check_int("update_every", self.update_every, 1, self.batch)
-        check_int("memory", self.memory, self.batch)
         check_range("eps_start", self.eps_start, 0.0, 1.0)
         check_range("eps_decay", self.eps_decay, 0.0, 1.0)
         check_range("eps_min", self.eps_min, 0.0, 1.0)
@@ -188,6 +245,7 @@ class ANGCParams:
         check_int("rbf", self.rbf, 0)
         check_range("scale_decay", self.scale_decay, 0.0, 1.0)
         check_positive("reward_scale", self.reward_scale)
+        check_range("alpha_i", self.alpha_i, 0.0, MAX_WEIGHT)
 
 
 @dataclass(frozen=True)
@@ -470,14 +528,13 @@ def run_angc(
         alpha_e.ndim > 1
         or alpha_e.size not in (1, seeds.size)
         or np.any(alpha_e < 0)
+        or np.any(alpha_e > MAX_WEIGHT)
     ):
         raise ValueError(
-            "alpha_e: expected weights >= 0, one per seed or a single one"
+            f"alpha_e: expected weights in [0, {MAX_WEIGHT:g}], one per seed "
+            f"or a single one, got {alpha_e}"
         )
     alpha_e = np.broadcast_to(alpha_e, seeds.shape)
-    episodes = check_int("episodes", episodes, 1)
-    if not isinstance(params, ANGCParams):
-        raise TypeError("params: expected an ANGCParams")
     check_choice("env", env, ENVS)
     env_spec = ENVS[env]
     probe, centre, half = _make_env(env, as_rng(0))

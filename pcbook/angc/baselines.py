@@ -141,16 +141,12 @@ def coverage(obs, low, high, bins: int = 20) -> float:
     """
     obs = check_finite_array("obs", obs, ndim=2)
     bins = check_int("bins", bins, 1)
-    low, high = np.asarray(low, float), np.asarray(high, float)
-    if (
-        obs.shape[1] != 2
-        or low.shape != (2,)
-        or high.shape != (2,)
-        or np.any(high <= low)
-    ):
-        raise ValueError(
-            "obs: expected shape (T, 2) with low < high of shape (2,)"
-        )
+    if obs.shape[1] != 2:
+        raise ValueError(f"obs: expected shape (T, 2), got {obs.shape}")
+    low = check_finite_array("low", low, shape=(2,))
+    high = check_finite_array("high", high, shape=(2,))
+    if np.any(high <= low):
+        raise ValueError(f"high: must exceed low ({low}), got {high}")
     cells = np.clip(
         ((obs - low) / (high - low) * bins).astype(int), 0, bins - 1
     )

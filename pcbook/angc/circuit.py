@@ -14,11 +14,17 @@ from pcbook.rng import as_rng
 from pcbook.validate import (
     check_bool,
     check_count,
+    check_finite_array,
     check_instance,
     check_int,
     check_positive,
     check_range,
 )
+
+#: largest width of a layer (the book's circuits have 64 hidden units)
+MAX_UNITS = 10**4
+#: largest clamped value: observations and targets are scaled to about [-1, 1]
+MAX_INPUT = 1e6
 
 __all__ = [
     "SettleParams",
@@ -66,12 +72,12 @@ def init_circuit(sizes, n_agents: int = 1, rng=None) -> list:
     """
     check_count("n_agents", n_agents, 1, 10**4)
     rng = as_rng(rng)
-    sizes = [check_int("sizes", s, 1) for s in sizes]
+    check_instance("sizes", sizes, (tuple, list), "a sequence of widths")
+    sizes = [check_count("sizes", s, 1, MAX_UNITS) for s in sizes]
     if len(sizes) < 2:
         raise ValueError(
             f"sizes: need at least an input and an output width, got {sizes}"
         )
-    n_agents = check_int("n_agents", n_agents, 1)
     return [
         (
             rng.normal(0.0, 1.0 / np.sqrt(n_in), (n_agents, n_in, n_out)),
@@ -87,10 +93,27 @@ def _check_weights(weights):
     return weights
 
 
+def _check_layer(name: str, value, width: int) -> np.ndarray:
+    """A clamped layer: finite values of shape (..., B, width), at most MAX_INPUT in size."""
+    value = check_finite_array(name, value)
+    if value.ndim < 2 or value.shape[-1] != width:
+        raise ValueError(
+            f"{name}: expected shape (..., B, {width}), got {value.shape}"
+        )
+    if np.max(np.abs(value)) > MAX_INPUT:
+        raise ValueError(
+            f"{name}: values must lie in [-{MAX_INPUT:g}, {MAX_INPUT:g}] "
+            "(inputs are scaled to about [-1, 1])"
+        )
+    return value
+
+
 def forward(weights, x, act: str = "relu") -> list:
     """Feed-forward pass: the states ``h[0..L]`` when every error neuron is silent (eq-angc-predict)."""
+    check_activation("act", act)
     f, _ = activation(act)
-    h = [np.asarray(x, dtype=float)]
+    weights = _check_weights(weights)
+    h = [_check_layer("x", x, np.shape(weights[0][0])[-2])]
     for l, (W, b) in enumerate(_check_weights(weights)):
         h.append((h[-1] if l == 0 else f(h[-1])) @ W + b)
     return h
@@ -135,7 +158,8 @@ def settle(
     Settled
     """
     weights = _check_weights(weights)
-    zil = params.zil if zil is None else bool(zil)
+    check_instance("params", params, SettleParams)
+    zil = params.zil if zil is None else check_bool("zil", zil)
     f, df = activation(params.act)
     L = len(weights)
     if zil and params.K < L - 1:
@@ -147,11 +171,11 @@ def settle(
         weights, x, params.act
     )  # 1. feed-forward initialisation: hidden errors are 0
     mu = list(h)
-    y = np.asarray(y, dtype=float)
-    if y.shape != mu[L].shape or not np.all(np.isfinite(y)):
+    y = _check_layer("y", y, mu[L].shape[-1])
+    if y.shape != mu[L].shape:
         raise ValueError(
-            f"y: expected finite values of shape {mu[L].shape}, "
-            f"got shape {y.shape}"
+            f"y: expected shape {mu[L].shape} (set by x of shape "
+            f"{h[0].shape}), got {y.shape}"
         )
     h[L] = y
     e = [None] + [h[l] - mu[l] for l in range(1, L + 1)]
@@ -218,8 +242,7 @@ def backprop_alignment(weights, x, y, params: SettleParams = SettleParams()):
         ``<dW, dW_bp> / (|dW| |dW_bp|)`` and ``|dW| / |dW_bp|`` per weight layer (all agents
         of a batched circuit pooled).
     """
-    if not isinstance(params, SettleParams):
-        raise TypeError("params: expected a SettleParams")
+    check_instance("params", params, SettleParams)
     L = len(_check_weights(weights))
     bp = settle(
         weights,
