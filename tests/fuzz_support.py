@@ -571,7 +571,7 @@ def _calls():
             ),
             # chapter 7
             "pcbook.som.free_energy.ring_distance": lambda: dict(
-                i=1, j=4, n=6
+                i=np.array([1, 5]), j=np.array([4, 0]), n=6
             ),
             "pcbook.som.free_energy.neighbourhood": lambda: dict(
                 winner=2, width=2.0, n=6
@@ -583,7 +583,7 @@ def _calls():
                 s=np.full(64 * 64, 0.5), prototype=np.full((6, 64 * 64), 0.3)
             ),
             "pcbook.som.free_energy.complexity": lambda: dict(
-                winner=2, goal=1, n=6
+                winner=np.array([2, 5]), goal=np.array([1, 1]), n=6
             ),
             "pcbook.som.ink_map.score_epoch": lambda: dict(
                 the_map=instance("InkMap"),
@@ -949,16 +949,11 @@ OPEN = {
     "pcbook.ngc.model.settle_view",
     "pcbook.reproduce.parse_params",
     "pcbook.reproduce.run",
-    "pcbook.som.free_energy.complexity",
-    "pcbook.som.free_energy.neighbourhood",
-    "pcbook.som.free_energy.ring_distance",
-    "pcbook.som.free_energy.squash",
     "pcbook.som.ink_map.InkMap",
     "pcbook.som.ink_map.distinct_goal_runs",
     "pcbook.som.ink_map.score_epoch",
     "pcbook.som.reservoir.Reservoir",
     "pcbook.som.reservoir.esn_rollout",
-    "pcbook.som.topography.ring_topography",
 }
 
 #: every plotting function: their data arguments are not validated yet (issue 16, open)

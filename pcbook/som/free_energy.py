@@ -13,6 +13,7 @@ from pcbook.validate import (
     check_instance,
     check_int,
     check_positive,
+    check_range,
 )
 
 __all__ = [
@@ -25,10 +26,23 @@ __all__ = [
 ]
 
 
+def _check_units(name: str, value, n: int) -> NDArray[np.int64]:
+    """``value`` as an array of unit indices, integers in [0, n - 1]."""
+    try:
+        v = np.asarray(value)
+    except ValueError:  # a ragged nested sequence
+        v = np.asarray(None)
+    if v.dtype.kind not in "iu" or (v.size and (v.min() < 0 or v.max() >= n)):
+        raise ValueError(
+            f"{name}: expected integers in [0, {n - 1}], got {value!r}"
+        )
+    return v
+
+
 def ring_distance(i, j, n: int) -> NDArray[np.int64]:
     """Distance between units ``i`` and ``j`` around a ring of ``n`` units: min(|i-j|, n-|i-j|)."""
     n = check_int("n", n, low=1)
-    gap = np.abs(np.asarray(i) - np.asarray(j)) % n
+    gap = np.abs(_check_units("i", i, n) - _check_units("j", j, n)) % n
     return np.minimum(gap, n - gap)
 
 
@@ -37,13 +51,16 @@ def neighbourhood(winner: int, width: float, n: int) -> NDArray[np.float64]:
 
     Annabi's notebook divides by width^2, not 2 width^2; we keep that.
     """
-    width = check_positive("width", width)
+    n = check_count("n", n, 1, 10**5)
+    winner = check_int("winner", winner, 0, n - 1)
+    width = check_range("width", width, 1e-6, 1e6)
     return np.exp(-(ring_distance(np.arange(n), winner, n) ** 2) / width**2)
 
 
 def squash(prototype: NDArray) -> NDArray[np.float64]:
     """Bernoulli means f = 0.999 w + 0.0005, kept inside (0, 1) so that the logs stay finite."""
-    return 0.999 * np.asarray(prototype, dtype=float) + 0.0005
+    prototype = check_finite_array("prototype", prototype, min_size=0)
+    return 0.999 * prototype + 0.0005
 
 
 def inaccuracy(s: NDArray, prototype: NDArray) -> NDArray[np.float64]:
@@ -79,15 +96,10 @@ def complexity(winner, goal, n: int, beta: float = 8.0) -> NDArray[np.float64]:
 
     Implements {eq}`eq-som-complexity`: beta d_ring + ln Z, Z = sum_j exp(-beta d_ring(j, 0)).
     """
-    check_count("n", n, 1, 10**5)
-    n = check_int("n", n, low=1)
-    beta = check_positive("beta", beta, allow_zero=True)
-    for name, value in (("winner", winner), ("goal", goal)):
-        v = np.asarray(value)
-        if v.dtype.kind not in "iu" or v.min() < 0 or v.max() >= n:
-            raise ValueError(
-                f"{name}: expected integers in [0, {n - 1}], got {value!r}"
-            )
+    n = check_count("n", n, 1, 10**5)
+    beta = check_range("beta", beta, 0.0, 1e6)  # beyond, beta * d overflows
+    _check_units("winner", winner, n)
+    _check_units("goal", goal, n)
     log_z = np.log(np.sum(np.exp(-beta * ring_distance(np.arange(n), 0, n))))
     return beta * ring_distance(winner, goal, n) + log_z
 

@@ -35,4 +35,9 @@ def ring_topography(prototypes: NDArray) -> float:
     W = W.reshape(len(W), -1)
     j, k = np.triu_indices(len(W), 1)
     image = np.sqrt(((W[j] - W[k]) ** 2).sum(axis=1))
+    if np.ptp(image) == 0:
+        raise ValueError(
+            "prototypes: every pair is equally far apart, so the rank "
+            "correlation is undefined"
+        )
     return float(spearmanr(ring_distance(j, k, len(W)), image).statistic)
