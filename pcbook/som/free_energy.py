@@ -34,14 +34,15 @@ def _check_units(name: str, value, n: int) -> NDArray[np.int64]:
         v = np.asarray(None)
     if v.dtype.kind not in "iu" or (v.size and (v.min() < 0 or v.max() >= n)):
         raise ValueError(
-            f"{name}: expected integers in [0, {n - 1}], got {value!r}"
+            f"{name}: expected integers in [0, {n - 1}] (a ring of n = {n} "
+            f"units), got {value!r}"
         )
     return v
 
 
 def ring_distance(i, j, n: int) -> NDArray[np.int64]:
     """Distance between units ``i`` and ``j`` around a ring of ``n`` units: min(|i-j|, n-|i-j|)."""
-    n = check_int("n", n, low=1)
+    n = check_count("n", n, 1, 10**5)
     gap = np.abs(_check_units("i", i, n) - _check_units("j", j, n)) % n
     return np.minimum(gap, n - gap)
 
