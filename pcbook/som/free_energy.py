@@ -12,7 +12,6 @@ from pcbook.validate import (
     check_finite_array,
     check_instance,
     check_int,
-    check_positive,
     check_range,
 )
 
