@@ -103,22 +103,26 @@ def experiment(
     return register
 
 
+#: packages with no experiments, never imported to find them (classroom pulls in nbformat)
+_NO_EXPERIMENTS = ("plots", "check", "widgets", "classroom")
+
+
+def _import_experiments(path, prefix: str) -> None:
+    """Import the modules under ``path`` that may register experiments, recursing into
+    packages; the ones in ``_NO_EXPERIMENTS`` and private ones are not imported at all."""
+    for info in pkgutil.iter_modules(path):
+        if info.name.startswith("_") or info.name in _NO_EXPERIMENTS:
+            continue
+        module = importlib.import_module(prefix + info.name)
+        if info.ispkg:
+            _import_experiments(module.__path__, f"{module.__name__}.")
+
+
 def _load_all() -> None:
     """Import every pcbook module so that their ``@experiment`` decorators run."""
     import pcbook
 
-    for info in pkgutil.walk_packages(pcbook.__path__, prefix="pcbook."):
-        skip = (
-            "pcbook.plots",
-            "pcbook.check",
-            "pcbook.widgets",
-            "pcbook.classroom",
-        )
-        if info.name.split(".")[-1].startswith("_") or info.name.startswith(
-            skip
-        ):
-            continue
-        importlib.import_module(info.name)
+    _import_experiments(pcbook.__path__, "pcbook.")
 
 
 def registry() -> dict[str, Experiment]:

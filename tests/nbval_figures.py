@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import io
+import os
 import re
 
 import numpy as np
@@ -97,3 +98,11 @@ def _compare_text_and_figures(self, test, ref, skip_compare=None):
 
 
 IPyNbCell.compare_outputs = _compare_text_and_figures
+
+
+def pytest_configure(config):
+    """Kernels started by nbval draw the website's static slider frames, which the stored
+    outputs hold (``make nbval`` sets this too; a bare ``pytest --nbval`` then works alike)."""
+    from pcbook.widgets import STATIC_FRAMES_ENV
+
+    os.environ.setdefault(STATIC_FRAMES_ENV, "1")

@@ -47,6 +47,17 @@ build/downloads/%.pdf: $(PDF_DIR)/%.pdf
 pdf-test: pdf
 	$(QUIET) $(PY) -m pytest tests/pdf -p no:cacheprovider
 
-# The website links both PDFs (front page, exercises page): they are built first and served from
-# build/downloads, the site's extra path, like the student notebooks zip.
+# The website links both PDFs (front page, exercises page), served from build/downloads like the
+# student notebooks zip. make book builds them first when TeX is installed (make test installs it
+# before anything slow, so its website always has them); without TeX, make book says so and the
+# website's two PDF links stay unresolved until make pdf has run.
+HAVE_TEX := $(shell PCBOOK_PROVISION=check tools/provision.sh tex >/dev/null 2>&1 && echo yes)
+ifeq ($(HAVE_TEX),yes)
 book: pdf
+else
+book: pdf-note
+endif
+
+.PHONY: pdf-note
+pdf-note:
+	@echo "note: no TeX here, so the website is built without its two PDFs (make pdf installs TeX or says how)"

@@ -145,10 +145,14 @@ def notebook_references(nb: nbformat.NotebookNode) -> References:
             if label
         }
 
+    # exercises are N.M in every chapter, 0.M in the unnumbered chapter 0 (Exercise.number)
+    exercise_numbers = {
+        label: f"{chapter}.{i}" for i, label in enumerate(exercises, 1)
+    }
     return References(
         numbered(equations),
         numbered(figures),
-        numbered(exercises),
+        exercise_numbers,
         sections,
     )
 

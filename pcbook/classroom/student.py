@@ -16,6 +16,7 @@ unzipped folder.
 from __future__ import annotations
 
 import ast
+import re
 import zipfile
 from pathlib import Path
 
@@ -30,7 +31,12 @@ from pcbook.classroom.exercises import (
     chapter_notebooks,
     find_exercises,
 )
-from pcbook.classroom.markdown import book_references, plain_markdown
+from pcbook.classroom.markdown import (
+    book_references,
+    myst_settings_cell,
+    plain_markdown,
+)
+from pcbook.source import show_source
 
 __all__ = [
     "stub_source",
@@ -155,14 +161,36 @@ def _student_exercise_markdown(src: str, by_label: dict) -> str:
     return _EX_END.sub("", _EX_START.sub(heading, src))
 
 
-def student_notebook(path: Path) -> nbformat.NotebookNode:
-    """The student version of notebook ``path``: solutions stubbed, outputs cleared."""
+_SHOW_SOURCE = re.compile(r'^show_source\("(?P<name>[\w.]+)"\)\s*$')
+
+
+def _source_listing(cell) -> nbformat.NotebookNode | None:
+    """A hidden ``show_source("pcbook.m.f")`` cell (tools/lab_source.py) as a markdown cell
+    holding the function's source, so a student sees it without running anything."""
+    lines = [
+        ln
+        for ln in cell.source.splitlines()
+        if not ln.startswith(("from ", "import "))
+    ]
+    match = _SHOW_SOURCE.match("\n".join(lines).strip())
+    if cell.cell_type != "code" or match is None:
+        return None
+    return nbformat.v4.new_markdown_cell(
+        show_source(match.group("name")).markdown(), id=cell.id
+    )
+
+
+def student_notebook(path: Path, refs=None) -> nbformat.NotebookNode:
+    """The student version of notebook ``path``: solutions stubbed, outputs cleared.
+
+    ``refs`` (``classroom.markdown.book_references()``, computed when not given) numbers
+    equations, figures and exercises as the website does."""
     nb = nbformat.read(path, as_version=4)
     exercises = find_exercises(path)
     by_label = {ex.label: ex for ex in exercises}
     owner = {i: ex for ex in exercises for i in ex.solution_cells}
-    refs = book_references()
-    cells = []
+    refs = book_references() if refs is None else refs
+    cells = [myst_settings_cell()]
     for i, cell in enumerate(nb.cells):
         if i in owner:
             ex = owner[i]
@@ -182,6 +210,10 @@ def student_notebook(path: Path) -> nbformat.NotebookNode:
                         id=cell.id,
                     )
                 )
+            continue
+        listing = _source_listing(cell)
+        if listing is not None:
+            cells.append(listing)
             continue
         if cell.cell_type == "markdown":
             cell.source = plain_markdown(
@@ -203,11 +235,12 @@ def write_students(out: Path, zip_path: Path | None = None) -> list[Path]:
     Return the notebooks written."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
+    refs = book_references()
     for path in chapter_notebooks():
         if not find_exercises(path):
             continue
         target = out / path.name
-        nbformat.write(student_notebook(path), target)
+        nbformat.write(student_notebook(path, refs), target)
         written.append(target)
     for name, data in _data_files().items():
         (out / name).parent.mkdir(parents=True, exist_ok=True)
