@@ -86,7 +86,7 @@ def make_grid(
     n = int(round((high - low) / step))
     if n < 1:
         raise ValueError(
-            f"high: the grid [{low}, {high}] with step {step} has fewer than 2 points"
+            f"low, high: the grid [{low}, {high}] with step {step} has fewer than 2 points"
         )
     return low + step * np.arange(n + 1)
 
@@ -388,8 +388,21 @@ def free_energy_bound(
         "q": gm.normal_pdf(result.v, q_mean, q_sd**2),
         "F": gaussian_free_energy(q_mean, q_sd**2, model),
         "log_evidence": float(np.log(evidence_by_quadrature(model))),
-        "kl": kl_to_grid_posterior(q_mean, q_sd**2, result),
+        "kl": _kl_on_the_line(q_mean, q_sd, result),
     }
+
+
+def _kl_on_the_line(q_mean: float, q_sd: float, result) -> float:
+    """:func:`kl_to_grid_posterior` for :func:`free_energy_bound`, whose caller gave the
+    model's values, not a grid result: a q the line grid cannot hold is told in their names."""
+    try:
+        return kl_to_grid_posterior(q_mean, q_sd**2, result)
+    except ValueError:
+        raise ValueError(
+            "q_mean, q_sd, u, v_p, sigma_p, sigma_u: q puts mass where the posterior on "
+            f"the line grid [{result.v[0]:g}, {result.v[-1]:g}] is 0; choose a q or a "
+            "model whose posterior the grid holds"
+        ) from None
 
 
 @experiment(

@@ -5,9 +5,13 @@ Command line::
 
     python -m pcbook.classroom student [--out build/student] [--zip FILE]
     python -m pcbook.classroom index [--write]
+    python -m pcbook grade SUBMISSION... --out DIR [--timeout S] [--jobs N]
 
 Modules: :mod:`~pcbook.classroom.exercises` finds the exercises, :mod:`~pcbook.classroom.student`
-writes the student notebooks and zip, :mod:`~pcbook.classroom.index` the exercises page.
+writes the student notebooks and zip, :mod:`~pcbook.classroom.index` the exercises page,
+:mod:`~pcbook.classroom.grade` grades a class (its submissions run in
+:mod:`~pcbook.classroom.sandbox` children, only the cells :mod:`~pcbook.classroom.cells` finds
+the answers need).
 """
 
 from pcbook.classroom.exercises import Exercise, find_exercises
