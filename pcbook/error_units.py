@@ -101,7 +101,7 @@ def simulate_gradient_ascent(
     """Euler gradient ascent phi <- phi + dt dF/dphi from phi0 (default v_p).
 
     Implements {eq}`eq-error_units-ascent`, i.e. Bogacz (2017) Eq. (8) and
-    Exercise 2.
+    his Exercise 2.
 
     Parameters
     ----------

@@ -111,7 +111,7 @@ def posterior_on_grid(
 
     Implements {eq}`eq-posterior-bayes` and {eq}`eq-posterior-evidence`, i.e.
     Bogacz (2017)
-    Eqs. (4)-(5) and the solution of Exercise 1.
+    Eqs. (4)-(5) and the solution of Bogacz's Exercise 1.
 
     Parameters
     ----------

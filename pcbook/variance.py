@@ -4,7 +4,7 @@ Three learners, all driven by the gradient of the negative free energy F:
 
 * :func:`learn_parameters`: v_p, Sigma_p and Sigma_u of the scalar model from a stream of inputs,
   after inferring phi for each input ({eq}`eq-variance-rules`, Bogacz Eqs. 15-21).
-* :func:`simulate_interneuron_learning`: Exercise 5, a variance learned by a Hebbian synapse on an
+* :func:`simulate_interneuron_learning`: Bogacz's Exercise 5, a variance learned by a Hebbian synapse on an
   inhibitory interneuron ({eq}`eq-variance-interneuron`, Eqs. 59-63), vectorised over seeds.
 * the vector / hierarchical model g_i = Theta_i h(phi_{i+1}) ({eq}`eq-variance-hier-F`,
   Sec. 4.1-4.2, Eqs. 44-56): :func:`hier_free_energy`, :func:`hier_phi_gradient`, :func:`hier_param_gradients`,
@@ -200,7 +200,7 @@ def variance_gradients(
     )
 
 
-# Sec. 5.1 and Exercise 5: a variance learned on an interneuron
+# Sec. 5.1 and Bogacz's Exercise 5: a variance learned on an interneuron
 def interneuron_trial(
     phi: float,
     g_above: float,
@@ -272,8 +272,8 @@ def simulate_interneuron_learning(
     t_trial: float = 20.0,
     rng=None,
 ) -> InterneuronResult:
-    """Exercise 5: learn Sigma with the interneuron, for ``n_seeds``
-    independent runs at once.
+    """Bogacz's Exercise 5: learn Sigma with the interneuron, for
+    ``n_seeds`` independent runs at once.
 
     Implements {eq}`eq-variance-interneuron` and {eq}`eq-variance-hebb`, i.e.
     Bogacz (2017)

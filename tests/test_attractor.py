@@ -1119,3 +1119,30 @@ def test_claim_paper_learning_rate_blows_up(showcase):
     )
     assert 15 < fast.J_norm[0] / showcase.J_norm[0] < 25
     assert fast.retrieval[0] < -0.4 and fast.generalisation[0] < -0.4
+
+
+def test_claim_other_digits_need_a_later_window():
+    """Exercise 6.5's solution: digits 4, 5, 6 replay cleanly at 3.5 and 4.0 only; below, 4 is stored in 6's attractor."""
+    from pcbook.check.attractor import (
+        WINDOW_GRID,
+        clean_cycle_failure,
+        window_run,
+    )
+
+    assert_prose(
+        NB, "The digits 4, 5, 6 replay as a clean cycle only at 3.5 and 4.0"
+    )
+    assert_prose(
+        NB, "closest to digit 4, which is stored in the attractor of digit 6"
+    )
+    assert_printed(NB, "digit correlations: 4-5 0.38, 4-6 0.68, 5-6 0.43")
+    runs = {v: window_run((4, 5, 6), v) for v in WINDOW_GRID}
+    assert [v for v, r in runs.items() if not clean_cycle_failure(r)] == [
+        3.5,
+        4.0,
+    ]
+    for v in (1.0, 1.5, 2.0, 2.5, 3.0):
+        closest = set(np.argmax(runs[v].attractor_r, axis=1))
+        assert runs[v].n_attractors == 2 and 0 not in closest  # no digit 4
+    c = np.corrcoef(runs[1.0].patterns)
+    assert c[0, 2] == max(c[0, 1], c[0, 2], c[1, 2])

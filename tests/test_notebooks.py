@@ -133,3 +133,13 @@ def test_code_and_printed_lines_fit_the_column(path):
     assert not wide, "lines wider than the website's column:\n" + "\n".join(
         wide
     )
+
+
+def test_chapters_are_in_the_forms_jupyterlab_shows():
+    """tools/lab_source.py has nothing left to rewrite: no literalinclude that JupyterLab
+    cannot show, no solution cell that would stand open there."""
+    from tools import lab_source
+
+    assert lab_source.main(["--check"]) == 0, (
+        "run .venv/bin/python tools/lab_source.py, then make notebooks"
+    )

@@ -85,7 +85,12 @@ def _blank(stmt: ast.stmt) -> str | None:
     targets = _targets(stmt)
     if targets is None:
         return None
-    return " = ".join(_names(t) for t in targets) + " = ..."
+    # one blank per unpacked name, so the stub runs before it is filled in
+    width = max(
+        len(t.elts) if isinstance(t, ast.Tuple) else 1 for t in targets
+    )
+    blanks = ", ".join(["..."] * width)
+    return " = ".join(_names(t) for t in targets) + " = " + blanks
 
 
 def _stub_return(ret: ast.Return, body: list[ast.stmt]) -> str:
