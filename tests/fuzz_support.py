@@ -1259,11 +1259,20 @@ def names(message: str, param: str) -> bool:
 
 
 def outcome(func, kwargs: dict, param: str, refused: bool) -> str:
-    """Call ``func(**kwargs)`` and classify what happened (see ``OUTCOMES``)."""
+    """Call ``func(**kwargs)`` and classify what happened (see ``OUTCOMES``).
+
+    The call runs inside ``matplotlib.rc_context()``: a fuzzed style or figure setting must
+    not reach the tests that run after it in the same worker."""
+    import matplotlib
     import matplotlib.pyplot as plt
 
     try:
-        with scratch_dir(), bounded(), warnings.catch_warnings():
+        with (
+            scratch_dir(),
+            bounded(),
+            warnings.catch_warnings(),
+            matplotlib.rc_context(),
+        ):
             warnings.simplefilter("ignore")
             with np.errstate(all="ignore"):
                 result = func(**kwargs)

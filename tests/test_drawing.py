@@ -25,14 +25,19 @@ def _seed_canvas():
 
 def _matplotlib_images(paths):
     """The oracle: Annabi's canvas with a default black line, one artist reused, coverage read
-    from the alpha channel of buffer_rgba."""
-    fig, ax = _seed_canvas()
-    (line,) = ax.plot([], [], color="black")
-    images = []
-    for p in paths:
-        line.set_data(p[:, 0], p[:, 1])
-        fig.canvas.draw()
-        images.append(1 - np.asarray(fig.canvas.buffer_rgba())[:, :, 3] / 255)
+    from the alpha channel of buffer_rgba; drawn with matplotlib's defaults, whatever style an
+    earlier test in this worker left behind."""
+    import matplotlib.pyplot as plt
+
+    with plt.style.context("default"):
+        fig, ax = _seed_canvas()
+        (line,) = ax.plot([], [], color="black")
+        images = []
+        for p in paths:
+            line.set_data(p[:, 0], p[:, 1])
+            fig.canvas.draw()
+            alpha = np.asarray(fig.canvas.buffer_rgba())[:, :, 3]
+            images.append(1 - alpha / 255)
     return np.array(images)
 
 

@@ -16,13 +16,16 @@ from tests.nbval_figures import output_pngs, figure_difference  # noqa: E402
 
 
 def _png(slope=1.0, width=6.0, linewidth=1.5) -> str:
-    fig, ax = plt.subplots(figsize=(width, 4))
-    t = np.linspace(0, 5, 200)
-    ax.plot(t, np.exp(-slope * t) * np.cos(3 * t), lw=linewidth)
-    ax.set_xlabel("t")
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", bbox_inches="tight")
-    plt.close(fig)
+    """A figure drawn with matplotlib's defaults, whatever style an earlier test in this
+    worker left behind (the parametrised figures are drawn at collection, the others later)."""
+    with plt.style.context("default"):
+        fig, ax = plt.subplots(figsize=(width, 4))
+        t = np.linspace(0, 5, 200)
+        ax.plot(t, np.exp(-slope * t) * np.cos(3 * t), lw=linewidth)
+        ax.set_xlabel("t")
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", bbox_inches="tight")
+        plt.close(fig)
     return base64.b64encode(buf.getvalue()).decode()
 
 
