@@ -153,7 +153,7 @@ def test_student_zip_is_on_the_site(site):
         "the student notebooks zip is not on the site (make student)"
     )
     names = zipfile.ZipFile(path).namelist()
-    assert "pcbook-student/bayes_in_pictures.ipynb" in names, names
+    assert "pcbook-student/notebooks/bayes_in_pictures.ipynb" in names, names
 
 
 def test_exercise_numbers_in_the_kit_match_the_website(site):
