@@ -111,7 +111,7 @@ notebooks: $(STAMP)
 	$(QUIET) $(PY) tools/run_notebooks.py $(NB)
 
 unit: $(STAMP)
-	$(QUIET) MPLBACKEND=Agg $(PY) -m pytest $(PARALLEL) tests --ignore=tests/site --ignore=tests/lab/test_jupyterlab.py -p no:cacheprovider --durations=12
+	$(QUIET) MPLBACKEND=Agg $(PY) -m pytest $(PARALLEL) tests --ignore=tests/site --ignore=tests/pdf --ignore=tests/lab/test_jupyterlab.py -p no:cacheprovider --durations=12
 
 nbval: $(STAMP)
 	@test -n "$(NOTEBOOKS)" || { echo "error: found no notebooks in _toc.yml"; exit 1; }
