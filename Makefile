@@ -118,7 +118,9 @@ nbval: $(STAMP)
 	$(QUIET) PCBOOK_STATIC_SLIDERS=1 $(PY) -m pytest $(PARALLEL) $(NBVAL) -p no:cacheprovider --durations=8 $(NOTEBOOKS)
 
 site: book
-	$(QUIET) $(PY) -m pytest tests/site tests/lab -p no:cacheprovider
+	$(QUIET) $(PY) -m pytest tests/site -p no:cacheprovider
+	@# tests/lab in a session of its own: the browser tests' sync Playwright leaves an event loop behind
+	$(QUIET) $(PY) -m pytest tests/lab -p no:cacheprovider
 
 # Chromium is checked (and installed, as root) before anything slow starts.
 test: provision-test $(STAMP)
