@@ -12,6 +12,16 @@ GLOBAL_RANDOM = re.compile(
 )
 
 
+def _python(code: str) -> str:
+    """What a fresh interpreter running ``code`` prints."""
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
 def test_no_global_numpy_random_state_in_the_package():
     hits = [
         f"{p.relative_to(PACKAGE)}:{i}"
@@ -43,12 +53,7 @@ def test_compute_modules_do_not_import_matplotlib():
         "    importlib.import_module(m)\n"
         "print(sorted(k for k in sys.modules if k.startswith('matplotlib'))[:3])\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    out = _python(code)
     assert out.strip() == "[]", (
         f"importing the compute modules imported matplotlib: {out}"
     )
@@ -60,12 +65,7 @@ def test_importing_pcbook_changes_no_matplotlib_setting():
         "import pcbook, pcbook.plotting, pcbook.widgets, pcbook.check\n"
         "print(before == dict(mpl.rcParams))"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    out = _python(code)
     assert out.strip() == "True"
 
 
