@@ -9,7 +9,8 @@ chapter's single-seed value, the median and the 10-90 % range over seeds,
 and how many seeds meet the bar the chapter states.
 
 ``python -m pcbook.robustness collect NAME=SWEEP.csv ... --out FILE`` turns
-the sweeps' tables into the tidy table; ``python -m pcbook.robustness table
+the sweeps' tables into the tidy table (``--add`` adds them to the runs
+already in ``FILE``); ``python -m pcbook.robustness table
 FILE`` prints the summary in the Markdown the appendix shows.
 """
 
@@ -24,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pcbook.validate import check_instance
+from pcbook.validate import check_bool, check_instance
 
 __all__ = [
     "DATA",
@@ -335,16 +336,21 @@ def markdown_table(summary: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def collect(sweeps: dict, out=DATA):
+def collect(sweeps: dict, out=DATA, add: bool = False):
     """Write the tidy table of sweep tables ``{experiment: CSV file}``.
 
     A seed in several files keeps its last row, so a sweep extended by
-    more seeds can be collected with the older one.
+    more seeds can be collected with the older one. With ``add=True`` the
+    rows already stored in ``out`` are kept and the sweeps' runs added to
+    them (a run in both keeps the sweep's row): more seeds for one
+    experiment without the older sweeps' files.
     """
     import pandas as pd
 
     check_instance("sweeps", sweeps, dict, "a dict of experiment: file")
-    tables = [
+    check_bool("add", add)
+    tables = [load(out)] if add else []
+    tables += [
         tidy(pd.read_csv(path), name)
         for name, paths in sweeps.items()
         for path in ([paths] if isinstance(paths, (str, Path)) else paths)
@@ -373,6 +379,11 @@ def main(argv=None) -> int:
         "sweeps", nargs="+", type=_pair, metavar="EXPERIMENT=SWEEP.csv"
     )
     gather.add_argument("--out", default=str(DATA))
+    gather.add_argument(
+        "--add",
+        action="store_true",
+        help="keep the runs already in --out and add these to them",
+    )
     show = sub.add_parser("table", help="print the appendix's table")
     show.add_argument("data", nargs="?", default=str(DATA))
     args = parser.parse_args(argv)
@@ -380,7 +391,7 @@ def main(argv=None) -> int:
         sweeps: dict[str, list[str]] = {}
         for name, path in args.sweeps:
             sweeps.setdefault(name, []).append(path)
-        data = collect(sweeps, args.out)
+        data = collect(sweeps, args.out, add=args.add)
         for name, n in data.groupby("experiment").seed.nunique().items():
             print(f"{name}: {n} seeds")
     else:

@@ -207,3 +207,26 @@ def test_an_unknown_chapter_label_is_refused_by_name(stored):
 def test_collect_refuses_what_is_not_a_dict_of_files(tmp_path):
     with pytest.raises(TypeError, match="sweeps"):
         robustness.collect(["bogacz-ex5.csv"], tmp_path / "x.csv")
+
+
+def test_collect_add_extends_the_stored_runs_with_new_seeds(tmp_path):
+    """``collect --add``: the runs already in --out stay, new seeds join them, a run in
+    both keeps the sweep's row."""
+    old = sweep.run("bogacz-ex1", seeds="0:2", serial=True, cache=None)
+    new = sweep.run("bogacz-ex1", seeds="1:3", serial=True, cache=None)
+    old.to_csv(tmp_path / "old.csv", index=False)
+    new.to_csv(tmp_path / "new.csv", index=False)
+    out = tmp_path / "runs.csv"
+    robustness.main(["collect", f"bogacz-ex1={tmp_path / 'old.csv'}", "--out", str(out)])
+    stored = robustness.load(out)
+    stored.loc[stored.seed == 1, "value"] = -1.0  # marks the older row of seed 1
+    stored.to_csv(out, index=False)
+    robustness.main(
+        ["collect", f"bogacz-ex1={tmp_path / 'new.csv'}", "--out", str(out), "--add"]
+    )
+    both = robustness.load(out)
+    assert sorted(both.seed.unique()) == [0, 1, 2]
+    assert not both.duplicated(["experiment", "seed", "metric"]).any()
+    assert (both[both.seed == 1].value != -1.0).all()
+    without = robustness.collect({"bogacz-ex1": tmp_path / "new.csv"}, out)
+    assert sorted(without.seed.unique()) == [1, 2]
