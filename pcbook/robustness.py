@@ -88,7 +88,7 @@ def _first_flag(metrics: dict) -> float:
 HEADLINES = (
     Headline(
         "bogacz",
-        "Learning variances (Exercise 5)",
+        "Learning variances (Bogacz's Exercise 5)",
         "Σ after 500 trials (mean of 10 runs)",
         "bogacz-ex5",
         _metric("sigma_trial_500"),
@@ -97,7 +97,7 @@ HEADLINES = (
     ),
     Headline(
         "bogacz",
-        "Learning variances (Exercise 5)",
+        "Learning variances (Bogacz's Exercise 5)",
         "Σ after 1000 trials (mean of 10 runs)",
         "bogacz-ex5",
         _metric("sigma_trial_1000"),
@@ -298,7 +298,8 @@ def chapter_rows(data, label: str) -> list[dict]:
 def placing(data, label: str) -> str:
     """Where the chapter's seed lies among the seeds, for each headline of
     chapter ``label`` (``"som"``): the percentages of seeds with a lower
-    and with a higher value."""
+    and with a higher value, and the seeds' standard deviation (of the
+    finite values: a flag never reached is left out)."""
     lines = []
     for row in chapter_rows(data, label):
         h = row["headline"]
@@ -307,7 +308,13 @@ def placing(data, label: str) -> str:
         higher = 100 * np.mean(x > row["quoted"])
         value = _fmt(row["quoted"], h.fmt)
         share = f"{lower:.0f} % of the seeds lower, {higher:.0f} % higher"
-        lines += [f"{h.name}:", f"  seed {h.seed} {value}; {share}"]
+        finite = x[np.isfinite(x)]
+        sd = _fmt(np.std(finite, ddof=1) if len(finite) > 1 else math.nan, h.fmt)
+        lines += [
+            f"{h.name}:",
+            f"  seed {h.seed} {value}; {share}",
+            f"  standard deviation over the seeds {sd}",
+        ]
     return "\n".join(lines)
 
 

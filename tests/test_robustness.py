@@ -230,3 +230,13 @@ def test_collect_add_extends_the_stored_runs_with_new_seeds(tmp_path):
     assert (both[both.seed == 1].value != -1.0).all()
     without = robustness.collect({"bogacz-ex1": tmp_path / "new.csv"}, out)
     assert sorted(without.seed.unique()) == [1, 2]
+
+
+def test_placing_gives_the_seeds_standard_deviation(stored):
+    """The spread the appendix sets each bar against: statistics.stdev of the stored values."""
+    import statistics
+
+    for headline in robustness.HEADLINES[:2]:
+        values = list(robustness.headline_values(stored, headline).values())
+        line = f"  standard deviation over the seeds {statistics.stdev(values):.3f}"
+        assert line in robustness.placing(stored, "bogacz").splitlines()
