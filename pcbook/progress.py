@@ -15,6 +15,8 @@ import sys
 import time
 from collections.abc import Iterable, Iterator
 
+from pcbook.validate import check_instance, check_int
+
 __all__ = ["progress", "quiet", "NOTEBOOK_REFRESH"]
 
 #: seconds between two redraws of a notebook bar (each redraw is a message to the browser)
@@ -42,8 +44,10 @@ def progress(
 
     ``total`` (default ``len(iterable)`` when it has one) is the number of items the bar counts
     to. In a notebook the bar is a text line blanked when the loop ends (see the module
-    docstring); elsewhere tqdm's text bar with ``leave=False``.
+    docstring); elsewhere tqdm's text bar with ``leave=False``. A string is refused as
+    ``iterable`` (a loop over its characters is a mistake).
     """
+    _check_arguments(iterable, desc, total)
     if quiet():
         return iterable
     if total is None and hasattr(iterable, "__len__"):
@@ -53,6 +57,22 @@ def progress(
     from tqdm import tqdm
 
     return tqdm(iterable, desc=desc, total=total, leave=False)
+
+
+def _check_arguments(iterable, desc, total) -> None:
+    """Refuse what :func:`progress` cannot count: a non-iterable (or a string), a ``desc``
+    that is not text, a ``total`` that is not a count of items."""
+    if isinstance(iterable, (str, bytes)) or not isinstance(
+        iterable, Iterable
+    ):
+        raise TypeError(
+            "iterable: expected an iterable of items (not a string), got "
+            f"{type(iterable).__name__}"
+        )
+    if desc is not None:
+        check_instance("desc", desc, str, "a string or None")
+    if total is not None:
+        check_int("total", total, 0)
 
 
 def _bar_line(n: int, total: int | None, elapsed: float, desc) -> str:

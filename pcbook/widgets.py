@@ -46,6 +46,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from pcbook.validate import (
+    MAX_ELEMENTS,
+    check_cost,
+    check_count,
     check_instance,
     check_int,
     check_positive,
@@ -80,6 +83,8 @@ FRAME_COLORS = 48
 
 #: most steps a live slider may have (more than a slider has pixels)
 MAX_STEPS = 100_000
+#: most rows (or columns) of Axes in one figure unless forced (the book's figures have at most 3)
+MAX_PANELS = 100
 #: set to 1 (by make notebooks and make nbval) to precompute the website's static frames
 STATIC_FRAMES_ENV = "PCBOOK_STATIC_SLIDERS"
 
@@ -211,6 +216,43 @@ def _check_label(name: str, label) -> None:
         check_instance(name, label, str, "a string or None")
 
 
+def _check_callable(name: str, func) -> None:
+    if not callable(func):
+        raise TypeError(
+            f"{name}: expected a callable, got {type(func).__name__}"
+        )
+
+
+def _check_layout(figsize, dpi, nrows, ncols, density: float = 1.0) -> None:
+    """Refuse a figure layout that cannot be drawn: ``figsize`` (width, height) in inches,
+    ``dpi``, and an ``nrows`` x ``ncols`` grid of Axes, each within the book's scale (a figure
+    rendered at ``density`` pixels per dot with more than :data:`pcbook.validate.MAX_ELEMENTS`
+    pixels, or more than :data:`MAX_PANELS` rows or columns, is refused unless forced)."""
+    check_instance("figsize", figsize, (tuple, list), "(width, height)")
+    if len(figsize) != 2:
+        raise ValueError(
+            f"figsize: expected (width, height) in inches, got {figsize!r}"
+        )
+    width, height = (
+        check_positive(f"figsize {k}", inches)
+        for k, inches in zip(("width", "height"), figsize)
+    )
+    dpi = check_positive("dpi", dpi)
+    check_cost(
+        "figsize and dpi",
+        width * height * (dpi * density) * (dpi * density),
+        MAX_ELEMENTS,
+        "pixels",
+    )
+    check_count("nrows", nrows, 1, MAX_PANELS)
+    check_count("ncols", ncols, 1, MAX_PANELS)
+
+
+def _check_colors(colors) -> None:
+    if colors is not None:
+        check_int("colors", colors, 1, 256)
+
+
 def _format_value(value) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
@@ -251,6 +293,13 @@ def render_pngs(
     ``colors`` each image is reduced to a palette of that many colours, about 4 times smaller with
     no visible change.
     """
+    check_instance(
+        "draws", draws, (list, tuple), "a list of draw(ax) functions"
+    )
+    for i, draw in enumerate(draws):
+        _check_callable(f"draws[{i}]", draw)
+    _check_layout(figsize, dpi, nrows, ncols)
+    _check_colors(colors)
     import matplotlib.style
     from matplotlib.figure import Figure
 
@@ -274,6 +323,7 @@ def render_png(
     colors: int | None = 128,
 ) -> bytes:
     """The PNG bytes of one ``draw(ax)``; see :func:`render_pngs`."""
+    _check_callable("draw", draw)
     return render_pngs([draw], figsize, dpi, nrows, ncols, colors)[0]
 
 
@@ -293,11 +343,8 @@ class SliderFigure:
         caption="",
         alt="",
     ):
-        for name, func in (("compute", compute), ("plot", plot)):
-            if not callable(func):
-                raise TypeError(
-                    f"{name}: expected a callable, got {type(func).__name__}"
-                )
+        _check_callable("compute", compute)
+        _check_callable("plot", plot)
         check_instance("sliders", sliders, dict, "a dict of name -> Slider")
         if not sliders:
             raise ValueError("sliders: need at least one slider")
@@ -316,18 +363,7 @@ class SliderFigure:
                 raise ValueError(
                     f"fixed: {both} also have sliders; give each argument once"
                 )
-        check_instance("figsize", figsize, (tuple, list), "(width, height)")
-        if len(figsize) != 2:
-            raise ValueError(
-                f"figsize: expected (width, height) in inches, got {figsize!r}"
-            )
-        for k, inches in zip(("width", "height"), figsize):
-            check_positive(f"figsize {k}", inches)
-        nrows, ncols = (
-            check_int("nrows", nrows, 1),
-            check_int("ncols", ncols, 1),
-        )
-        check_positive("dpi", dpi)
+        _check_layout(figsize, dpi, nrows, ncols, DENSITIES[0])
         check_instance("caption", caption, str, "a string")
         check_instance("alt", alt, str, "a string describing the figure")
         self.compute, self.plot = compute, plot

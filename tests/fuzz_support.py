@@ -829,8 +829,10 @@ def _other_calls():
     from pathlib import Path
 
     return {
-        "pcbook.widgets.Slider": lambda: dict(low=0.0, high=1.0, step=0.5),
-        "pcbook.widgets.Choice": lambda: dict(options=("a", "b")),
+        "pcbook.widgets.Slider": lambda: dict(
+            low=0.0, high=1.0, step=0.5, label="a"
+        ),
+        "pcbook.widgets.Choice": lambda: dict(options=("a", "b"), label="a"),
         "pcbook.widgets.slider_figure": lambda: dict(
             compute=lambda a: a,
             plot=lambda r, ax: ax.plot([r]),
@@ -841,13 +843,17 @@ def _other_calls():
             plot=lambda r, ax: ax.plot([r]),
             sliders={"a": pcbook.widgets.Slider(0.0, 1.0, 0.5)},
         ),  # fmt: skip
+        # colors=None (no palette) is valid: with the default 128 as the example, None would
+        # be fuzzed as a refused value (its colour counts are tested in tests/test_widgets.py)
         "pcbook.widgets.render_png": lambda: dict(
-            draw=lambda ax: ax.plot([0, 1]), figsize=(1, 1), dpi=20
-        ),
+            draw=lambda ax: ax.plot([0, 1]), figsize=(1, 1), dpi=20,
+            colors=None,
+        ),  # fmt: skip
         "pcbook.widgets.render_pngs": lambda: dict(
-            draws=[lambda ax: ax.plot([0, 1])], figsize=(1, 1), dpi=20
-        ),
-        "pcbook.progress.progress": lambda: dict(iterable=range(3)),
+            draws=[lambda ax: ax.plot([0, 1])], figsize=(1, 1), dpi=20,
+            colors=None,
+        ),  # fmt: skip
+        "pcbook.progress.progress": lambda: dict(iterable=range(3), desc="a"),
         "pcbook.sweep.run": lambda: dict(
             name="bogacz-ex1", seeds="0:2", serial=True, cache=None
         ),

@@ -150,6 +150,43 @@ def test_slider_figure_validation(kwargs, error, match):
         widgets.slider_figure(**{**arguments, **kwargs})
 
 
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"draw": None}, TypeError, "draw: expected a callable"),
+        ({"figsize": None}, TypeError, "figsize"),
+        ({"figsize": (1.0, -1.0)}, ValueError, "figsize height"),
+        ({"dpi": True}, TypeError, "dpi"),
+        ({"dpi": 1e6}, ValueError, "figsize and dpi: .* pixels"),
+        ({"nrows": 0}, ValueError, "nrows"),
+        ({"ncols": 10**9}, ValueError, "ncols: .* beyond the book's scale"),
+        ({"colors": 0}, ValueError, "colors"),
+        ({"colors": 257}, ValueError, "colors"),
+        ({"colors": "many"}, TypeError, "colors"),
+    ],
+)
+def test_render_png_validation(kwargs, error, match):
+    arguments = {"draw": lambda ax: ax.plot([0, 1]), "figsize": (1, 1)}
+    with pytest.raises(error, match=match):
+        widgets.render_png(**{**arguments, "dpi": 20, **kwargs})
+
+
+def test_render_pngs_names_the_draw_that_is_not_callable():
+    with pytest.raises(TypeError, match=r"draws\[1\]"):
+        widgets.render_pngs([lambda ax: None, "plot"], figsize=(1, 1))
+    with pytest.raises(TypeError, match="draws: expected a list"):
+        widgets.render_pngs(lambda ax: None, figsize=(1, 1))
+
+
+def test_render_png_draws_with_a_palette_or_in_full_colour():
+    draw = lambda ax: ax.imshow([[0.0, 1.0]], cmap="viridis")
+    full, few = (
+        widgets.render_png(draw, figsize=(1, 1), dpi=20, colors=c)
+        for c in (None, 2)
+    )
+    assert full[:4] == few[:4] == b"\x89PNG" and full != few
+
+
 def _counting_compute(calls):
     def compute(a, b=1.0):
         calls.append((a, b))
@@ -363,6 +400,23 @@ def _run_in_a_kernel(code: str, monkeypatch):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
     Recorder(nb, kernel_name="python3", timeout=120).execute()
     return nb.cells[0], messages
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"iterable": None}, TypeError, "iterable"),
+        ({"iterable": "abc"}, TypeError, "iterable: .*not a string"),
+        ({"desc": 1.5}, TypeError, "desc"),
+        ({"total": "3"}, TypeError, "total"),
+        ({"total": -1}, ValueError, "total"),
+    ],
+)
+def test_progress_validation(kwargs, error, match):
+    from pcbook.progress import progress
+
+    with pytest.raises(error, match=match):
+        progress(**{"iterable": range(3), **kwargs})
 
 
 def test_a_notebook_progress_bar_shows_then_leaves_nothing_widget_like(
