@@ -17,13 +17,19 @@ import inspect
 import re
 import textwrap
 
+from pcbook.validate import check_instance
+
 __all__ = ["Source", "show_source", "find_object"]
 
 
 def find_object(name: str):
     """The object a dotted name ``"pcbook.module.function"`` (or ``...Class.method``) names."""
-    if not isinstance(name, str):
-        raise TypeError(f"name: expected a str, got {type(name).__name__}")
+    return _find("name", name)
+
+
+def _find(label: str, name):
+    """:func:`find_object`, its errors naming the caller's argument ``label``."""
+    check_instance(label, name, str, "a str")
     parts = name.split(".")
     for split in range(len(parts) - 1, 0, -1):
         try:
@@ -36,13 +42,15 @@ def find_object(name: str):
         except AttributeError:
             break
         return obj
-    raise ValueError(f"name: {name!r} names no importable object")
+    raise ValueError(f"{label}: {name!r} names no importable object")
 
 
 class Source:
     """Source code that displays as a fenced code block (Markdown) and as plain text."""
 
     def __init__(self, code: str, language: str = "python"):
+        check_instance("code", code, str, "a str")
+        check_instance("language", language, str, "a str")
         self.code = code if code.endswith("\n") else code + "\n"
         self.language = language
 
@@ -65,7 +73,7 @@ def show_source(obj) -> Source:
     Decorators are included, as the website's ``literalinclude :pyobject:`` shows them.
     """
     if isinstance(obj, str):
-        obj = find_object(obj)
+        obj = _find("obj", obj)
     try:
         code = inspect.getsource(obj)
     except TypeError:

@@ -1,6 +1,6 @@
 """The chapter 5 answer checks accept the reference answers and catch typical mistakes."""
 
-from types import SimpleNamespace
+import dataclasses
 
 import numpy as np
 import pytest
@@ -118,7 +118,9 @@ def _fake_run(seed=0):
     obs = rng.uniform(low, high, (2, 300, 2))
     obs[:, 280:] = [0.55, 0.065]  # the partial episode visits a corner
     episode = np.repeat(np.arange(21), [14] * 20 + [20])[None].repeat(2, 0)
-    return SimpleNamespace(obs=obs, episode=episode)
+    fields = {f.name: np.zeros(0) for f in dataclasses.fields(angc.ANGCResult)}
+    given = {"env": "MountainCar-v0", "obs": obs, "episode": episode}
+    return angc.ANGCResult(**fields | given)
 
 
 def test_coverages_of_the_run_are_measured_on_the_complete_episodes():
@@ -142,6 +144,27 @@ def test_coverages_of_the_run_are_measured_on_the_complete_episodes():
     assert not v and "episode[i] < 20" in v.hint
     v = check.state_coverage(state_coverage, returns(None), run)
     assert not v and "returned None" in v.message
+
+
+@pytest.mark.parametrize(
+    "context, error, match",
+    [
+        (
+            {"run_coverages": "abc"},
+            TypeError,
+            "run_coverages: expected a function",
+        ),
+        (
+            {"explore": "abc"},
+            TypeError,
+            "explore: expected pcbook.angc.ANGCResult",
+        ),
+    ],
+)
+def test_a_bad_context_is_an_error_not_a_verdict(context, error, match):
+    arguments = {"run_coverages": run_coverages, "explore": _fake_run()}
+    with pytest.raises(error, match=match):
+        check.state_coverage(state_coverage, **arguments | context)
 
 
 def test_zil_steps():

@@ -9,7 +9,8 @@ A check receives the student's answer (a function, a number, an array) and retur
 * an exception raised inside the student's code is reported as the student's; one raised in
   the check's own code is reported as a failure of the check to use the answer (with what the
   answer was), never as the student's traceback; a bad argument to the check itself (an
-  error from :mod:`pcbook.validate`) is raised to the caller as the ValueError/TypeError it is;
+  error from :mod:`pcbook.validate` before the student's code ran: a check validates its
+  context arguments first) is raised to the caller as the ValueError/TypeError it is;
 * hints escalate: a wrong answer gets a nudge (``hint``); the full formula (``answer``) is
   shown from the third wrong try of the same exercise on, or at once with ``reveal=True``.
 """
@@ -122,6 +123,11 @@ class _Watch:
         self.raised: list[BaseException] = []
         self.used = False
 
+    @property
+    def ran(self) -> bool:
+        """Whether any of the student's functions has been called yet."""
+        return bool(self.returned or self.raised)
+
     def wrap(self, value):
         if not isinstance(value, types.FunctionType):
             return value
@@ -210,7 +216,7 @@ def answer_check(label: str) -> Callable:
                     "replace the `...` blanks and remove the `raise NotImplementedError`.",
                 )
             except Exception as err:
-                if _from_validate(err) and not watch.used:
+                if _from_validate(err) and not (watch.used and watch.ran):
                     raise  # the check was called with a bad argument: say so plainly
                 verdict = watch.blank_or_none()
                 if verdict is None and watch.raised_by_student(err):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from pcbook import angc
 from pcbook.check._verdict import answer_check, correct, wrong
+from pcbook.validate import check_instance
 from pcbook.check.ngc import reimplement, reuses
 
 __all__ = ["q_target", "state_coverage", "zil_steps"]
@@ -212,7 +215,18 @@ def _coverage_of_run(coverages, explore) -> object | None:
 @answer_check("ex-angc-explore")
 def state_coverage(func, run_coverages=None, explore=None):
     """Check ``func(obs, low, high, bins)`` (the fraction of grid cells visited), then
-    ``run_coverages(explore)``: one coverage per agent of the run, over its complete episodes."""
+    ``run_coverages(explore)``: one coverage per agent of the run, over its complete episodes.
+
+    ``explore`` is the book's run (an :class:`pcbook.angc.ANGCResult`); a bad ``explore`` or a
+    ``run_coverages`` that is not a function is an error, not a verdict."""
+    if run_coverages is not None:
+        check_instance(
+            "run_coverages", run_coverages, Callable, "a function or None"
+        )
+    if explore is not None:
+        check_instance(
+            "explore", explore, angc.ANGCResult, "pcbook.angc.ANGCResult"
+        )
     verdict = _coverage_function(func)
     if verdict is not None:
         return verdict

@@ -19,6 +19,9 @@ import re
 import symtable
 from dataclasses import dataclass
 
+from pcbook.classroom._args import check_notebook
+from pcbook.validate import check_instance, check_int
+
 __all__ = ["Cell", "code_cells", "needed_cells", "defining_cells"]
 
 
@@ -239,6 +242,7 @@ def _cell(number: int, source: str) -> Cell:
 def code_cells(nb) -> list[Cell]:
     """The code cells of notebook ``nb`` (an nbformat node), numbered from 1 in
     the notebook."""
+    check_notebook("nb", nb)
     cells = []
     for i, cell in enumerate(nb.get("cells", [])):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
@@ -250,13 +254,33 @@ def code_cells(nb) -> list[Cell]:
     return cells
 
 
-def defining_cells(cells: list[Cell], names, before: float = math.inf):
-    """The cells before cell number ``before`` that give ``names`` their values
-    then.
+def _check_cells(cells, names) -> None:
+    """Refuse ``cells`` that are not a list of :class:`Cell` or ``names`` that are not a
+    collection of names (str)."""
+    check_instance("cells", cells, (list, tuple), "a list of Cell")
+    for i, cell in enumerate(cells):
+        check_instance(f"cells[{i}]", cell, Cell, "a Cell (from code_cells)")
+    collections = (list, tuple, set, frozenset)
+    check_instance("names", names, collections, "a list or set of names")
+    for name in names:
+        check_instance("names", name, str, "names (str)")
+
+
+def defining_cells(cells: list[Cell], names, before: int | None = None):
+    """The cells before cell number ``before`` (by default: every cell) that give
+    ``names`` their values then.
 
     For each name: the last cell that assigns (or imports) it, and the cells
     after that one that change it (set an attribute or item, or call a method
     on it)."""
+    _check_cells(cells, names)
+    if before is not None:
+        check_int("before", before, 1)
+    return _defining(cells, names, math.inf if before is None else before)
+
+
+def _defining(cells: list[Cell], names, before: float) -> list[Cell]:
+    """:func:`defining_cells` of validated arguments (``before``: inf for every cell)."""
     modules = set().union(*(c.imported for c in cells))
     earlier = [c for c in cells if c.number < before]
     found = {}
@@ -276,6 +300,7 @@ def needed_cells(cells: list[Cell], names) -> list[Cell]:
     A name read when a cell runs needs the cells before it; a name read inside
     a function needs the cells up to the end (the function may be called at any
     time)."""
+    _check_cells(cells, names)
     chosen: dict[int, Cell] = {}
     todo = [(name, math.inf) for name in names]
     seen = set()
@@ -284,7 +309,7 @@ def needed_cells(cells: list[Cell], names) -> list[Cell]:
         if (name, before) in seen:
             continue
         seen.add((name, before))
-        for cell in defining_cells(cells, [name], before):
+        for cell in _defining(cells, [name], before):
             if cell.number in chosen:
                 continue
             chosen[cell.number] = cell

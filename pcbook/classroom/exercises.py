@@ -13,6 +13,8 @@ from pathlib import Path
 
 import nbformat
 
+from pcbook.classroom._args import check_file
+
 __all__ = [
     "Exercise",
     "find_exercises",
@@ -77,7 +79,7 @@ def find_exercises(path: Path) -> list[Exercise]:
     Raises ValueError if an exercise lacks a label, a kind or a level, or if a solution refers
     to an unknown exercise or is not closed.
     """
-    nb = nbformat.read(path, as_version=4)
+    nb = nbformat.read(check_file("path", path), as_version=4)
     chapter = nb.metadata.get("pcbook", {}).get("chapter")
     if not isinstance(chapter, int):
         raise ValueError(

@@ -26,6 +26,7 @@ import builtins
 import csv
 import io
 import keyword
+import os
 import pickle
 import re
 import sys
@@ -41,6 +42,7 @@ from types import SimpleNamespace
 
 import nbformat
 
+from pcbook.classroom._args import check_notebook, check_out, check_text
 from pcbook.classroom.cells import Cell, code_cells, needed_cells
 from pcbook.classroom.exercises import (
     Exercise,
@@ -55,6 +57,12 @@ from pcbook.classroom.sandbox import (
     SandboxTimeout,
     book_object,
     decode,
+)
+from pcbook.validate import (
+    check_bool,
+    check_count,
+    check_instance,
+    check_int,
 )
 
 __all__ = [
@@ -75,6 +83,8 @@ VERDICTS = ("correct", "not yet", "error", "timed out", "missing", "by hand")
 MAX_STARTS = 4
 #: largest submission read (bytes)
 MAX_NOTEBOOK = 50 * 2**20
+#: submissions graded at the same time at most, unless forced (each is a child process)
+MAX_JOBS = 64
 _PLAIN = (
     "numbers, strings, booleans, None, lists, tuples and dicts of them, "
     "numpy arrays of numbers, and the book's own result objects"
@@ -249,6 +259,10 @@ def detect_chapter(
     The notebook metadata ``pcbook.chapter`` decides when the cells do not
     contradict it (they mention its exercises, or no chapter's); otherwise the
     chapter whose exercises and checks the cells mention most."""
+    check_notebook("nb", nb)
+    check_instance("plans", plans, dict, "a dict of chapter -> ChapterPlan")
+    if not plans:
+        raise ValueError("plans: need at least one chapter's plan")
     meta = nb.get("metadata", {}).get("pcbook", {})
     chapter = meta.get("chapter") if isinstance(meta, dict) else None
     scores = {c: _evidence(nb, p) for c, p in plans.items()}
@@ -539,8 +553,18 @@ def grade_notebook(
     context: bytes | str | None = None,
 ) -> list[Row]:
     """Grade notebook ``nb`` as chapter ``plan``: one row per exercise, in
-    order."""
+    order.
+
+    ``context``: the pickled values of the chapter's context expressions
+    (:func:`build_context`), or the text of the error that prevented them."""
     from pcbook import check
+
+    check_text("name", name)
+    check_notebook("nb", nb)
+    check_instance("plan", plan, ChapterPlan, "a ChapterPlan")
+    check_instance("limits", limits, Limits, "a sandbox.Limits")
+    if context is not None:
+        check_instance("context", context, (bytes, str), "bytes, str or None")
 
     checks = check.load_all()
     values = _context_values(plan, context)
@@ -794,6 +818,8 @@ def grade(
     """
     from pcbook.progress import progress
 
+    _check_grade_arguments(paths, out, limits, jobs, chapter, show_progress)
+
     plans = chapter_plans()
     if chapter is not None and chapter not in plans:
         raise ValueError(
@@ -830,6 +856,19 @@ def grade(
     rows = [row for name, _ in subs for row in results[name]]
     write_reports(rows, Path(out))
     return rows
+
+
+def _check_grade_arguments(paths, out, limits, jobs, chapter, show_progress):
+    """Refuse what :func:`grade` cannot use (a missing submission is a row, not an error)."""
+    check_instance("paths", paths, (list, tuple), "a list of paths")
+    for i, path in enumerate(paths):
+        check_instance(f"paths[{i}]", path, (str, os.PathLike), "a path")
+    check_out("out", out)
+    check_instance("limits", limits, Limits, "a sandbox.Limits")
+    check_count("jobs", jobs, 1, MAX_JOBS)
+    if chapter is not None:
+        check_int("chapter", chapter, 0)
+    check_bool("show_progress", show_progress)
 
 
 # ---------------------------------------------------------------- reports
@@ -973,7 +1012,7 @@ def command(args) -> int:
         )
         rows = grade(
             args.submissions,
-            args.out,
+            Path(args.out),
             limits=limits,
             jobs=jobs,
             chapter=chapter,

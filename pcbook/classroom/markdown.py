@@ -33,6 +33,14 @@ from pathlib import Path
 
 import nbformat
 
+from pcbook.classroom._args import (
+    check_file,
+    check_files,
+    check_notebook,
+    check_text,
+)
+from pcbook.validate import check_instance
+
 __all__ = [
     "References",
     "book_references",
@@ -93,6 +101,19 @@ class References:
     citations: dict[str, tuple[str, str]] = field(default_factory=dict)
     base: Path = ROOT / "book"
 
+    def __post_init__(self):
+        for name in (
+            "equations",
+            "figures",
+            "exercises",
+            "sections",
+            "citations",
+        ):
+            check_instance(
+                f"References {name}", getattr(self, name), dict, "a dict"
+            )
+        check_instance("References base", self.base, Path, "a pathlib.Path")
+
     def merged(self, other: References) -> References:
         """These references with ``other``'s added (``other`` wins on a clash; keeps ``base``)."""
         return References(
@@ -116,7 +137,8 @@ def notebook_references(nb: nbformat.NotebookNode) -> References:
     The chapter comes from the notebook metadata ``{"pcbook": {"chapter": N}}``; equations and
     figures are numbered in the order they appear, as Sphinx numbers them.
     """
-    chapter = nb.metadata.get("pcbook", {}).get("chapter")
+    check_notebook("nb", nb)
+    chapter = nb.get("metadata", {}).get("pcbook", {}).get("chapter")
     if not isinstance(chapter, int):
         raise ValueError(
             "nb: notebook metadata needs {'pcbook': {'chapter': N}}"
@@ -159,6 +181,7 @@ def notebook_references(nb: nbformat.NotebookNode) -> References:
 
 def section_targets(text: str) -> dict[str, str]:
     """``(label)=`` targets in Markdown ``text`` -> the heading right after each."""
+    check_text("text", text)
     sections = {}
     for target in _TARGET.finditer(text):
         heading = _HEADING.search(text, target.end())
@@ -177,6 +200,7 @@ def citation_names(bib: Path = BIB) -> dict[str, tuple[str, str]]:
     from pybtex.database import parse_file
 
     names = {}
+    bib = check_file("bib", bib)
     for key, entry in parse_file(
         str(bib), bib_format="bibtex"
     ).entries.items():
@@ -206,6 +230,7 @@ def book_references(notebooks: list[Path] | None = None) -> References:
         from pcbook.classroom.exercises import chapter_notebooks
 
         notebooks = chapter_notebooks()
+    notebooks = check_files("notebooks", notebooks)
     pages = {}
     for page in sorted((ROOT / "book").glob("*.md")):
         pages.update(section_targets(page.read_text(encoding="utf-8")))
@@ -220,7 +245,8 @@ def pyobject_source(path: Path, name: str) -> str:
 
     Decorators are included; raises ValueError if the file defines no such object.
     """
-    text = Path(path).read_text(encoding="utf-8")
+    text = check_file("path", path).read_text(encoding="utf-8")
+    check_text("name", name)
     body = ast.parse(text).body
     node = None
     for part in name.split("."):
@@ -401,9 +427,12 @@ def plain_markdown(source: str, refs: References | None = None) -> str:
     ``refs`` gives the numbers and citations the website prints (:func:`book_references`); with
     None, a cell that refers to anything raises ValueError.
     """
-    if not isinstance(source, str):
-        raise TypeError(f"source: expected a str, got {type(source).__name__}")
-    refs = References() if refs is None else refs
+    check_text("source", source)
+    refs = (
+        References()
+        if refs is None
+        else check_instance("refs", refs, References, "References or None")
+    )
     out, pos = [], 0
     while True:
         start = _FENCE.search(source, pos)

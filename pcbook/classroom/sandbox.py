@@ -69,6 +69,14 @@ class Limits:
     cpu_seconds: int = 3600  # total CPU time of the child (RLIMIT_CPU)
     file_mb: int = 64  # largest file the child may write (RLIMIT_FSIZE)
 
+    def __post_init__(self):
+        # imported here: the child runs this file as a script and imports no pcbook module
+        from pcbook.validate import check_int, check_positive
+
+        check_positive("Limits timeout", self.timeout)
+        for name in ("memory_mb", "cpu_seconds", "file_mb"):
+            check_int(f"Limits {name}", getattr(self, name), 1)
+
 
 class SandboxTimeout(BaseException):
     """The child did not answer before the deadline (it has been killed).
@@ -494,6 +502,10 @@ class Sandbox:
     manager."""
 
     def __init__(self, limits: Limits, trusted: bool = False):
+        from pcbook.validate import check_bool, check_instance
+
+        check_instance("limits", limits, Limits, "a sandbox.Limits")
+        check_bool("trusted", trusted)
         self.limits = limits
         self._closed = False
         self.home = tempfile.mkdtemp(prefix="pcbook-grade-")

@@ -22,6 +22,12 @@ from pathlib import Path
 
 import nbformat
 
+from pcbook.classroom._args import (
+    check_file,
+    check_files,
+    check_out,
+    check_text,
+)
 from pcbook.classroom.exercises import (
     _EX_END,
     _EX_START,
@@ -32,11 +38,13 @@ from pcbook.classroom.exercises import (
     find_exercises,
 )
 from pcbook.classroom.markdown import (
+    References,
     book_references,
     myst_settings_cell,
     plain_markdown,
 )
 from pcbook.source import show_source
+from pcbook.validate import check_instance
 
 __all__ = [
     "stub_source",
@@ -142,7 +150,14 @@ def _stub_function(func: ast.FunctionDef, number: str, title: str) -> str:
 
 def stub_source(code: str, number: str, title: str) -> str:
     """The student version of one solution code cell (see the module docstring)."""
-    tree = ast.parse(code)
+    for name, text in (("code", code), ("number", number), ("title", title)):
+        check_text(name, text)
+    try:
+        tree = ast.parse(code)
+    except SyntaxError as err:
+        raise ValueError(
+            f"code: not valid Python ({err.msg}, line {err.lineno})"
+        ) from None
     parts = []
     for stmt in tree.body:
         if isinstance(stmt, (ast.Import, ast.ImportFrom)):
@@ -190,6 +205,9 @@ def student_notebook(path: Path, refs=None) -> nbformat.NotebookNode:
 
     ``refs`` (``classroom.markdown.book_references()``, computed when not given) numbers
     equations, figures and exercises as the website does."""
+    path = check_file("path", path)
+    if refs is not None:
+        check_instance("refs", refs, References, "References or None")
     nb = nbformat.read(path, as_version=4)
     exercises = find_exercises(path)
     by_label = {ex.label: ex for ex in exercises}
@@ -238,6 +256,8 @@ def write_students(out: Path, zip_path: Path | None = None) -> list[Path]:
     """Write a student notebook for every chapter notebook that has exercises and the data
     files they read (``data/``) into ``out``; optionally the zip (see the module docstring).
     Return the notebooks written."""
+    check_out("out", out)
+    check_out("zip_path", zip_path, optional=True)
     out.mkdir(parents=True, exist_ok=True)
     written = []
     refs = book_references()
@@ -281,6 +301,7 @@ def _package_files() -> dict[str, bytes]:
 
 def zip_entries(notebooks: list[Path]) -> dict[str, bytes]:
     """Every file of the student zip, by its name in the zip, in the order they are written."""
+    notebooks = check_files("notebooks", notebooks)
     files = {p.name: p.read_bytes() for p in notebooks}
     files.update(_data_files())
     files = {f"{NOTEBOOK_FOLDER}/{name}": data for name, data in files.items()}
