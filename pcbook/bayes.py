@@ -22,7 +22,7 @@ from pcbook.validate import (
     check_finite_array,
     check_positive,
     check_range,
-    check_real,
+    record,
 )
 
 __all__ = [
@@ -48,6 +48,7 @@ def normal_pdf(x, mean: float, var: float) -> np.ndarray:
     return np.exp(-0.5 * (x - mean) ** 2 / var) / np.sqrt(2.0 * np.pi * var)
 
 
+@record
 @dataclass(frozen=True)
 class GaussianPosterior:
     """Mean and variance of a Gaussian posterior."""

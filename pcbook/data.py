@@ -10,11 +10,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from pcbook.rng import as_rng
-from pcbook.validate import check_range
+from pcbook.validate import check_range, record
 
 __all__ = ["Digits", "load_digits", "train_test_split_digits"]
 
 
+@record
 @dataclass(frozen=True)
 class Digits:
     """Images as rows of pixel intensities in [0, 1] (shape ``(n, 64)``) and their labels."""

@@ -32,6 +32,7 @@ from pcbook.validate import (
     check_int,
     check_positive,
     check_range,
+    record,
 )
 
 __all__ = [
@@ -106,14 +107,15 @@ def _xlogy(x, y):
     return np.where(x > 0, x * np.log(np.where(x > 0, y, 1.0)), 0.0)
 
 
+@record
 @dataclass(frozen=True)
 class EFE:
     """Expected free energy and its two decompositions (floats, or arrays over moves)."""
 
-    risk: np.ndarray  # KL[q(o) || p(o)]
-    ambiguity: np.ndarray  # E_q(s) H[p(o|s)]
-    pragmatic: np.ndarray  # E_q(o) ln p(o)
-    epistemic: np.ndarray  # E_q(o) KL[q(s|o) || q(s)] = I(s; o)
+    risk: float | np.ndarray  # KL[q(o) || p(o)]
+    ambiguity: float | np.ndarray  # E_q(s) H[p(o|s)]
+    pragmatic: float | np.ndarray  # E_q(o) ln p(o)
+    epistemic: float | np.ndarray  # E_q(o) KL[q(s|o) || q(s)] = I(s; o)
 
     @property
     def G(self):
@@ -211,6 +213,7 @@ def _value(maze, A, log_p, loc, move, q_s, steps):
     return total
 
 
+@record
 @dataclass(frozen=True)
 class Plan:
     """Expected free energy of each first move from the centre (each followed by its best plan)."""

@@ -24,11 +24,11 @@ from pcbook.reproduce import experiment
 from pcbook.validate import (
     MAX_STEPS,
     check_cost,
-    check_finite,
     check_finite_array,
     check_instance,
     check_positive,
     check_real,
+    record,
 )
 
 __all__ = [
@@ -48,6 +48,7 @@ __all__ = [
 DIVERGENCE_BOUND = 1e6
 
 
+@record
 @dataclass(frozen=True)
 class Trajectory:
     """An Euler run: times ``t`` (from 0), the estimate ``phi`` and, for the network, the errors.

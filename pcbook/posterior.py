@@ -24,6 +24,7 @@ from pcbook.validate import (
     check_instance,
     check_positive,
     check_range,
+    record,
 )
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
 ]
 
 
+@record
 @dataclass(frozen=True)
 class PosteriorResult:
     """The exact posterior on a grid and its summaries (all densities are over ``v``)."""

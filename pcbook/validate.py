@@ -46,6 +46,7 @@ __all__ = [
     "check_choice",
     "check_instance",
     "check_scale",
+    "record",
 ]
 
 
@@ -263,3 +264,82 @@ def check_choice(name: str, value, choices) -> object:
             f"{name}: must be one of {sorted(map(str, choices))}, got {value!r}"
         )
     return value
+
+
+# ---------------------------------------------------------------- output records
+def _classes(hint) -> tuple[tuple[type, ...], bool] | None:
+    """The classes a type hint admits and whether a bool is one of them; None for
+    any value (``typing.Any``, a TypeVar, a Callable). Containers by their outer
+    type: ``list[ndarray]`` admits a list, ``NDArray[float64]`` an ndarray."""
+    import types
+    import typing
+
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        arms = [_classes(arm) for arm in typing.get_args(hint)]
+        if any(arm is None for arm in arms):
+            return None
+        return sum((a[0] for a in arms), ()), any(a[1] for a in arms)
+    hint = typing.get_origin(hint) or hint
+    if hint is bool:
+        return (bool, np.bool_), True
+    numeric = {int: numbers.Integral, float: numbers.Real}
+    if hint in numeric:
+        return (numeric[hint],), False
+    return ((hint,), False) if isinstance(hint, type) else None
+
+
+def _describe(hint) -> str:
+    """A type hint in words: ``ndarray or None``."""
+    import types
+    import typing
+
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        return " or ".join(_describe(arm) for arm in typing.get_args(hint))
+    hint = typing.get_origin(hint) or hint
+    return "None" if hint is type(None) else getattr(hint, "__name__", str(hint))
+
+
+def record(cls):
+    """Class decorator for an output record: a dataclass of results that the library
+    fills (a trajectory, a history, a fit). Put it above ``@dataclass``.
+
+    Its constructor checks each field against the field's annotation and raises a
+    TypeError naming the field (``mean: expected float, got str``). Only types are
+    checked, not values: a record holds what a computation gave, NaN for a run that
+    diverged included (such a record says so in its own fields). A bool is not taken
+    for a number.
+    """
+    import dataclasses
+    import functools
+    import typing
+
+    if not dataclasses.is_dataclass(cls):
+        raise TypeError(f"record: expected a dataclass, got {cls!r}")
+    checks: list = []  # (field, classes, bool admitted, in words), compiled on first use
+    compiled: list = []
+    init = cls.__init__
+
+    def compile_checks():
+        hints = typing.get_type_hints(cls)
+        for field in dataclasses.fields(cls):
+            admits = _classes(hints.get(field.name, typing.Any))
+            if admits is not None:
+                checks.append((field.name, *admits, _describe(hints[field.name])))
+
+    @functools.wraps(init)
+    def __init__(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        if not compiled:
+            compile_checks()
+            compiled.append(True)
+        for name, classes, bools, what in checks:
+            value = getattr(self, name)
+            flag = isinstance(value, (bool, np.bool_))
+            if not isinstance(value, classes) or (flag and not bools):
+                raise TypeError(
+                    f"{name}: expected {what}, got {type(value).__name__} "
+                    f"({cls.__name__})"
+                )
+
+    cls.__init__ = __init__
+    return cls

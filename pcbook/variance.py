@@ -32,13 +32,12 @@ from pcbook.validate import (
     check_bool,
     check_cost,
     check_count,
-    check_finite,
     check_finite_array,
     check_instance,
-    check_int,
-    check_real,
     check_positive,
     check_range,
+    check_real,
+    record,
 )
 
 __all__ = [
@@ -65,6 +64,7 @@ __all__ = [
 
 
 # Sec. 2.4: learning v_p, Sigma_p, Sigma_u of the scalar model
+@record
 @dataclass(frozen=True)
 class LearningHistory:
     """Parameters after each stimulus (index 0: the start) and the inferred phi per stimulus."""
@@ -240,6 +240,7 @@ def _interneuron_end(c, sigma, dt: float, n_steps: int):
     return x[..., 0], x[..., 1]
 
 
+@record
 @dataclass(frozen=True)
 class InterneuronResult:
     """Sigma before each trial (shape (n_seeds, n_trials + 1)) and the sampled phi (n_seeds, n_trials)."""
@@ -592,6 +593,7 @@ def sample_hierarchy(hier: Hierarchy, n: int, rng=None) -> list:
     return levels
 
 
+@record
 @dataclass(frozen=True)
 class FitHistory:
     """Mean F per sample after each epoch's inference, and the learned hierarchy."""

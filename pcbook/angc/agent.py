@@ -30,6 +30,7 @@ from pcbook.validate import (
     check_int,
     check_positive,
     check_range,
+    record,
 )
 
 __all__ = [
@@ -248,6 +249,7 @@ class ANGCParams:
         check_range("alpha_i", self.alpha_i, 0.0, MAX_WEIGHT)
 
 
+@record
 @dataclass(frozen=True)
 class ANGCResult:
     """What a batched run of ``A`` agents recorded (``T`` environment steps per agent)."""

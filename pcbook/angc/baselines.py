@@ -36,6 +36,7 @@ from pcbook.validate import (
     check_finite_array,
     check_instance,
     check_int,
+    record,
 )
 
 __all__ = [
@@ -69,6 +70,7 @@ def random_policy(env: str = "MountainCar-v0", episodes: int = 50, rng=None):
     return np.array(log.returns[0]), np.array(log.success[0])
 
 
+@record
 @dataclass(frozen=True)
 class SurpriseResult:
     """World-model surprise, step by step, while the model learns from random play."""

@@ -19,6 +19,7 @@ from pcbook.validate import (
     check_int,
     check_positive,
     check_range,
+    record,
 )
 
 #: largest width of a layer (the book's circuits have 64 hidden units)
@@ -55,6 +56,7 @@ class SettleParams:
         check_bool("zil", self.zil)
 
 
+@record
 @dataclass(frozen=True)
 class Settled:
     """States, errors and local updates of a circuit after settling."""
