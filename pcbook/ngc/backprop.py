@@ -16,11 +16,14 @@ import dataclasses
 import numpy as np
 
 from pcbook.maths import activation
-from pcbook.validate import check_finite_array, check_instance
+from pcbook.validate import check_instance, check_range
 from pcbook.ngc.circuit import (
     NGCParams,
     Weights,
     _circuit,
+    _clamped,
+    _layers,
+    _mask_prec,
     _phi,
     error_neurons,
     initial_state,
@@ -59,6 +62,7 @@ def energy(z: list, weights: Weights, params: NGCParams, mask=None) -> float:
             "params: the energy is defined here for type-1 circuits (GNCN-t1) only"
         )
     zbar = predictions(z, weights, params)
+    mask = _mask_prec(mask, None, np.shape(z[0]), params)
     w = 1.0 if mask is None else mask
     if params.g_out == "sigmoid":
         p = np.clip(zbar[0], 1e-300, 1.0)
@@ -85,10 +89,13 @@ def drift_asymmetry(
     gradient of a function only if its Jacobian ``J`` is symmetric; this returns
     ``||J - J^T||_F / ||J||_F`` (0 for a gradient flow, up to the finite-difference error; at
     most 2), with ``J`` from central differences of step ``h`` in every free state of the
-    single image ``x`` (shape ``(1, J_0)``) around the states ``z``.
+    single image ``x`` (shape ``(1, J_0)``) around the states ``z``; ``h`` lies in
+    [1e-10, 1] (a smaller step loses the drift to rounding).
     """
     _circuit(weights, params)
-    x = check_finite_array("x", x, ndim=2)
+    _layers("z", z, params)
+    h = check_range("h", h, 1e-10, 1.0)
+    x = _clamped("x", x, params.sizes[0], ndim=(2,))
     if x.shape[0] != 1:
         raise ValueError(
             f"x: expected one image (shape (1, J_0)), got shape {x.shape}"
@@ -145,6 +152,18 @@ def zil_params(params: NGCParams) -> NGCParams:
     )
 
 
+def _pair(x_top, y, params: NGCParams) -> tuple:
+    """The clamped input ``x_top`` and target ``y`` of an x -> y circuit, checked."""
+    x_top = _clamped("x_top", x_top, params.sizes[-1], ndim=(2,))
+    y = _clamped("y", y, params.sizes[0], ndim=(2,))
+    if len(x_top) != len(y):
+        raise ValueError(
+            f"y: expected one row per row of x_top ({len(x_top)}), got "
+            f"{len(y)}"
+        )
+    return x_top, y
+
+
 def scheduled_updates(
     x_top, y, weights: Weights, params: NGCParams
 ) -> list[np.ndarray]:
@@ -156,8 +175,7 @@ def scheduled_updates(
     """
     _circuit(weights, params)
     p = zil_params(params)
-    x_top = check_finite_array("x_top", x_top, ndim=2)
-    y = check_finite_array("y", y, ndim=2)
+    x_top, y = _pair(x_top, y, p)
     z, _, e = initial_state(y, weights, p, z_top=x_top, init="feedforward")
     n, dW = len(y), []
     for l in range(1, p.L + 1):
@@ -179,8 +197,7 @@ def backprop_updates(
     """
     _circuit(weights, params)
     p = zil_params(params)
-    x_top = check_finite_array("x_top", x_top, ndim=2)
-    y = check_finite_array("y", y, ndim=2)
+    x_top, y = _pair(x_top, y, p)
     L, n = p.L, len(y)
     a, pre = [None] * (L + 1), [None] * (L + 1)
     a[L] = x_top

@@ -27,6 +27,7 @@ from pcbook.validate import (
     check_instance,
     check_int,
     check_positive,
+    check_range,
 )
 
 __all__ = [
@@ -125,6 +126,9 @@ class NGCParams:
         return len(self.sizes) - 1
 
 
+_LAYER_LIST = "a list of arrays by layer (None where a layer has none)"
+
+
 @dataclass
 class Weights:
     """The synapses of a circuit, each a list indexed by layer (``None`` where absent)."""
@@ -136,6 +140,24 @@ class Weights:
     V: list = field(
         default_factory=list
     )  # fixed lateral matrices (not learned)
+
+    def __post_init__(self):
+        layers = len(check_instance("W", self.W, (list, tuple), _LAYER_LIST))
+        for kind in ("W", "E", "M", "Sigma", "V"):
+            arrays = check_instance(
+                kind, getattr(self, kind), (list, tuple), _LAYER_LIST
+            )
+            if len(arrays) != layers and not (kind == "V" and not arrays):
+                raise ValueError(
+                    f"{kind}: expected one entry per layer ({layers}, as in W), "
+                    f"got {len(arrays)}"
+                )
+            for l, a in enumerate(arrays):
+                if a is not None:
+                    check_instance(
+                        f"{kind}[{l}]", a, np.ndarray, "an array or None"
+                    )
+                    check_finite_array(f"{kind}[{l}]", a)
 
     def learned(self) -> list[tuple[str, int]]:
         """``(kind, layer)`` of every learned array, in a fixed order (used with Adam)."""
@@ -227,6 +249,67 @@ def _layers(name: str, arrays, params: NGCParams, extra: int = 1) -> None:
             f"{name}: expected a list of arrays, one per layer "
             f"({params.L + extra} for this circuit), got {type(arrays).__name__}"
         )
+
+
+#: largest magnitude of a clamped value: the book clamps 0/1 pixels and targets of about
+#: [-1, 1]; far larger ones overflow the errors and their squares
+MAX_INPUT = 1e6
+
+
+def _clamped(name: str, value, width: int, ndim=(2, 3)) -> np.ndarray:
+    """A clamped layer: finite values of shape ``(N, width)`` (``(S, N, width)`` for a stack of
+    circuits) and at most :data:`MAX_INPUT` in size, or an error naming ``name``."""
+    value = check_finite_array(name, value)
+    if value.ndim not in ndim or value.shape[-1] != width:
+        raise ValueError(
+            f"{name}: expected shape (N, {width}) for this circuit, got "
+            f"shape {value.shape}"
+        )
+    if np.max(np.abs(value)) > MAX_INPUT:
+        raise ValueError(
+            f"{name}: values must lie in [-{MAX_INPUT:g}, {MAX_INPUT:g}], got "
+            f"{np.max(np.abs(value)):g}"
+        )
+    return value
+
+
+def _mask_prec(mask, prec, shape: tuple, params: NGCParams):
+    """Check the optional ``mask`` (weights in [0, 1] that broadcast to the data's ``shape``)
+    and ``prec`` (a list from :func:`precisions`); return ``mask`` as an array or None."""
+    if prec is not None:
+        _layers("prec", prec, params)
+    if mask is None:
+        return None
+    mask = check_finite_array("mask", mask)
+    try:
+        fits = np.broadcast_shapes(mask.shape, shape) == tuple(shape)
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(
+            f"mask: expected the shape of the data {tuple(shape)}, got "
+            f"shape {mask.shape}"
+        )
+    _unit_interval("mask", mask)
+    return mask
+
+
+def _unit_interval(name: str, values: np.ndarray) -> np.ndarray:
+    """``values`` (a non-empty array), or a ValueError naming ``name`` if any lies outside
+    [0, 1] (pixels, masks, probabilities)."""
+    check_range(name, float(np.min(values)), 0.0, 1.0)
+    check_range(name, float(np.max(values)), 0.0, 1.0)
+    return values
+
+
+def _step_args(z, e, weights, params, beta, top_clamped) -> tuple:
+    """Check the arguments of one settling step; return ``(beta, top_clamped)``."""
+    _layers("z", z, params)
+    _layers("e", e, params, 0)
+    beta = check_settling_beta("beta", beta)
+    top_clamped = check_bool("top_clamped", top_clamped)
+    _circuit(weights, params)
+    return beta, top_clamped
 
 
 def init_weights(params: NGCParams, rng=None) -> Weights:
@@ -361,6 +444,7 @@ def error_neurons(
     _layers("z", z, params)
     _layers("zbar", zbar, params, 0)
     _circuit(weights, params)
+    mask = _mask_prec(mask, prec, np.shape(z[0]), params)
     prec = precisions(weights) if prec is None else prec
     e = [z[0] - zbar[0]]
     if mask is not None:
@@ -419,11 +503,7 @@ def state_update(
     list of arrays
         The new states (a new list; the arrays of ``z`` are not modified).
     """
-    _layers("z", z, params)
-    _layers("e", e, params, 0)
-    beta = check_settling_beta("beta", beta)
-    check_bool("top_clamped", top_clamped)
-    _circuit(weights, params)
+    beta, top_clamped = _step_args(z, e, weights, params, beta, top_clamped)
     L = params.L
     new = list(z)
     for l in range(1, L if top_clamped else L + 1):
@@ -464,11 +544,7 @@ def settle_step(
     tuple of lists
         ``(z, zbar, e)`` after the step.
     """
-    _layers("z", z, params)
-    _layers("e", e, params, 0)
-    beta = check_settling_beta("beta", beta)
-    check_bool("top_clamped", top_clamped)
-    _circuit(weights, params)
+    beta, top_clamped = _step_args(z, e, weights, params, beta, top_clamped)
     z = state_update(z, e, weights, params, beta, top_clamped)
     zbar = predictions(z, weights, params, top_clamped)
     return z, zbar, error_neurons(z, zbar, weights, params, mask, prec)
@@ -496,11 +572,13 @@ def initial_state(
         ``(z, zbar, e)`` at step 0.
     """
     _circuit(weights, params)
+    x = _clamped("x", x, params.sizes[0])
     check_choice("init", init, ("zero", "feedforward"))
+    mask = _mask_prec(mask, prec, x.shape, params)
     lead, L = x.shape[:-1], params.L
     z = [x] + [np.zeros(lead + (j,)) for j in params.sizes[1:]]
     if z_top is not None:
-        z[L] = check_finite_array("z_top", z_top, ndim=2)
+        z[L] = _clamped("z_top", z_top, params.sizes[L], ndim=(2,))
         if z[L].shape != lead + (params.sizes[L],):
             raise ValueError(
                 f"z_top: expected shape {lead + (params.sizes[L],)}, got {z[L].shape}"
@@ -565,11 +643,7 @@ def settle(
     0.5
     """
     _circuit(weights, params)
-    x = check_finite_array("x", x, ndim=2)
-    if x.shape[1] != params.sizes[0]:
-        raise ValueError(
-            f"x: expected {params.sizes[0]} columns, got shape {x.shape}"
-        )
+    x = _clamped("x", x, params.sizes[0], ndim=(2,))
     K = params.K if K is None else check_count("K", K, low=1)
     beta = params.beta if beta is None else check_settling_beta("beta", beta)
     return _settle_loop(x, weights, params, K, beta, z_top, init, mask)

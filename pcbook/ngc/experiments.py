@@ -12,13 +12,14 @@ from pcbook.validate import (
     check_count,
     check_instance,
     check_int,
-    check_real,
+    check_range,
 )
 from pcbook.ngc.circuit import init_weights, settle
 from pcbook.ngc.model import (
     NGC,
     BinaryDigits,
     bernoulli_baseline,
+    check_seeds,
     complete,
     fit_stack,
     gncn_pdh,
@@ -94,7 +95,10 @@ def ablation(
     train together (:func:`pcbook.ngc.fit_stack`); the data split is ``data`` for all."""
     check_instance("data", data, BinaryDigits)
     check_count("epochs", epochs, 0, 10**4)
-    names = tuple(ABLATIONS) if names is None else tuple(names)
+    seeds = check_seeds(seeds)
+    if names is None:
+        names = tuple(ABLATIONS)
+    check_instance("names", names, (tuple, list), "a tuple of variant names")
     for name in names:
         check_choice("names", name, tuple(ABLATIONS))
     return {
@@ -127,7 +131,7 @@ def run_digits(
     paper's MNIST ones), and for completion and read-out the same measure computed for the
     training-mean fill and for raw pixels.
     """
-    check_real("mask_fraction", mask_fraction)
+    check_range("mask_fraction", mask_fraction, 0.0, 1.0)
     check_int("seed", seed, 0, 2**63 - 1)
     check_choice("model", model, ("both", *MODELS))
     names = ("t1", "pdh") if model == "both" else (model,)

@@ -7,7 +7,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from pcbook.validate import check_finite_array, check_instance, check_positive
+from pcbook.validate import (
+    check_bool,
+    check_finite_array,
+    check_instance,
+    check_positive,
+)
 from pcbook.maths import Adam
 from pcbook.ngc.circuit import NGCParams, SettleState, Weights, _circuit, _phi
 
@@ -37,8 +42,15 @@ def modulation_matrix(W: np.ndarray) -> np.ndarray:
 def clip_columns(A: np.ndarray, max_norm: float = 1.0) -> np.ndarray:
     """Rescale, in place, every column of ``A`` whose Euclidean norm exceeds ``max_norm``.
 
-    Implements {eq}`eq-ngc-clip`; returns ``A``.
+    Implements {eq}`eq-ngc-clip`; returns ``A``, a float array of at least two dimensions
+    (columns along the second-to-last axis).
     """
+    check_finite_array("A", A)
+    if not (isinstance(A, np.ndarray) and A.dtype.kind == "f" and A.ndim >= 2):
+        raise TypeError(
+            "A: expected a float numpy array of at least 2 dimensions (it is "
+            f"rescaled in place), got {type(A).__name__} of shape {np.shape(A)}"
+        )
     max_norm = check_positive("max_norm", max_norm)
     norms = np.linalg.norm(A, axis=-2, keepdims=True)
     A *= np.where(norms > max_norm, max_norm / np.maximum(norms, 1e-300), 1.0)
@@ -75,8 +87,7 @@ def hebbian_updates(
     list of arrays
         One delta per learned array, in the order of ``weights.learned()``.
     """
-    check_instance("state", state, SettleState)
-    _circuit(weights, params)
+    top_clamped = _settled(state, weights, params, top_clamped)
     n = state.z[0].shape[-2]
     # transpose; works on stacks of circuits
     T = lambda a: np.swapaxes(a, -1, -2)  # noqa: E731
@@ -107,6 +118,28 @@ def hebbian_updates(
     return [deltas[key] for key in weights.learned()]
 
 
+def _settled(state, weights, params, top_clamped) -> bool:
+    """Check the arguments of :func:`hebbian_updates`; return ``top_clamped``."""
+    check_instance("state", state, SettleState)
+    _circuit(weights, params)
+    return check_bool("top_clamped", top_clamped)
+
+
+def _deltas(deltas, weights: Weights) -> list:
+    """``deltas`` as one finite array per learned array of ``weights``, of its shape."""
+    arrays = weights.arrays()
+    check_instance("deltas", deltas, (list, tuple), "a list of arrays")
+    if len(deltas) != len(arrays):
+        raise ValueError(
+            f"deltas: expected one array per learned array ({len(arrays)}, "
+            f"see weights.learned()), got {len(deltas)}"
+        )
+    return [
+        check_finite_array(f"deltas[{i}]", d, shape=np.shape(a))
+        for i, (d, a) in enumerate(zip(deltas, arrays))
+    ]
+
+
 def apply_updates(
     weights: Weights, deltas: list, optimizer, params: NGCParams
 ) -> Weights:
@@ -115,7 +148,7 @@ def apply_updates(
     symmetric with diagonal >= 1 ({eq}`eq-ngc-clip`). Modifies ``weights`` in place and returns it."""
     _circuit(weights, params)
     check_instance("optimizer", optimizer, Adam)
-    optimizer.step(weights.arrays(), deltas)
+    optimizer.step(weights.arrays(), _deltas(deltas, weights))
     for kind, l in weights.learned():
         A = getattr(weights, kind)[l]
         if kind == "Sigma":
@@ -133,10 +166,6 @@ def synapse_alignment(weights: Weights) -> list[float]:
     increments, the learned symmetry of Kolen & Pollack 1994). Raises ValueError for tied
     synapses (``E = W^T`` exactly)."""
     check_instance("weights", weights, Weights)
-    if not isinstance(weights, Weights):
-        raise TypeError(
-            f"weights: expected a Weights, got {type(weights).__name__}"
-        )
     if all(E is None for E in weights.E):
         raise ValueError(
             "weights: the error synapses are tied (E = W^T); nothing to align"

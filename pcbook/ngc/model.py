@@ -19,12 +19,14 @@ from pcbook.validate import (
     check_instance,
     check_int,
     check_range,
+    check_scale,
 )
 from pcbook.ngc.circuit import (
     NGCParams,
     Weights,
     _circuit,
     _settle_loop,
+    _unit_interval,
     init_weights,
     predictions,
     settle,
@@ -118,14 +120,29 @@ def mean_bce(x, p) -> float:
     return float(np.mean(bce(x, p)))
 
 
+def _images(name: str, X, width: int | None = None) -> np.ndarray:
+    """``X`` as a finite (N, ``width``) array of images with pixels in [0, 1], or an error
+    naming ``name`` (raised by :mod:`pcbook.validate`, so an answer check passes it on)."""
+    X = check_finite_array(name, X, shape=(None, width))
+    return _unit_interval(name, X)
+
+
+def _fitted(name: str, model) -> "NGC":
+    """``model`` if it is a fitted :class:`NGC`, else a TypeError naming ``name``."""
+    check_instance(name, model, NGC)
+    check_instance(
+        f"{name}.weights_",
+        getattr(model, "weights_", None),
+        Weights,
+        "the synapses of a fitted NGC (call its fit first)",
+    )
+    return model
+
+
 def bernoulli_baseline(X_train, X_test) -> float:
     """Test BCE of independent Bernoulli pixels with the training means (the no-structure baseline)."""
-    X_train = check_finite_array("X_train", X_train, ndim=2)
-    X_test = check_finite_array("X_test", X_test, ndim=2)
-    if X_test.shape[1] != X_train.shape[1]:
-        raise ValueError(
-            f"X_test: expected {X_train.shape[1]} columns, got {X_test.shape}"
-        )
+    X_train = _images("X_train", X_train)
+    X_test = _images("X_test", X_test, X_train.shape[1])
     return mean_bce(
         X_test, np.broadcast_to(X_train.mean(axis=0), np.shape(X_test))
     )
@@ -163,12 +180,11 @@ class NGC:
         NGC
             ``self``, with ``weights_``, ``optimizer_`` and ``history_`` (``epoch``, ``test_bce``).
         """
-        if not isinstance(self.params, NGCParams):
-            raise TypeError(
-                f"params: expected an NGCParams, got {type(self.params).__name__}"
-            )
-        X = check_finite_array("X", X, ndim=2)
+        check_instance("params", self.params, NGCParams)
+        X = _images("X", X, self.params.sizes[0])
         epochs = check_count("epochs", epochs, 0, 10**4)
+        if X_test is not None:
+            X_test = _images("X_test", X_test, self.params.sizes[0])
         init_rng, order_rng = as_rng(self.rng).spawn(2)
         self.weights_ = init_weights(self.params, init_rng)
         self.optimizer_ = Adam(lr=self.params.lr)
@@ -183,7 +199,10 @@ class NGC:
         return self
 
     def partial_fit(self, X, rng=None) -> "NGC":
-        """One epoch of settle-then-update over ``X`` in batches of ``params.batch_size``."""
+        """One epoch of settle-then-update over ``X`` in batches of ``params.batch_size``
+        (after :meth:`fit`, which sets the synapses and the optimiser)."""
+        _fitted("self", self)
+        X = _images("X", X, self.params.sizes[0])
         rng = as_rng(rng)
         order = rng.permutation(len(X))
         for start in range(0, len(X), self.params.batch_size):
@@ -203,6 +222,8 @@ class NGC:
 
     def settle(self, X, K=None, beta=None, mask=None):
         """The settled state for images ``X`` (see :func:`pcbook.ngc.settle`)."""
+        _fitted("self", self)
+        X = _images("X", X, self.params.sizes[0])
         with one_blas_thread():
             return settle(
                 X, self.weights_, self.params, K=K, beta=beta, mask=mask
@@ -276,24 +297,17 @@ def fit_stack(
         One fitted estimator per seed, with ``weights_``, ``optimizer_`` and ``history_``.
     """
     check_instance("params", params, NGCParams)
-    check_count("epochs", epochs, 0, 10**4)
-    if not isinstance(params, NGCParams):
-        raise TypeError(
-            f"params: expected an NGCParams, got {type(params).__name__}"
-        )
+    epochs = check_count("epochs", epochs, 0, 10**4)
     if params.modulation:
         raise ValueError("params: fit_stack does not support modulation=True")
-    X = check_finite_array("X", X, ndim=2)
-    epochs = check_int("epochs", epochs, low=0)
-    seeds = [check_int("seeds", s, low=0) for s in seeds]
-    if not seeds:
-        raise ValueError("seeds: need at least one seed")
+    X = _images("X", X, params.sizes[0])
+    seeds = check_seeds(seeds)
     streams = [as_rng(s).spawn(2) for s in seeds]
     weights = _stack([init_weights(params, init) for init, _ in streams])
     optimizer = Adam(lr=params.lr)
     history = [{"epoch": [], "test_bce": []} for _ in seeds]
     if X_test is not None:
-        X_test = check_finite_array("X_test", X_test, ndim=2)
+        X_test = _images("X_test", X_test, params.sizes[0])
         X_eval = np.broadcast_to(X_test, (len(seeds),) + X_test.shape)
 
     def record(epoch):
@@ -338,6 +352,22 @@ def fit_stack(
     return models
 
 
+#: most circuits :func:`fit_stack` trains at once (the chapter trains three)
+MAX_STACK = 100
+
+
+def check_seeds(seeds) -> list[int]:
+    """``seeds`` as a non-empty list of integer seeds >= 0 (at most :data:`MAX_STACK` unless
+    forced), or an error naming ``seeds``."""
+    check_instance(
+        "seeds", seeds, (tuple, list, range, np.ndarray), "a sequence of seeds"
+    )
+    if len(seeds) == 0:
+        raise ValueError("seeds: need at least one seed")
+    check_scale("seeds", len(seeds), MAX_STACK, unit=" circuits")
+    return [check_int("seeds", s, low=0) for s in seeds]
+
+
 @dataclass(frozen=True)
 class SettleView:
     """What one setting of (K, beta) does: images ``x``, predictions ``p``, the mean discrepancy
@@ -349,23 +379,12 @@ class SettleView:
     bce: float
 
 
-def _images(name: str, X, model: NGC) -> np.ndarray:
-    """``X`` as a finite (N, J_0) array of images for ``model``, or an error naming ``name``."""
-    X = check_finite_array(name, X, ndim=2)
-    if X.shape[1] != model.params.sizes[0]:
-        raise ValueError(
-            f"{name}: expected {model.params.sizes[0]} columns (pixels), got "
-            f"shape {X.shape}"
-        )
-    return X
-
-
 def settle_view(
     model: NGC, X, K: int | None = None, beta: float | None = None
 ) -> SettleView:
     """Settle a trained ``model`` on ``X`` with ``K`` steps of size ``beta`` ({eq}`eq-ngc-settle`)."""
-    check_instance("model", model, NGC)
-    X = _images("X", X, model)
+    _fitted("model", model)
+    X = _images("X", X, model.params.sizes[0])
     state = model.settle(X, K=K, beta=beta)
     return SettleView(
         np.asarray(X),
@@ -434,16 +453,27 @@ def complete(
     CompletionResult
         Seen pixels are kept as they are in ``p``; hidden ones hold the circuit's prediction.
     """
-    check_instance("model", model, NGC)
-    X = check_finite_array("X", X, ndim=2)
+    _fitted("model", model)
+    X = _images("X", X, model.params.sizes[0])
+    fill = X.mean(axis=0) if fill is None else _fill(fill, X.shape[1])
     mask = random_mask(X.shape, fraction, rng)
     p = model.settle(X, K=K, mask=mask).prediction
     hidden = mask == 0
     n_hidden = max(hidden.sum(), 1)
     mse = float(np.sum(((X - p) ** 2)[hidden]) / n_hidden)
-    fill = X.mean(axis=0) if fill is None else np.asarray(fill, dtype=float)
     base = float(np.sum(((X - fill) ** 2)[hidden]) / n_hidden)
     return CompletionResult(X, mask, np.where(hidden, p, X), mse, base)
+
+
+def _fill(fill, width: int) -> np.ndarray:
+    """The baseline's constant guess: one pixel value or ``width`` of them, in [0, 1]."""
+    fill = check_finite_array("fill", fill)
+    if fill.ndim > 1 or fill.size not in (1, width):
+        raise ValueError(
+            f"fill: expected one value or one per pixel ({width}), got shape "
+            f"{fill.shape}"
+        )
+    return _unit_interval("fill", fill)
 
 
 def generate(weights: Weights, params: NGCParams, z_top) -> np.ndarray:
@@ -477,10 +507,10 @@ def sample_gmm(
     top-layer states drawn from the mixture (Ororbia & Kifer 2022, the GMM prior of their
     log-likelihood estimate).
     """
-    check_instance("model", model, NGC)
+    _fitted("model", model)
     from sklearn.mixture import GaussianMixture
 
-    X_train = _images("X_train", X_train, model)
+    X_train = _images("X_train", X_train, model.params.sizes[0])
     n_samples = check_count("n_samples", n_samples, 1, 10**6)
     n_components = check_count("n_components", n_components, 1, 10**3)
     rng = as_rng(rng)
@@ -508,12 +538,12 @@ def gmm_log_likelihood(
     with a log-sum-exp (the log p(x) of Ororbia & Kifer 2022). By Jensen's inequality the
     estimate is low on average, so it is a conservative score.
     """
-    check_instance("model", model, NGC)
+    _fitted("model", model)
     from scipy.special import logsumexp
     from sklearn.mixture import GaussianMixture
 
     check_instance("gmm", gmm, GaussianMixture)
-    X = _images("X", X, model)
+    X = _images("X", X, model.params.sizes[0])
     n_samples = check_count("n_samples", n_samples, 1, 10**6)
     rng = as_rng(rng)
     gmm.random_state = int(rng.integers(2**31 - 1))
@@ -537,7 +567,7 @@ def _readout(train, test, data: BinaryDigits) -> float:
 def latent_accuracy(model: NGC, data: BinaryDigits) -> tuple[float, float]:
     """Test accuracy of a logistic-regression read-out of the digit class from top-layer codes,
     and the same read-out from raw pixels, as ``(latent, pixels)``."""
-    check_instance("model", model, NGC)
+    _fitted("model", model)
     check_instance("data", data, BinaryDigits)
     return (
         _readout(model.encode(data.X_train), model.encode(data.X_test), data),
