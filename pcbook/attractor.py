@@ -30,6 +30,7 @@ from pcbook.progress import progress
 from pcbook.reproduce import experiment
 from pcbook.rng import as_rng
 from pcbook.validate import (
+    MAX_ELEMENTS,
     MAX_STEPS,
     check_bool,
     check_choice,
@@ -39,9 +40,13 @@ from pcbook.validate import (
     check_instance,
     check_int,
     check_positive,
+    check_range,
 )
 
 __all__ = [
+    "VALUE_BOUND",
+    "MAX_EVIDENCE",
+    "DIVERGENCE_RMS",
     "SequenceParams",
     "OrthoParams",
     "TrainResult",
@@ -82,6 +87,52 @@ __all__ = [
 ]
 
 
+#: largest |entry| of J, b and sigma, and largest beta, the public functions accept: within it
+#: beta (b + J sigma) stays finite (the book's couplings stay below 3, its biases below 200 and
+#: its beta at most 2)
+VALUE_BOUND = 1e6
+#: largest evidence level: a z-scored row of N entries has |z| <= sqrt(N - 1) (7.9 for 64
+#: units), so the biases evidence x z stay within VALUE_BOUND (the book uses at most 30)
+MAX_EVIDENCE = 1e5
+
+
+def _check_level(name: str, value, high: float = VALUE_BOUND) -> float:
+    """``value`` as a float in (0, ``high``]: an inverse temperature or an evidence level."""
+    return check_range(name, check_positive(name, value), 0.0, high)
+
+
+def _check_levels(name: str, values, high: float = VALUE_BOUND) -> NDArray:
+    """A 1-d array whose every entry lies in (0, ``high``] (see :func:`_check_level`)."""
+    arr = check_finite_array(name, values, ndim=1)
+    bad = arr[(arr <= 0) | (arr > high)]
+    if bad.size:
+        raise ValueError(
+            f"{name}: every entry must lie in (0, {high:g}], got {bad[0]:g}"
+        )
+    return arr
+
+
+def _check_bounded(name: str, value, **shape) -> NDArray:
+    """A finite array (``shape``: as for check_finite_array) with |entries| <= VALUE_BOUND."""
+    arr = check_finite_array(name, value, **shape)
+    big = float(np.max(np.abs(arr), initial=0.0))
+    if big > VALUE_BOUND:
+        raise ValueError(
+            f"{name}: entries must lie in [-{VALUE_BOUND:g}, {VALUE_BOUND:g}], "
+            f"got one of size {big:g}"
+        )
+    return arr
+
+
+def _check_couplings(name: str, J, n: int | None = None) -> NDArray:
+    """A square coupling matrix (n x n if ``n`` is given) with |entries| <= VALUE_BOUND."""
+    J = _check_bounded(name, J, ndim=2)
+    if J.shape[0] != J.shape[1] or (n is not None and J.shape[0] != n):
+        want = "square" if n is None else f"of shape ({n}, {n})"
+        raise ValueError(f"{name}: must be {want}, got shape {J.shape}")
+    return J
+
+
 # -- data ------------------------------------------------------------------------------------------
 def _zscore_rows(X: NDArray) -> NDArray:
     X = np.atleast_2d(np.asarray(X, dtype=float))
@@ -94,6 +145,12 @@ def digit_patterns(digits=(1, 2, 3)) -> NDArray:
     squared pixel by pixel and z-scored per image, as the authors preprocess them; shape (K, 64)."""
     from pcbook.data import load_digits
 
+    check_instance(
+        "digits",
+        digits,
+        (tuple, list, range, np.ndarray),
+        "a sequence of digits",
+    )
     digits = tuple(digits)
     if len(digits) < 2 or len(set(digits)) != len(digits):
         raise ValueError(
@@ -115,17 +172,13 @@ def line_images() -> NDArray:
 
 
 # -- one network step ------------------------------------------------------------------------------
-def _check_net(J, b, sigma):
-    J = check_finite_array("J", J, ndim=2)
-    if J.shape[0] != J.shape[1]:
-        raise ValueError(f"J: must be square, got shape {J.shape}")
-    n = J.shape[0]
-    b = check_finite_array("b", b, ndim=1)
-    sigma = check_finite_array("sigma", sigma, ndim=1)
-    if len(b) != n or len(sigma) != n:
-        raise ValueError(
-            f"b, sigma: need {n} entries to match J, got {len(b)} and {len(sigma)}"
-        )
+def _check_net(J, b, sigma, names=("J", "b", "sigma")):
+    """Couplings (N, N) and two vectors (N,), each named as the caller wrote it in ``names``."""
+    J = _check_couplings(names[0], J)
+    b, sigma = (
+        _check_bounded(name, v, shape=(len(J),))
+        for name, v in zip(names[1:], (b, sigma))
+    )
     return J, b, sigma
 
 
@@ -139,9 +192,9 @@ def update(
     ``L(beta (b + J sigma))`` when ``deterministic`` (the "least action" update).
     """
     J, b, sigma = _check_net(J, b, sigma)
-    beta = check_positive("beta", beta)
+    beta = _check_level("beta", beta)
     theta = beta * (b + J @ sigma)
-    if deterministic:
+    if check_bool("deterministic", deterministic):
         return _langevin(theta)
     return _sample(theta, as_rng(rng).random(len(theta)))
 
@@ -174,8 +227,10 @@ def learning_rule(J, sigma_prev, sigma_new, eta: float) -> NDArray:
     eq. (12): Hebbian term minus the network's one-step prediction of each unit from the previous
     state through the couplings alone (no bias, no beta).
     """
-    J, sigma_prev, sigma_new = _check_net(J, sigma_prev, sigma_new)
-    eta = check_positive("eta", eta, allow_zero=True)
+    J, sigma_prev, sigma_new = _check_net(
+        J, sigma_prev, sigma_new, ("J", "sigma_prev", "sigma_new")
+    )
+    eta = check_learning_rate("eta", eta, len(J))
     dJ = np.outer(eta * (sigma_new - _langevin(J @ sigma_prev)), sigma_new)
     np.fill_diagonal(dJ, 0.0)
     return dJ
@@ -194,6 +249,18 @@ def _step(
     return new
 
 
+def _check_step(J, b, sigma, beta, eta):
+    """:func:`step_loop`'s arguments, checked; ``J`` must be a float array (updated in place)."""
+    checked, b, sigma = _check_net(J, b, sigma)
+    if checked is not J:
+        raise TypeError(
+            "J: expected a numpy array of float64 (step_loop updates it in "
+            f"place), got {getattr(J, 'dtype', type(J).__name__)}"
+        )
+    beta = _check_level("beta", beta)
+    return b, sigma, beta, check_learning_rate("eta", eta, len(J))
+
+
 def step_loop(J, b, sigma, beta=1.0, eta=0.0, rng=None):
     """One network step written unit by unit: the teaching version of
     :func:`train`'s step.
@@ -205,6 +272,7 @@ def step_loop(J, b, sigma, beta=1.0, eta=0.0, rng=None):
     order, so it follows the same trajectory as the vectorised step for the
     same seed.
     """
+    b, sigma, beta, eta = _check_step(J, b, sigma, beta, eta)
     rng = as_rng(rng)
     n = len(sigma)
     # 1. every unit's net input, from the previous state of all units
@@ -296,8 +364,9 @@ def train(
     Runs of 20,000 steps or more show a progress bar (see :mod:`pcbook.progress`).
     """
     rng = as_rng(rng)
-    patterns = check_finite_array("patterns", patterns, ndim=2)
+    patterns = _check_bounded("patterns", patterns, ndim=2)
     k, n = patterns.shape
+    check_cost("patterns", n * n, MAX_ELEMENTS, "couplings")
     sequence = np.asarray(sequence)
     if (
         sequence.ndim != 1
@@ -308,17 +377,19 @@ def train(
         raise ValueError(
             f"sequence: expected a 1-d array of integers in [0, {k})"
         )
-    beta = check_positive("beta", beta)
+    check_cost("sequence", len(sequence), MAX_STEPS, "network steps")
+    beta = _check_level("beta", beta)
     eta = check_learning_rate("eta", eta, n)
+    monitor, loop = check_bool("monitor", monitor), check_bool("loop", loop)
     J = (
         np.zeros((n, n))
         if J0 is None
-        else _check_net(J0, patterns[0], patterns[0])[0].copy()
+        else _check_couplings("J0", J0, n).copy()
     )
     sigma = (
         np.zeros(n)
         if sigma0 is None
-        else check_finite_array("sigma0", sigma0, ndim=1).copy()
+        else _check_bounded("sigma0", sigma0, shape=(n,)).copy()
     )
     states = np.empty((len(sequence), n))
     hist = np.empty((len(sequence), 3)) if monitor else np.empty((0, 3))
@@ -341,10 +412,7 @@ def train(
 
 
 def _monitored(train: TrainResult) -> TrainResult:
-    if not isinstance(train, TrainResult):
-        raise TypeError(
-            f"train: expected a TrainResult, got {type(train).__name__}"
-        )
+    check_instance("train", train, TrainResult)
     if train.predictions.size == 0:
         raise ValueError(
             "train: was run without monitor=True, it holds no predictions"
@@ -375,9 +443,9 @@ def antisymmetric_from_predictions(
     stay : use the "stay" approximation instead of the recorded predictions.
     """
     train = _monitored(train)
-    eta = check_positive("eta", eta, allow_zero=True)
+    eta = check_learning_rate("eta", eta, train.states.shape[1])
     pred, new = train.predictions, train.states
-    if stay:
+    if check_bool("stay", stay):
         prev = _previous_states(train)
         norm2 = np.sum(prev * prev, axis=1)
         c = np.sum(pred * prev, axis=1) / np.where(norm2 > 0, norm2, 1.0)
@@ -424,10 +492,11 @@ def relax(
     one more update. Returns ``(sigma, steps, vfe_start, vfe_end)``; ``sigma`` is all NaN and
     ``steps == max_steps`` if it did not settle.
     """
-    b = np.zeros(len(np.atleast_1d(sigma0))) if b is None else b
-    J, b, sigma = _check_net(J, b, sigma0)
-    beta = check_positive("beta", beta)
-    max_steps = check_int("max_steps", max_steps, 1)
+    sigma0 = _check_bounded("sigma0", sigma0, ndim=1)
+    b = np.zeros(len(sigma0)) if b is None else b
+    J, b, sigma = _check_net(J, b, sigma0, ("J", "b", "sigma0"))
+    beta = _check_level("beta", beta)
+    max_steps = check_count("max_steps", max_steps, 1)
     tol = check_positive("tol", tol)
     f0 = f = _free_energy(J, b, sigma)[2]
     for step in range(1, max_steps + 1):
@@ -444,7 +513,7 @@ def attractors(
 ):
     """Relax the zero-bias network from each row of ``starts`` with {eq}`eq-attractor-relax`;
     returns (states (K, N), steps (K,), vfe (K, 2) at start and end), see :func:`relax`."""
-    starts = check_finite_array("starts", starts, ndim=2)
+    starts = _check_bounded("starts", starts, ndim=2)
     out = [relax(J, s, None, beta, max_steps, tol) for s in starts]
     return (
         np.array([o[0] for o in out]),
@@ -454,22 +523,30 @@ def attractors(
 
 
 def n_distinct(states, decimals: int = 2) -> int:
-    """Number of distinct rows of ``states`` after rounding (NaN rows, non-converged, ignored)."""
-    states = np.asarray(states, dtype=float)
-    ok = states[~np.isnan(states).any(axis=1)]
+    """Number of distinct rows of the (K, N) array ``states`` after rounding to ``decimals``
+    (0..15). A row that is all NaN (a start that did not converge, see :func:`relax`) is
+    ignored; any other NaN or inf is refused."""
+    if (
+        isinstance(states, np.ndarray)
+        and states.ndim == 2
+        and states.dtype.kind == "f"
+    ):
+        states = states[~np.all(np.isnan(states), axis=1)]
+    ok = check_finite_array("states", states, ndim=2, min_size=0)
+    decimals = check_int("decimals", decimals, 0, 15)
     return len(np.unique(np.round(ok, decimals) + 0.0, axis=0))
 
 
 def decompose(J) -> tuple[NDArray, NDArray]:
     """Symmetric and antisymmetric parts (J + J^T)/2 and (J - J^T)/2, {eq}`eq-attractor-decompose`
     (Spisak & Friston 2025, eqs. (13)-(14))."""
-    J = check_finite_array("J", J, ndim=2)
+    J = _check_couplings("J", J)
     return 0.5 * (J + J.T), 0.5 * (J - J.T)
 
 
 def asymmetry(J) -> float:
     """||J - J^T||_F / ||J||_F in [0, 2] (0: symmetric, 2: antisymmetric), {eq}`eq-attractor-asymmetry`."""
-    J = check_finite_array("J", J, ndim=2)
+    J = _check_couplings("J", J)
     norm = np.linalg.norm(J)
     if norm == 0:
         raise ValueError("J: the asymmetry of an all-zero matrix is undefined")
@@ -500,10 +577,16 @@ def free_run(
     noise-free control ({eq}`eq-attractor-relax` without the stopping rule).
     """
     rng = as_rng(rng)
-    J, _, sigma = _check_net(J, np.zeros(len(np.atleast_1d(sigma0))), sigma0)
-    steps = check_int("steps", steps, 1)
-    beta = check_positive("beta", beta)
-    zero = np.zeros(len(sigma))
+    sigma0 = _check_bounded("sigma0", sigma0, ndim=1)
+    J, zero, sigma = _check_net(
+        J, np.zeros(len(sigma0)), sigma0, ("J", "b", "sigma0")
+    )
+    steps = check_count("steps", steps, 1)
+    check_cost(
+        "steps", steps * len(sigma), MAX_ELEMENTS, "recorded state entries"
+    )
+    beta = _check_level("beta", beta)
+    deterministic = check_bool("deterministic", deterministic)
     out = np.empty((steps, len(sigma)))
     for t in range(steps):
         if deterministic:
@@ -583,8 +666,8 @@ class SequenceParams:
         check_choice("order", self.order, ("forward", "reversed", "random"))
         check_count("steps", self.steps, 1)
         check_learning_rate("eta", self.eta, 64)
-        check_positive("beta", self.beta)
-        check_positive("evidence", self.evidence)
+        _check_level("beta", self.beta)
+        _check_level("evidence", self.evidence, MAX_EVIDENCE)
         # the replay of the free run skips its first REPLAY_SKIP frames
         check_count("free_steps", self.free_steps, REPLAY_SKIP + 1)
 
@@ -626,10 +709,8 @@ def simulate_sequence(
     Implements {eq}`eq-attractor-update`, {eq}`eq-attractor-learning`,
     {eq}`eq-attractor-decompose` and {eq}`eq-attractor-forward` (Spisak & Friston 2025, fig. 5).
     """
-    if not isinstance(params, SequenceParams):
-        raise TypeError(
-            f"params: expected SequenceParams, got {type(params).__name__}"
-        )
+    check_instance("params", params, SequenceParams)
+    monitor = check_bool("monitor", monitor)
     rng_order, rng_net = as_rng(rng).spawn(2)
     z = digit_patterns(params.digits)
     data = params.evidence * z
@@ -686,8 +767,10 @@ class OrthoParams:
     )
 
     def __post_init__(self):
-        for name in ("evidence", "beta", "eta", "beta_attractor"):
-            check_positive(name, getattr(self, name))
+        _check_level("evidence", self.evidence, MAX_EVIDENCE)
+        for name in ("beta", "beta_attractor"):
+            _check_level(name, getattr(self, name))
+        check_positive("eta", self.eta)
         check_learning_rate("eta", self.eta, 64)
         check_count("epochs", self.epochs, 1)
         check_count("steps_per_epoch", self.steps_per_epoch, 1)
@@ -751,6 +834,11 @@ REGIME_EVIDENCE = tuple(
 REGIME_BETAS = tuple(
     float(b) for b in np.geomspace(0.01, 1.0, 19)
 )  # 19 values, log-spaced
+#: a trained network has diverged when its RMS coupling ||J||_F / N exceeds this (or a coupling
+#: is not finite): over three times the largest RMS coupling of the book's grid at eta = 0.001
+#: (1.02, at evidence 20 and beta 1). Of 55 grid networks (every 7th) trained with the paper's
+#: eta = 0.01, 27 reach 4.1 to 12.8 (the balanced one 5.8, ||J||_F = 370), 28 stay below 3
+DIVERGENCE_RMS = 3.5
 #: the paper's three showcase networks (fig. 4C-E): (evidence, training beta)
 SHOWCASE = {
     "balanced": (11.0, REGIME_BETAS[11]),
@@ -786,8 +874,10 @@ class RegimeParams:
     )
 
     def __post_init__(self):
-        for name in ("eta", "signal", "snr", "beta_eval", "beta_attractor"):
-            check_positive(name, getattr(self, name))
+        for name in ("signal", "beta_eval", "beta_attractor"):
+            _check_level(name, getattr(self, name))
+        check_range("snr", self.snr, 1 / VALUE_BOUND, VALUE_BOUND)
+        check_positive("eta", self.eta)
         check_learning_rate("eta", self.eta, 64)
         for name in ("epochs", "steps_per_epoch", "eval_steps", "trials"):
             check_count(name, getattr(self, name), 1)
@@ -801,7 +891,12 @@ class RegimeParams:
 
 @dataclass(frozen=True)
 class RegimeResult:
-    """Simulation 2 metrics of G networks, one entry per network (arrays of shape (G,))."""
+    """Simulation 2 metrics of G networks, one entry per network (arrays of shape (G,)).
+
+    ``diverged`` marks the networks whose couplings blew up in training: RMS coupling
+    ||J||_F / N above :data:`DIVERGENCE_RMS` (3.5), or a coupling not finite, as with the
+    paper's eta = 0.01. Their metrics describe a broken network, not a learning regime.
+    """
 
     params: RegimeParams
     evidence: NDArray  # evidence level of each network
@@ -813,6 +908,7 @@ class RegimeResult:
         NDArray  # mean |90 - angle| between distinct attractors, degrees
     )
     J_norm: NDArray  # Frobenius norm of the learned couplings
+    diverged: NDArray  # bool: the couplings blew up (see DIVERGENCE_RMS)
     attractors: (
         NDArray  # (G, 10, 64) attractor reached from each training digit
     )
@@ -855,6 +951,7 @@ def orthogonality(vectors, reference_diagonal: bool = False) -> float:
     NaN when no pair is left (a single attractor).
     """
     X = check_finite_array("vectors", vectors, ndim=2)
+    reference_diagonal = check_bool("reference_diagonal", reference_diagonal)
     norms = np.linalg.norm(X, axis=1)
     if np.any(norms == 0):
         raise ValueError(
@@ -923,7 +1020,7 @@ def _metrics(J, sigma, evidence, params: RegimeParams, rngs):
     generalisation, _ = _recall(J, sigma, test, scale, True, params, rngs)
     att = np.full((len(J), len(z), z.shape[1]), np.nan)
     for k, (Jk, ev) in enumerate(zip(J, evidence)):
-        if np.all(np.isfinite(Jk)):
+        if np.all(np.abs(Jk) <= VALUE_BOUND):
             att[k] = attractors(
                 Jk, _langevin(0.1 * ev * z), params.beta_attractor
             )[0]
@@ -959,20 +1056,15 @@ def _regime_streams(rng, count: int):
 
 
 def _check_regimes(evidence, beta, params):
-    if not isinstance(params, RegimeParams):
-        raise TypeError(
-            f"params: expected RegimeParams, got {type(params).__name__}"
-        )
-    evidence = check_finite_array("evidence", evidence, ndim=1)
-    beta = check_finite_array("beta", beta, ndim=1)
+    check_instance("params", params, RegimeParams)
+    evidence = _check_levels("evidence", evidence, MAX_EVIDENCE)
+    beta = _check_levels("beta", beta)
     if len(evidence) != len(beta):
         raise ValueError(
             f"evidence, beta: need one beta per evidence level, got {len(evidence)} "
             f"and {len(beta)}"
         )
-    for name, arr in (("evidence", evidence), ("beta", beta)):
-        if np.any(arr <= 0):
-            raise ValueError(f"{name}: every entry must be > 0")
+    check_cost("evidence", len(evidence) * 64**2, MAX_ELEMENTS, "couplings")
     return evidence, beta
 
 
@@ -990,7 +1082,11 @@ def simulate_regime(
     generalisation, attractors and their orthogonality. :func:`simulate_regimes` gives the same
     numbers for many networks at once (same generator, same result, up to rounding).
     """
-    ev, b = _check_regimes([evidence], [beta], params)
+    ev, b = _check_regimes(
+        [_check_level("evidence", evidence, MAX_EVIDENCE)],
+        [_check_level("beta", beta)],
+        params,
+    )
     order, net, ev_rng = as_rng(rng).spawn(3)
     z = digit_patterns(range(10))
     seq = np.repeat(
@@ -1000,6 +1096,12 @@ def simulate_regime(
     return _regime_result(params, ev, b, tr.J[None], tr.sigma[None], [ev_rng])
 
 
+def _diverged(J_norm: NDArray, n: int) -> NDArray:
+    """Which networks' couplings blew up: RMS coupling ``J_norm / n`` above
+    :data:`DIVERGENCE_RMS`, or not finite."""
+    return ~np.isfinite(J_norm) | (J_norm / n > DIVERGENCE_RMS)
+
+
 def _regime_result(
     params, evidence, beta, J, sigma, eval_rngs
 ) -> RegimeResult:
@@ -1007,6 +1109,7 @@ def _regime_result(
         J, sigma, evidence, params, eval_rngs
     )
     ref = orthogonality(digit_patterns(range(10)), reference_diagonal=True)
+    J_norm = np.linalg.norm(J, axis=(1, 2))
     return RegimeResult(
         params,
         evidence,
@@ -1015,7 +1118,8 @@ def _regime_result(
         generalisation,
         n_att,
         ortho,
-        np.linalg.norm(J, axis=(1, 2)),
+        J_norm,
+        _diverged(J_norm, J.shape[-1]),
         att,
         ref,
     )
@@ -1135,6 +1239,7 @@ def simulate_regimes(
         "n_attractors",
         "orthogonality",
         "J_norm",
+        "diverged",
         "attractors",
     )
     merged = {
@@ -1155,8 +1260,8 @@ def regime_grid(
     """Simulation 2's grid: every evidence level with every inverse temperature (by default
     20 x 19 = 380 networks) through :func:`simulate_regimes`, evidence-major (network
     i * len(betas) + j has evidence[i] and betas[j]); reshape the metrics to (E, B)."""
-    evidence = check_finite_array("evidence", evidence, ndim=1)
-    betas = check_finite_array("betas", betas, ndim=1)
+    evidence = _check_levels("evidence", evidence, MAX_EVIDENCE)
+    betas = _check_levels("betas", betas)
     ev, be = np.meshgrid(evidence, betas, indexing="ij")
     return simulate_regimes(ev.ravel(), be.ravel(), params, rng, workers)
 
@@ -1252,6 +1357,8 @@ def _exp_sim2(seed, evidence, beta, eta, epochs):
     names = ("retrieval", "generalisation", "n_attractors", "orthogonality")
     metrics = {name: float(getattr(res, name)[0]) for name in names}
     metrics["n_attractors"] = int(metrics["n_attractors"])
+    metrics["J_norm"] = float(res.J_norm[0])
+    metrics["couplings_diverged"] = bool(res.diverged[0])  # see DIVERGENCE_RMS
     reference = dict.fromkeys(names)
     for case, (ev, b) in SHOWCASE.items():
         if (

@@ -358,6 +358,44 @@ def test_network_bad_input_names_the_argument(call, name):
         call()
 
 
+_Z3 = np.zeros(3)
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: at.learning_rule(np.zeros((3, 3)), "abc", _Z3, 0.1), "^sigma_prev:"),
+        (lambda: at.learning_rule(np.zeros((3, 3)), _Z3, _Z3[:2], 0.1), "^sigma_new:"),
+        (lambda: at.learning_rule(np.zeros((3, 3)), _Z3, _Z3, 1e308), "^eta:"),
+        (lambda: at.update(np.zeros((3, 3)), _Z3, _Z3, beta=1e308), "^beta:"),
+        (lambda: at.update(np.zeros((3, 3)), _Z3, _Z3, deterministic=None), "^deterministic:"),
+        (lambda: at.step_loop(np.zeros((3, 3), int), _Z3, _Z3), "^J: .*float64"),
+        (lambda: at.step_loop(np.zeros((3, 3)), _Z3, _Z3, eta=np.nan), "^eta:"),
+        (lambda: at.train(np.ones((2, 3)), [0, 1], J0="abc"), "^J0:"),
+        (lambda: at.train(np.ones((2, 3)), [0, 1], sigma0=np.ones(2)), "^sigma0:"),
+        (lambda: at.train(np.ones((2, 3)), [0, 1], loop="yes"), "^loop:"),
+        (lambda: at.relax(np.zeros((3, 3)), None), "^sigma0:"),
+        (lambda: at.free_run(np.zeros((3, 3)), _Z3, steps=10**9), "^steps:"),
+        (lambda: at.decompose(np.diag([1e308, 0.0])), "^J:.*1e\\+06"),
+        (lambda: at.n_distinct(np.array([[np.nan, 0.0], [1.0, 1.0]])), "^states:"),
+        (lambda: at.n_distinct(np.eye(2), decimals=True), "^decimals:"),
+        (lambda: at.digit_patterns(None), "^digits:"),
+        (lambda: at.SequenceParams(evidence=1e308), "^evidence:"),
+        (lambda: at.simulate_sequence(monitor=None), "^monitor:"),
+        (lambda: at.orthogonality(np.eye(2), reference_diagonal="no"), "^reference_diagonal:"),
+    ],
+)  # fmt: skip
+def test_bad_input_message_starts_with_the_argument(call, message):
+    """Issue 16's contract: the message starts with the argument's name as the caller wrote it."""
+    with pytest.raises((ValueError, TypeError), match=message):
+        call()
+
+
+def test_n_distinct_ignores_only_rows_that_did_not_converge():
+    states = np.array([[np.nan] * 2, [0.501, 1.0], [0.499, 1.0], [-1.0, 0.0]])
+    assert at.n_distinct(states) == 2 and at.n_distinct(states[:1]) == 0
+
+
 # -- simulation 3 ------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def sim3():
@@ -958,6 +996,11 @@ def test_grid_result_does_not_depend_on_the_number_of_workers():
         (lambda: at.RegimeParams(snr=0), "snr"),
         (lambda: at.orthogonality(np.zeros((2, 3))), "vectors"),
         (lambda: at.orthogonality(np.ones(3)), "vectors"),
+        (lambda: at.simulate_regime(True, 0.1), "^evidence:"),
+        (lambda: at.simulate_regime(5.0, 1e308), "^beta:"),
+        (lambda: at.simulate_regimes([1e308], [0.1]), "^evidence:"),
+        (lambda: at.regime_grid(betas=(-1.0,)), "^betas:"),
+        (lambda: at.regime_grid(evidence=(1e9,)), "^evidence:"),
     ],
 )
 def test_sim2_bad_input_names_the_argument(call, name):
@@ -990,7 +1033,10 @@ def test_reproduce_sim2_reports_the_grid_metrics():
         "generalisation",
         "n_attractors",
         "orthogonality",
+        "J_norm",
+        "couplings_diverged",
     }
+    assert rep["metrics"]["couplings_diverged"] is False
     assert (
         rep["reference"]["retrieval"] is None
     )  # published values only for 5000 epochs
@@ -1119,6 +1165,21 @@ def test_claim_paper_learning_rate_blows_up(showcase):
     )
     assert 15 < fast.J_norm[0] / showcase.J_norm[0] < 25
     assert fast.retrieval[0] < -0.4 and fast.generalisation[0] < -0.4
+    # the result says so itself; the book's eta = 0.001 showcase networks do not diverge
+    assert fast.diverged.tolist() == [True]
+    assert showcase.diverged.tolist() == [False, False, False]
+
+
+def test_divergence_flag_follows_its_stated_criterion():
+    """RegimeResult.diverged: RMS coupling ||J||_F / N above DIVERGENCE_RMS, or not finite
+    (the book's balanced network: 18.0 at eta = 0.001, 370.2 at the paper's 0.01)."""
+    norms = np.array([18.0, 65.2, 370.2, 3.5 * 64 + 1e-9, np.nan, np.inf])
+    assert at._diverged(norms, 64).tolist() == [
+        False, False, True, True, True, True,
+    ]  # fmt: skip
+    assert at.DIVERGENCE_RMS == 3.5
+    short = at.simulate_regimes([5.0], [0.1], at.RegimeParams(epochs=3), rng=0)
+    assert short.diverged.dtype == bool and short.diverged.tolist() == [False]
 
 
 def test_claim_other_digits_need_a_later_window():
