@@ -133,6 +133,22 @@ def test_wrappers_around_the_book_functions_are_named():
         assert "shown after the exercise" in verdict.hint
 
 
+def test_book_function_called_sees_a_call_however_it_is_imported():
+    from pcbook.bayes import closed_form_posterior as alias
+    from pcbook.check._verdict import book_function_called
+
+    def own(u, m, sp, su):
+        return u + m
+
+    args = (1.0, 0.0, 1.0, 1.0)
+    target = bayes.closed_form_posterior
+    assert (
+        book_function_called(lambda *a: alias(*a).mean, args, target)[1]
+        is target
+    )
+    assert book_function_called(own, args, target) == (1.0, None)
+
+
 def _prec(var_rule, mean_rule):
     def f(u, mu_p, sigma_p, sigma_u):
         var = var_rule(sigma_p, sigma_u)

@@ -18,6 +18,7 @@ A check receives the student's answer (a function, a number, an array) and retur
 from __future__ import annotations
 
 import functools
+import sys
 import types
 from collections import Counter
 from collections.abc import Callable
@@ -33,6 +34,8 @@ __all__ = [
     "wrong",
     "CHECKS",
     "REVEAL_AFTER",
+    "book_function_called",
+    "book_function_used",
 ]
 
 #: exercise label -> check function, filled by ``@answer_check``
@@ -90,6 +93,48 @@ def correct(message: str = "") -> Verdict:
 def wrong(message: str, hint: str = "", answer: str = "") -> Verdict:
     """A failing verdict: what is wrong, a nudge, and the full answer kept for later tries."""
     return Verdict(False, message, hint, answer)
+
+
+def book_function_called(func, args, *targets):
+    """Run ``func(*args)``; return ``(result, target)``: the first of the book's functions
+    ``targets`` that ran inside the call (however it was imported), or None.
+
+    A profile hook sees every Python call, so a thin wrapper around the package's answer is
+    told apart from a reimplementation.
+    """
+    codes = {t.__code__: t for t in targets}
+    seen = []
+
+    def profile(frame, event, arg):
+        if event == "call" and frame.f_code in codes:
+            seen.append(codes[frame.f_code])
+
+    previous = sys.getprofile()
+    sys.setprofile(profile)
+    try:
+        result = func(*args)
+    finally:
+        sys.setprofile(previous)
+    return result, (seen[0] if seen else None)
+
+
+def book_function_used(func, args, *targets):
+    """Run ``func(*args)``; return ``(result, verdict)``.
+
+    ``verdict`` is a wrong verdict naming the book's function if one of ``targets`` ran
+    inside the call (:func:`book_function_called`), else None: the exercise asks for a
+    reimplementation (the book's function is shown after the exercise).
+    """
+    result, used = book_function_called(func, args, *targets)
+    if used is None:
+        return result, None
+    name = f"{used.__module__.removeprefix('pcbook.')}.{used.__name__}"
+    return result, wrong(
+        f"your function calls the book's `{name}`, so the check cannot "
+        "see your own code.",
+        "write the computation yourself; the book's function is shown "
+        "after the exercise, to compare with yours.",
+    )
 
 
 def _describe(value) -> str:

@@ -1,17 +1,17 @@
-"""Answer checks for chapter 0, Bayes' rule in pictures.
-
-Also home of :func:`book_function_used`, which the checks of every chapter use to tell a
-reimplementation from a call to the book's own function (shown after the exercise).
-"""
+"""Answer checks for chapter 0, Bayes' rule in pictures."""
 
 from __future__ import annotations
-
-import sys
 
 import numpy as np
 
 from pcbook.bayes import closed_form_posterior, grid_posterior, normal_pdf
-from pcbook.check._verdict import Verdict, answer_check, correct, wrong
+from pcbook.check._verdict import (
+    Verdict,
+    answer_check,
+    book_function_used,
+    correct,
+    wrong,
+)
 
 __all__ = [
     "grid_posterior_density",
@@ -20,37 +20,6 @@ __all__ = [
 ]
 
 _CASES = [(1.0, 0.0, 1.0, 0.5), (2.5, -1.0, 2.0, 0.25), (-0.5, 1.0, 0.3, 3.0)]
-
-
-def book_function_used(func, args, *targets):
-    """Run ``func(*args)``; return ``(result, verdict)``.
-
-    ``verdict`` is a wrong verdict if one of the book's functions ``targets`` ran inside the
-    call (however it was imported), else None. A profile hook sees every Python call, so a
-    thin wrapper around the package's answer is told apart from a reimplementation.
-    """
-    codes = {t.__code__: t for t in targets}
-    seen = []
-
-    def profile(frame, event, arg):
-        if event == "call" and frame.f_code in codes:
-            seen.append(codes[frame.f_code])
-
-    previous = sys.getprofile()
-    sys.setprofile(profile)
-    try:
-        result = func(*args)
-    finally:
-        sys.setprofile(previous)
-    if not seen:
-        return result, None
-    name = f"{seen[0].__module__.removeprefix('pcbook.')}.{seen[0].__name__}"
-    return result, wrong(
-        f"your function calls the book's `{name}`, so the check cannot "
-        "see your own code.",
-        "write the computation yourself; the book's function is shown "
-        "after the exercise, to compare with yours.",
-    )
 
 
 # ---- 0.1 the posterior on a grid ---------------------------------------------------------------

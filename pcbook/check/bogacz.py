@@ -5,7 +5,7 @@ than 1, where a variance passed as a standard deviation shows), compares with pc
 recognises the typical mistakes: the first wrong try gets a hint that says which part is wrong,
 the full formula is kept for ``answer=`` (shown after repeated tries or with ``reveal=True``).
 Where the book has a function with the exercise's signature, the check notices a call to it
-(:func:`pcbook.check.bayes.book_function_used`): the exercise asks for a reimplementation.
+(:func:`pcbook.check._verdict.book_function_used`): the exercise asks for a reimplementation.
 """
 
 from __future__ import annotations
@@ -13,8 +13,12 @@ from __future__ import annotations
 import numpy as np
 
 from pcbook import error_units, gaussian_model as gm, posterior, variance
-from pcbook.check._verdict import answer_check, correct, wrong
-from pcbook.check.bayes import book_function_used
+from pcbook.check._verdict import (
+    answer_check,
+    book_function_used,
+    correct,
+    wrong,
+)
 
 __all__ = [
     "posterior_grid",
