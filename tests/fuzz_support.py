@@ -195,6 +195,7 @@ def instance(kind: str):
         "Reservoir": lambda: som.make_reservoir(instance("SOMParams"), rng=0),
         "InkMap": lambda: ink_map.InkMap(np.full((6, 64 * 64), 0.5)),
         "Experiment": lambda: reproduce.get("bogacz-ex1"),
+        **_classroom_records(),
     }
     del rng
     return make[kind]()
@@ -892,6 +893,30 @@ def _other_calls():
             / "book"
             / "bayes_in_pictures.ipynb"
         ),
+    }
+
+
+def _classroom_records() -> dict:
+    """The classroom kit's records, for :func:`instance`: a chapter 0 exercise, its plan, a
+    gradebook row, a code cell."""
+    from pathlib import Path
+
+    from pcbook.classroom import cells, exercises, grade
+
+    book = Path(pcbook.__file__).parents[1] / "book"
+    return {
+        "Cell": lambda: cells.code_cells(classroom_notebook())[0],
+        "Exercise": lambda: exercises.find_exercises(
+            book / "bayes_in_pictures.ipynb"
+        )[0],
+        "ExercisePlan": lambda: grade.ExercisePlan(
+            instance("Exercise"), "grid_posterior_density", (("f", True),)
+        ),
+        "ChapterPlan": lambda: grade.ChapterPlan(
+            0, "t", book / "bayes_in_pictures.ipynb",
+            (instance("ExercisePlan"),),
+        ),  # fmt: skip
+        "Row": lambda: grade.Row("a.ipynb", "0", "0.1", "t", "correct", "ok"),
     }
 
 

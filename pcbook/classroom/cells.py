@@ -20,11 +20,12 @@ import symtable
 from dataclasses import dataclass
 
 from pcbook.classroom._args import check_notebook
-from pcbook.validate import check_instance, check_int
+from pcbook.validate import check_instance, check_int, record
 
 __all__ = ["Cell", "code_cells", "needed_cells", "defining_cells"]
 
 
+@record
 @dataclass(frozen=True)
 class Cell:
     """One code cell: its 1-based position in the notebook, Python source,

@@ -14,6 +14,7 @@ from pathlib import Path
 import nbformat
 
 from pcbook.classroom._args import check_file
+from pcbook.validate import record
 
 __all__ = [
     "Exercise",
@@ -40,6 +41,7 @@ _SOL_END = re.compile(r"```\{solution-end\}")
 _EX_END = re.compile(r"```\{exercise-end\}\s*```\s*")
 
 
+@record
 @dataclass
 class Exercise:
     """One exercise found in a chapter notebook."""
@@ -79,7 +81,8 @@ def find_exercises(path: Path) -> list[Exercise]:
     Raises ValueError if an exercise lacks a label, a kind or a level, or if a solution refers
     to an unknown exercise or is not closed.
     """
-    nb = nbformat.read(check_file("path", path), as_version=4)
+    path = check_file("path", path)
+    nb = nbformat.read(path, as_version=4)
     chapter = nb.metadata.get("pcbook", {}).get("chapter")
     if not isinstance(chapter, int):
         raise ValueError(

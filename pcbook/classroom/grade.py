@@ -63,6 +63,7 @@ from pcbook.validate import (
     check_count,
     check_instance,
     check_int,
+    record,
 )
 
 __all__ = [
@@ -91,6 +92,7 @@ _PLAIN = (
 )
 
 
+@record
 @dataclass
 class Row:
     """One line of the gradebook: one exercise of one submission."""
@@ -114,6 +116,7 @@ def _names(expr: str) -> set:
     }
 
 
+@record
 @dataclass(frozen=True)
 class ExercisePlan:
     """How the grader checks one exercise: the check and its arguments.
@@ -147,6 +150,7 @@ class ExercisePlan:
         return set().union(*map(_names, self.answers))
 
 
+@record
 @dataclass(frozen=True)
 class ChapterPlan:
     """A chapter's exercises as the grader sees them."""
