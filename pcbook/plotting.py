@@ -2,6 +2,9 @@
 returns the Axes; nothing here calls ``plt.show()`` or changes rcParams on import.
 
 Chapter-specific figures live in ``pcbook/plots/<topic>.py`` modules that build on these.
+The ``check_*`` helpers here (Axes, arrays of Axes, dicts of curves, labels, counts of panels)
+build on :mod:`pcbook.validate`, so that every plotting function refuses bad input with an
+error naming the argument (issue 16).
 Apply the house style explicitly in a notebook's setup cell::
 
     plt.style.use(plotting.STYLE)
@@ -17,6 +20,7 @@ from .validate import (
     check_count,
     check_finite_array,
     check_instance,
+    check_int,
     check_real,
 )
 
@@ -32,6 +36,10 @@ __all__ = [
 #: path of the house style sheet shipped in the package
 STYLE = str(Path(__file__).with_name("pcbook.mplstyle"))
 
+#: images, tiles or columns in one figure beyond which a plot is refused unless forced
+#: (:func:`pcbook.validate.beyond_scale`): the book's largest figure has about 100
+MAX_PANELS = 1000
+
 
 def check_axes(name: str, ax):
     """Return ``ax``, or raise a TypeError naming ``name`` if it is not a matplotlib Axes."""
@@ -45,14 +53,91 @@ def check_text(name: str, value) -> str:
     return check_instance(name, value, str, "text")
 
 
+def check_optional(check, name: str, value, *args, **kwargs):
+    """``None`` (an argument left at its default), or ``check(name, value, ...)``."""
+    return None if value is None else check(name, value, *args, **kwargs)
+
+
+def check_mapping(name: str, value, check_entry=None, what: str = "values"):
+    """Return ``value`` (a dict mapping a label to ``what``) with each entry passed through
+    ``check_entry(f"{name}[label]", entry)``, or raise naming ``name`` (and the label)."""
+    check_instance(name, value, dict, f"a dict mapping a label to {what}")
+    if check_entry is None:
+        return dict(value)
+    return {
+        label: check_entry(f"{name}[{label!r}]", v)
+        for label, v in value.items()
+    }
+
+
+def check_keys(name: str, value, keys, what: str):
+    """Return ``value`` (a dict or a table), or raise naming ``name`` if it is not one or lacks one
+    of ``keys``; ``what`` says what was expected ("the dict of free_energy_bound")."""
+    if isinstance(value, (str, bytes, type)) or not hasattr(value, "keys"):
+        raise TypeError(f"{name}: expected {what}, got {type(value).__name__}")
+    present = set(value.keys())
+    missing = [k for k in keys if k not in present]
+    if missing:
+        raise ValueError(
+            f"{name}: expected {what}, with keys {list(keys)}; missing {missing}"
+        )
+    return value
+
+
 def check_curves(name: str, curves, length: int) -> dict:
     """Return ``curves`` (legend label -> values) with each value as a float array of
     ``length`` finite numbers, or raise naming ``name`` and the label."""
-    check_instance(name, curves, dict, "a dict mapping a label to values")
-    return {
-        label: check_finite_array(f"{name}[{label!r}]", v, shape=(length,))
-        for label, v in curves.items()
-    }
+    return check_mapping(
+        name,
+        curves,
+        lambda entry, v: check_finite_array(entry, v, shape=(length,)),
+    )
+
+
+def check_axes_array(name: str, axes, n: int = 1) -> np.ndarray:
+    """The Axes of ``axes`` (one Axes, or a list or array of them) as a flat array of at least
+    ``n``; raise naming ``name`` if an entry is not an Axes or there are fewer than ``n``."""
+    flat = np.ravel(np.asarray(axes, dtype=object))
+    for i, ax in enumerate(flat):
+        check_axes(f"{name}[{i}]" if flat.size > 1 else name, ax)
+    if flat.size < n:
+        raise ValueError(
+            f"{name}: expected at least {n} Axes, got {flat.size}"
+        )
+    return flat
+
+
+def check_panels(name: str, value, low: int = 1) -> int:
+    """Return ``value``, a count of images, tiles or columns in one figure: an integer >= ``low``
+    and at most :data:`MAX_PANELS` (unless forced), or raise naming ``name``."""
+    return check_count(name, value, low, limit=MAX_PANELS)
+
+
+def check_indices(name: str, value, low: int, high: int) -> list:
+    """Return ``value`` (a sequence of indices) as a list of at least one integer in
+    [low, high], or raise naming ``name`` and the entry."""
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__len__"):
+        raise TypeError(
+            f"{name}: expected a sequence of integers, got {type(value).__name__}"
+        )
+    if len(value) == 0:
+        raise ValueError(f"{name}: expected at least one entry, got {value!r}")
+    return [
+        check_int(f"{name}[{i}]", v, low, high) for i, v in enumerate(value)
+    ]
+
+
+def check_labels(name: str, labels, n: int) -> list:
+    """Return ``labels`` (one per item: titles) as a list of ``n``, or raise naming ``name``."""
+    if isinstance(labels, (str, bytes)) or not hasattr(labels, "__len__"):
+        raise TypeError(
+            f"{name}: expected a list of {n} labels, got {type(labels).__name__}"
+        )
+    if len(labels) < n:
+        raise ValueError(
+            f"{name}: expected at least {n} labels, got {len(labels)}"
+        )
+    return list(labels)
 
 
 def get_ax(ax=None, figsize=None):
@@ -114,7 +199,7 @@ def show_images(
 
     images = check_finite_array("images", images, ndim=3)
     n = len(images)
-    ncols = check_count("ncols", ncols, low=1)
+    ncols = check_panels("ncols", ncols)
     vmin, vmax = check_real("vmin", vmin), check_real("vmax", vmax)
     if vmin >= vmax:
         raise ValueError(f"vmin: must be below vmax ({vmax}), got {vmin}")

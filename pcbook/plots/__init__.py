@@ -4,4 +4,13 @@ Every ``plot_*(result, ax=None)`` draws a result computed elsewhere and returns 
 Compute modules never import these.
 """
 
-__all__ = ["angc", "attractor", "bayes", "bogacz", "efe", "ngc", "som"]
+__all__ = [
+    "angc",
+    "attractor",
+    "bayes",
+    "bogacz",
+    "efe",
+    "ngc",
+    "robustness",
+    "som",
+]

@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
-from pcbook.plotting import get_ax
+from pcbook.angc import ANGCResult, SurpriseResult
+from pcbook.plotting import (
+    check_axes_array,
+    check_indices,
+    check_optional,
+    get_ax,
+)
+from pcbook.validate import (
+    check_count,
+    check_finite_array,
+    check_instance,
+    check_int,
+    check_positive,
+)
 
 __all__ = [
     "plot_surprise",
@@ -15,9 +30,46 @@ __all__ = [
 ]
 
 
+def _check_series(name: str, x) -> np.ndarray:
+    """A 1-d float array of real numbers in which NaN marks a missing value (inf is refused)."""
+    if isinstance(x, (list, tuple)) and all(
+        isinstance(v, numbers.Real) for v in x
+    ):
+        x = np.asarray(x, float)
+    probe = x
+    if isinstance(x, np.ndarray) and x.dtype.kind == "f":
+        probe = np.where(np.isnan(x), 0.0, x)
+    check_finite_array(name, probe, ndim=1, min_size=0)
+    return np.asarray(x, float)
+
+
+def _check_windows(name: str, windows) -> list:
+    """A sequence of ``(first, end)`` step ranges with ``0 <= first < end``."""
+    if isinstance(windows, (str, bytes)) or not hasattr(windows, "__iter__"):
+        raise TypeError(
+            f"{name}: expected a sequence of (first, end) pairs, got "
+            f"{type(windows).__name__}"
+        )
+    pairs = []
+    for i, pair in enumerate(windows):
+        if (
+            isinstance(pair, (str, bytes))
+            or len(np.shape(pair)) != 1
+            or len(pair) != 2
+        ):
+            raise ValueError(
+                f"{name}[{i}]: expected a (first, end) pair, got {pair!r}"
+            )
+        a = check_int(f"{name}[{i}][0]", pair[0])
+        b = check_int(f"{name}[{i}][1]", pair[1], a + 1)
+        pairs.append((a, b))
+    return pairs
+
+
 def running_mean(x, width: int):
     """Mean of the last ``width`` values at each index (shorter at the start), ignoring NaN."""
-    x = np.asarray(x, float)
+    x = _check_series("x", x)
+    width = check_count("width", width, 1)
     ok = np.isfinite(x)
     c = np.concatenate([[0.0], np.cumsum(np.where(ok, x, 0.0))])
     n = np.concatenate([[0], np.cumsum(ok)])
@@ -30,6 +82,9 @@ def plot_surprise(
     result, ax=None, width: int = 50, windows=((0, 200), (1000, 2000))
 ):
     """World-model surprise per step on a log scale, its running mean, and shaded comparison windows."""
+    check_instance("result", result, SurpriseResult)
+    width = check_count("width", width, 1)
+    windows = _check_windows("windows", windows)
     ax = get_ax(ax)
     s = np.asarray(result.surprise)
     t = np.arange(len(s))
@@ -61,8 +116,15 @@ def plot_surprise(
 
 def plot_returns(result, ax=None, agents=None, width: int = 10):
     """Return per episode (dots) and its running mean (line) for the chosen agents."""
+    check_instance("result", result, ANGCResult)
+    n = len(result.seeds)
+    agents = (
+        range(n)
+        if agents is None
+        else check_indices("agents", agents, 0, n - 1)
+    )
+    width = check_count("width", width, 1)
     ax = get_ax(ax)
-    agents = range(len(result.seeds)) if agents is None else agents
     for k, i in enumerate(agents):
         r = result.returns[i]
         ep = np.arange(len(r))
@@ -84,12 +146,19 @@ def plot_paths(
     import matplotlib.pyplot as plt
     from matplotlib.colors import LogNorm
 
+    check_instance("result", result, ANGCResult)
+    agent = check_int("agent", agent, 0, len(result.seeds) - 1)
+    n_ep = result.returns.shape[1]
+    episodes = check_indices("episodes", episodes, -n_ep, n_ep - 1)
+    vmin = check_optional(check_positive, "vmin", vmin)
+    vmax = check_optional(check_positive, "vmax", vmax)
     if axes is None:
         _, axes = plt.subplots(
             1, len(episodes), figsize=(4.2 * len(episodes), 3.4), sharey=True
         )
+    else:
+        check_axes_array("axes", axes, len(episodes))
     axes = np.atleast_1d(axes)
-    n_ep = result.returns.shape[1]
     sel = [(e % n_ep, result.episode[agent] == e % n_ep) for e in episodes]
     s_all = np.concatenate([result.surprise[agent][m] for _, m in sel])
     s_all = s_all[np.isfinite(s_all) & (s_all > 0)]
@@ -119,6 +188,8 @@ def plot_paths(
 
 def plot_ablation(result, ax=None, n_episodes=None):
     """First success episode per seed, epistemic term on vs off (lines join runs with the same seed)."""
+    check_instance("result", result, ANGCResult)
+    n_episodes = check_optional(check_count, "n_episodes", n_episodes, 1)
     ax = get_ax(ax)
     n_ep = result.returns.shape[1] if n_episodes is None else n_episodes
     first = np.where(result.first_success < 0, n_ep, result.first_success)

@@ -6,7 +6,22 @@ from __future__ import annotations
 import numpy as np
 
 from pcbook import continuous_bernoulli as cb
-from pcbook.plotting import get_ax
+from pcbook.attractor import RegimeResult, Replay, SequenceResult, TrainResult
+from pcbook.plotting import (
+    check_axes_array,
+    check_labels,
+    check_mapping,
+    check_optional,
+    check_panels,
+    get_ax,
+)
+from pcbook.validate import (
+    check_finite_array,
+    check_instance,
+    check_int,
+    check_positive,
+    check_real,
+)
 
 __all__ = [
     "plot_cb_densities",
@@ -24,8 +39,30 @@ __all__ = [
 _DIGIT_COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00"]
 
 
+def _square_side(name: str, size: int, side: int | None = None) -> int:
+    """The side of the square image of ``size`` pixels (``side`` if given), or raise naming
+    ``name`` (and ``side``) if ``size`` pixels do not make one."""
+    side = int(round(np.sqrt(size))) if side is None else side
+    if side * side != size:
+        raise ValueError(
+            f"{name}: {size} values do not make a square image "
+            f"(side={side}: {side * side} pixels)"
+        )
+    return side
+
+
+def _check_cell(name: str, cell) -> tuple:
+    """An (evidence, beta) pair of finite numbers."""
+    if isinstance(cell, (str, bytes)) or np.shape(cell) != (2,):
+        raise ValueError(
+            f"{name}: expected an (evidence, beta) pair, got {cell!r}"
+        )
+    return check_real(f"{name}[0]", cell[0]), check_real(f"{name}[1]", cell[1])
+
+
 def plot_cb_densities(bs, ax=None):
     """Densities of CB(b) on [-1, 1] for each natural parameter in ``bs``, with their means L(b)."""
+    bs = check_finite_array("bs", bs, ndim=1)
     ax = get_ax(ax)
     x = np.linspace(-1, 1, 401)
     for b in bs:
@@ -39,8 +76,8 @@ def plot_cb_densities(bs, ax=None):
 
 def plot_langevin(bs, ax=None):
     """The Langevin function L(b) (the mean) and its derivative L'(b) (the variance) over ``bs``."""
+    bs = check_finite_array("bs", bs, ndim=1)
     ax = get_ax(ax)
-    bs = np.asarray(bs, dtype=float)
     ax.plot(bs, cb.langevin(bs), label="mean $L(b)$")
     ax.plot(bs, cb.dlangevin(bs), label="variance $L'(b)$")
     ax.plot(
@@ -56,9 +93,11 @@ def plot_image(
     vector, ax=None, side: int | None = None, vmax: float | None = None
 ):
     """One activation vector (or pattern) as a square image, red positive and blue negative."""
+    vector = check_finite_array("vector", vector, ndim=1)
+    side = check_optional(check_int, "side", side, 1)
+    side = _square_side("vector", vector.size, side)
+    vmax = check_optional(check_positive, "vmax", vmax)
     ax = get_ax(ax)
-    vector = np.asarray(vector, dtype=float)
-    side = side or int(round(np.sqrt(vector.size)))
     vmax = vmax or max(np.nanmax(np.abs(vector)), 1e-12)
     ax.imshow(
         vector.reshape(side, side),
@@ -74,7 +113,13 @@ def plot_image(
 
 def plot_images(vectors, axes, titles=None, vmax=None):
     """Several activation vectors on an array of axes (as many axes as vectors); returns axes."""
-    for k, ax in enumerate(np.ravel(axes)):
+    vectors = check_finite_array("vectors", vectors, ndim=2)
+    _square_side("vectors", vectors.shape[1])
+    flat = check_axes_array("axes", axes)
+    if titles is not None:
+        titles = check_labels("titles", titles, min(len(vectors), len(flat)))
+    vmax = check_optional(check_positive, "vmax", vmax)
+    for k, ax in enumerate(flat):
         if k < len(vectors):
             plot_image(vectors[k], ax, vmax=vmax)
             if titles is not None:
@@ -87,6 +132,8 @@ def plot_images(vectors, axes, titles=None, vmax=None):
 def plot_couplings(result, axes):
     """Heat maps of J, its symmetric part and its antisymmetric part (three axes) of a
     :class:`pcbook.attractor.SequenceResult`."""
+    check_instance("result", result, SequenceResult)
+    check_axes_array("axes", axes, 3)
     mats = [result.train.J, result.J_sym, result.J_anti]
     names = ["$J$", "symmetric part $J^{+}$", "antisymmetric part $J^{-}$"]
     vmax = np.abs(result.train.J).max()
@@ -102,11 +149,26 @@ def plot_couplings(result, axes):
     return axes
 
 
+def _check_replay(name: str, value):
+    return check_instance(name, value, Replay)
+
+
 def plot_label_trace(replays: dict, ax=None, digits=None):
     """Which pattern each free-run frame resembles most, one row per condition in ``replays``
     (a dict name -> :class:`pcbook.attractor.Replay`)."""
     from matplotlib.colors import ListedColormap
 
+    replays = check_mapping(
+        "replays", replays, _check_replay, "Replay results"
+    )
+    if not replays:
+        raise ValueError("replays: expected at least one condition, got {}")
+    if digits is not None:
+        digits = check_labels("digits", digits, 1)
+        if len(digits) > len(_DIGIT_COLORS):
+            raise ValueError(
+                f"digits: at most {len(_DIGIT_COLORS)} digits have a colour, got {digits!r}"
+            )
     ax = get_ax(ax)
     names = list(replays)
     rows = np.array([replays[n].labels for n in names])
@@ -137,10 +199,12 @@ def plot_label_trace(replays: dict, ax=None, digits=None):
 def plot_training_monitor(train, ax=None, window: int = 50):
     """Accuracy, complexity and VFE of a monitored :class:`pcbook.attractor.TrainResult`, smoothed
     by a moving average over ``window`` steps."""
+    check_instance("train", train, TrainResult)
     if train.vfe.size == 0:
         raise ValueError(
             "train: was run without monitor=True, there is nothing to plot"
         )
+    window = check_int("window", window, 1, train.vfe.size)
     ax = get_ax(ax)
     kernel = np.ones(window) / window
     t = np.arange(window, len(train.vfe) + 1)
@@ -165,7 +229,8 @@ def plot_training_monitor(train, ax=None, window: int = 50):
 def plot_window(result, axes):
     """For the training-window slider: the free run's label trace (left) and the attractors of
     the symmetric part next to each other (right) of a :class:`pcbook.attractor.SequenceResult`."""
-    ax_trace, ax_att = np.ravel(axes)[:2]
+    check_instance("result", result, SequenceResult)
+    ax_trace, ax_att = check_axes_array("axes", axes, 2)[:2]
     rep = result.replay
     ax_trace.step(
         np.arange(len(rep.labels)),
@@ -206,9 +271,13 @@ def plot_window(result, axes):
 def plot_frames(states, titles=None, ax=None, ncols: int = 10, side: int = 8):
     """Frames of a run (rows of ``states``) tiled into one image, ``ncols`` per row, with a short
     title above each tile (red positive, blue negative activations)."""
-    ax = get_ax(ax)
-    states = np.asarray(states, dtype=float)
+    states = check_finite_array("states", states, ndim=2)
     n = len(states)
+    if titles is not None:
+        titles = check_labels("titles", titles, n)
+    ncols = check_panels("ncols", ncols)
+    side = _square_side("states", states.shape[1], check_int("side", side, 1))
+    ax = get_ax(ax)
     nrows = int(np.ceil(n / ncols))
     gap = side + 3  # rows of each tile band: title space + image
     mosaic = np.full((nrows * gap, ncols * (side + 1) - 1), np.nan)
@@ -240,6 +309,9 @@ def plot_regimes(result, axes, marks=None):
     temperatures (columns) of a :class:`pcbook.attractor.RegimeResult` from
     :func:`pcbook.attractor.regime_grid`, one heat map per axis (four axes). ``marks`` maps a
     label to an (evidence, beta) cell to outline, e.g. the showcase cases."""
+    check_instance("result", result, RegimeResult)
+    check_axes_array("axes", axes, 4)
+    marks = check_optional(check_mapping, "marks", marks, _check_cell, "cells")
     evidence, betas = np.unique(result.evidence), np.unique(result.beta)
     shape = (len(evidence), len(betas))
     panels = [

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from pcbook.bayes import normal_pdf
+from pcbook.bayes import GridPosterior, normal_pdf
 from pcbook.plotting import get_ax
+from pcbook.validate import check_bool, check_instance
 
 __all__ = [
     "plot_grid_posterior",
@@ -16,6 +17,8 @@ def plot_grid_posterior(result, ax=None, show_exact: bool = True):
     The likelihood is rescaled to unit area so that the three curves share one axis; the
     exact posterior is overlaid as dots when ``show_exact``.
     """
+    check_instance("result", result, GridPosterior)
+    show_exact = check_bool("show_exact", show_exact)
     ax = get_ax(ax)
     v = result.v
     dv = v[1] - v[0]

@@ -6,14 +6,28 @@ Every ``plot_*(result, ax=None)`` draws a result from :mod:`pcbook.posterior`,
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
+from pcbook.error_units import Trajectory
 from pcbook.plotting import (
     annotate_failure,
+    check_keys,
+    check_mapping,
+    check_optional,
     get_ax,
     plot_density,
     plot_trajectories,
 )
+from pcbook.posterior import PosteriorResult
+from pcbook.validate import (
+    check_finite_array,
+    check_instance,
+    check_positive,
+    check_real,
+)
+from pcbook.variance import FitHistory, InterneuronResult, LearningHistory
 
 __all__ = [
     "plot_posterior",
@@ -32,6 +46,7 @@ __all__ = [
 
 def plot_posterior(result, ax=None):
     """Prior, likelihood (normalised over v), exact posterior; marks sqrt(u), v_p and phi*."""
+    check_instance("result", result, PosteriorResult)
     ax = get_ax(ax)
     lik = result.likelihood / max(
         np.sum(result.likelihood) * result.dv, 1e-300
@@ -70,6 +85,8 @@ def plot_posterior_line(result, ax=None, cut: float = 0.01):
     posterior mass there, the part his grid leaves out. The axes are fixed
     (:data:`LINE_XLIM`, :data:`LINE_YLIM`).
     """
+    check_instance("result", result, PosteriorResult)
+    cut = check_real("cut", cut)
     ax = plot_posterior(result, ax=ax)
     left = result.v < cut
     mass = float(np.sum(result.posterior[left]) * result.dv)
@@ -86,14 +103,18 @@ def plot_posterior_line(result, ax=None, cut: float = 0.01):
     return ax
 
 
+_BOUND_KEYS = ("result", "q_mean", "q_sd", "q", "F", "log_evidence", "kl")
+
+
 def plot_free_energy_bound(bound, ax=None):
     """The posterior and a Gaussian q, with F[q], ln p(u) and their gap KL.
 
     ``bound`` is the dict of :func:`pcbook.posterior.free_energy_bound`; the
     axes are fixed.
     """
+    check_keys("bound", bound, _BOUND_KEYS, "the dict of free_energy_bound")
+    r = check_instance("bound['result']", bound["result"], PosteriorResult)
     ax = get_ax(ax)
-    r = bound["result"]
     label = f"q = N({bound['q_mean']:.2f}, {bound['q_sd']:.2f}$^2$)"
     plot_density(
         r.v, {"posterior p(v|u)": r.posterior, label: bound["q"]}, ax=ax
@@ -119,6 +140,7 @@ def plot_free_energy_bound(bound, ax=None):
 
 def plot_laplace(result, ax=None):
     """The exact posterior against its Laplace approximation at the mode."""
+    check_instance("result", result, PosteriorResult)
     ax = get_ax(ax)
     plot_density(
         result.v,
@@ -137,6 +159,12 @@ def plot_laplace(result, ax=None):
     return ax
 
 
+def _check_traj(traj, phi_star):
+    """The arguments of :func:`plot_ascent` and :func:`plot_network`, checked."""
+    check_instance("traj", traj, Trajectory)
+    return check_optional(check_real, "phi_star", phi_star)
+
+
 def _diverged(traj, ax, what: str) -> bool:
     if not traj.diverged:
         return False
@@ -151,6 +179,7 @@ def _diverged(traj, ax, what: str) -> bool:
 
 def plot_ascent(traj, ax=None, phi_star: float | None = None):
     """phi(t) of Euler gradient ascent, with the exact mode as a dashed line."""
+    phi_star = _check_traj(traj, phi_star)
     ax = get_ax(ax)
     if _diverged(traj, ax, "gradient ascent"):
         return ax
@@ -162,6 +191,7 @@ def plot_ascent(traj, ax=None, phi_star: float | None = None):
 
 def plot_network(traj, ax=None, phi_star: float | None = None):
     """phi, eps_p and eps_u of the prediction-error network over time."""
+    phi_star = _check_traj(traj, phi_star)
     ax = get_ax(ax)
     if _diverged(traj, ax, "the network"):
         return ax
@@ -182,6 +212,7 @@ def plot_network(traj, ax=None, phi_star: float | None = None):
 
 # Holds every stable run of chapter 2's slider (dt <= 0.11).
 DYNAMICS_YLIM = (-5.0, 4.0)
+_DYNAMICS_KEYS = ("ascent", "network", "phi_star", "dt_limit")
 
 
 def plot_dynamics(result, ax=None):
@@ -192,8 +223,13 @@ def plot_dynamics(result, ax=None):
     fixed (:data:`DYNAMICS_YLIM`); an unstable run that grows past them is
     clipped.
     """
+    check_keys(
+        "result", result, _DYNAMICS_KEYS, "the dict of compare_dynamics"
+    )
+    net = check_instance("result['network']", result["network"], Trajectory)
+    asc = check_instance("result['ascent']", result["ascent"], Trajectory)
+    check_real("result['dt_limit']", result["dt_limit"])
     ax = get_ax(ax)
-    net, asc = result["network"], result["ascent"]
     if net.diverged:
         annotate_failure(
             ax,
@@ -241,10 +277,33 @@ def plot_dynamics(result, ax=None):
     return ax
 
 
+def _check_eigenvalues(name: str, value) -> np.ndarray:
+    """A 1-d array of finite numbers, complex or real (of a complex one, both parts are checked)."""
+    if isinstance(value, (list, tuple)) and all(
+        isinstance(v, numbers.Number) for v in value
+    ):
+        value = np.asarray(value)
+    if isinstance(value, np.ndarray) and value.dtype.kind == "c":
+        check_finite_array(name, value.real, ndim=1)
+        check_finite_array(name, value.imag, ndim=1)
+        return value
+    return check_finite_array(name, value, ndim=1)
+
+
+def _check_steps(name: str, value) -> list:
+    """A sequence of step sizes > 0."""
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        raise TypeError(
+            f"{name}: expected a sequence of step sizes, got {type(value).__name__}"
+        )
+    return [check_positive(f"{name}[{i}]", dt) for i, dt in enumerate(value)]
+
+
 def plot_eigenvalues(eigenvalues, ax=None, dts=()):
     """Eigenvalues in the complex plane, with the Euler stability discs |1 + dt z| < 1 for ``dts``."""
+    ev = _check_eigenvalues("eigenvalues", eigenvalues)
+    dts = _check_steps("dts", dts)
     ax = get_ax(ax)
-    ev = np.asarray(eigenvalues)
     ax.axhline(0, color="0.7", lw=0.8)
     ax.axvline(0, color="0.7", lw=0.8)
     theta = np.linspace(0, 2 * np.pi, 200)
@@ -267,6 +326,10 @@ def plot_eigenvalues(eigenvalues, ax=None, dts=()):
 
 def plot_parameter_learning(history, ax=None, truth: dict | None = None):
     """v_p, Sigma_p and Sigma_u after each stimulus (dotted lines: the values that made the data)."""
+    check_instance("history", history, LearningHistory)
+    truth = check_optional(
+        check_mapping, "truth", truth, check_real, "numbers"
+    )
     ax = get_ax(ax)
     k = np.arange(len(history.v_p))
     plot_trajectories(
@@ -289,6 +352,7 @@ def plot_parameter_learning(history, ax=None, truth: dict | None = None):
 
 def plot_interneuron(result, ax=None):
     """Sigma over trials for every seed (thin) and their mean (thick); dashed: the variance of phi."""
+    check_instance("result", result, InterneuronResult)
     ax = get_ax(ax)
     k = np.arange(result.sigma.shape[1])
     for row in result.sigma:
@@ -315,6 +379,7 @@ def plot_interneuron(result, ax=None):
 
 def plot_fit(history, ax=None):
     """Mean F per sample and mean squared input error over the epochs of :func:`fit_hierarchy`."""
+    check_instance("history", history, FitHistory)
     ax = get_ax(ax)
     ep = np.arange(len(history.free_energy))
     ax.plot(ep, history.free_energy, label="F per sample")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from pcbook.efe import LOCATIONS
-from pcbook.plotting import get_ax
+from pcbook.efe import LOCATIONS, Plan
+from pcbook.plotting import check_optional, get_ax
+from pcbook.validate import check_instance, check_positive
 
 __all__ = ["plot_plan"]
 
@@ -16,6 +17,8 @@ def plot_plan(result, ax=None, ymax=None):
 
     ``ymax`` fixes the y-axis (pass the same value for every slider frame).
     """
+    check_instance("result", result, Plan)
+    ymax = check_optional(check_positive, "ymax", ymax)
     ax = get_ax(ax)
     e = result.efe
     x = np.arange(len(LOCATIONS))

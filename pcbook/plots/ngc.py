@@ -4,7 +4,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from pcbook.plotting import get_ax, show_images
+from pcbook.ngc import CompletionResult, SettleView
+from pcbook.plotting import (
+    check_axes_array,
+    check_keys,
+    check_mapping,
+    check_optional,
+    check_panels,
+    get_ax,
+    show_images,
+)
+from pcbook.validate import (
+    check_finite_array,
+    check_instance,
+    check_range,
+    check_real,
+)
 
 __all__ = [
     "plot_discrepancy",
@@ -19,9 +34,29 @@ __all__ = [
 ]
 
 
+def _images(name: str, value) -> np.ndarray:
+    """An (N, 64) array of 8x8 images (N >= 1) of finite numbers."""
+    return check_finite_array(name, value, shape=(None, 64))
+
+
+def _trace(name: str, value) -> np.ndarray:
+    return check_finite_array(name, value, ndim=1)
+
+
+def _history(name: str, value):
+    return check_keys(
+        name, value, ("epoch", "test_bce"), "an NGC history_ dict"
+    )
+
+
+def _accuracy(name: str, value) -> float:
+    return check_range(name, value, 0.0, 1.0)
+
+
 def plot_discrepancy(traces: dict, ax=None):
     """Total discrepancy (sum of squared errors, eq-ngc-tod) against the settling step, one line
     per entry of ``traces`` (label -> array of length K)."""
+    traces = check_mapping("traces", traces, _trace, "arrays")
     ax = get_ax(ax)
     for label, tod in traces.items():
         ax.plot(np.arange(1, len(tod) + 1), tod, label=label)
@@ -37,13 +72,22 @@ def plot_image_rows(rows: dict, axes=None, n: int = 10):
     each, with the label at the left."""
     import matplotlib.pyplot as plt
 
+    rows = check_mapping("rows", rows, _images, "(N, 64) arrays of images")
+    if not rows:
+        raise ValueError("rows: expected at least one row of images, got {}")
+    n = check_panels("n", n)
     if axes is None:
         _, axes = plt.subplots(
             len(rows), n, figsize=(n * 0.7, len(rows) * 0.8), squeeze=False
         )
+    elif check_axes_array("axes", axes, len(rows)).size % len(rows):
+        raise ValueError(
+            f"axes: expected the same number of Axes for each of the {len(rows)} "
+            f"rows, got {np.size(axes)}"
+        )
     axes = np.asarray(axes).reshape(len(rows), -1)
     for ax_row, (label, images) in zip(axes, rows.items()):
-        show_images(np.asarray(images)[:n].reshape(-1, 8, 8), axes=ax_row)
+        show_images(images[:n].reshape(-1, 8, 8), axes=ax_row)
         for ax in ax_row:
             ax.spines[:].set_visible(False)
         ax_row[0].set_ylabel(
@@ -54,6 +98,10 @@ def plot_image_rows(rows: dict, axes=None, n: int = 10):
 
 def plot_reconstructions(x, reconstructions: dict, axes=None, n: int = 10):
     """Originals above the reconstructions of each model (label -> pixel probabilities)."""
+    x = _images("x", x)
+    reconstructions = check_mapping(
+        "reconstructions", reconstructions, _images, "(N, 64) arrays of images"
+    )
     return plot_image_rows({"data": x, **reconstructions}, axes, n)
 
 
@@ -62,6 +110,12 @@ def plot_learning_curves(
 ):
     """Test BCE (nats per image) after each epoch, one line per model (label -> history_ dict),
     with horizontal reference levels (label -> value)."""
+    histories = check_mapping(
+        "histories", histories, _history, "history_ dicts"
+    )
+    baselines = check_optional(
+        check_mapping, "baselines", baselines, check_real, "numbers"
+    )
     ax = get_ax(ax)
     for label, hist in histories.items():
         ax.plot(hist["epoch"], hist["test_bce"], marker="o", ms=3, label=label)
@@ -82,6 +136,7 @@ def _masked_view(result):
 
 def plot_completion(result, axes=None, n: int = 10):
     """Pattern completion: data, what the circuit sees (hidden pixels grey), its completion."""
+    check_instance("result", result, CompletionResult)
     return plot_image_rows(
         {
             "data": result.x,
@@ -95,9 +150,8 @@ def plot_completion(result, axes=None, n: int = 10):
 
 def plot_samples(samples, axes=None, ncols: int = 10):
     """Images drawn from the generative model (pixel probabilities)."""
-    axes = show_images(
-        np.asarray(samples).reshape(-1, 8, 8), axes=axes, ncols=ncols
-    )
+    samples = _images("samples", samples)
+    axes = show_images(samples.reshape(-1, 8, 8), axes=axes, ncols=ncols)
     for ax in np.ravel(axes):
         ax.spines[:].set_visible(False)
     return axes
@@ -105,6 +159,9 @@ def plot_samples(samples, axes=None, ncols: int = 10):
 
 def plot_accuracies(accuracies: dict, ax=None):
     """Horizontal bars of test accuracy of a linear read-out (label -> accuracy in [0, 1])."""
+    accuracies = check_mapping(
+        "accuracies", accuracies, _accuracy, "accuracies"
+    )
     ax = get_ax(ax)
     labels = list(accuracies)
     values = [accuracies[k] for k in labels]
@@ -148,7 +205,8 @@ def plot_settling_frame(view, axes):
     ``view`` has ``x``, ``p``, ``tod`` and ``bce`` (see :func:`pcbook.ngc.settle_view`); ``axes``
     is an array of two Axes.
     """
-    axes = np.ravel(axes)
+    check_instance("view", view, SettleView)
+    axes = check_axes_array("axes", axes, 2)
     axes[0].plot(
         np.arange(1, len(view.tod) + 1),
         view.tod,
@@ -184,7 +242,8 @@ def plot_settling_frame(view, axes):
 def plot_completion_frame(result, axes):
     """One slider frame of pattern completion: images (left: data, seen with hidden pixels grey,
     completed) and the masked MSE of the circuit vs filling with the training mean (right)."""
-    axes = np.ravel(axes)
+    check_instance("result", result, CompletionResult)
+    axes = check_axes_array("axes", axes, 2)
     axes[0].imshow(
         _image_grid(
             [result.x, _masked_view(result), result.p], min(4, len(result.x))

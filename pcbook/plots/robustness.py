@@ -8,9 +8,13 @@ import math
 
 import numpy as np
 
+from pcbook.plotting import check_axes_array, check_keys, check_text
+
 __all__ = ["plot_headlines"]
 
 _CHAPTER_SEED = {"s": 70, "marker": "D", "color": "C3", "zorder": 3}
+#: the columns of the tidy table this figure reads
+_COLUMNS = ("experiment", "status", "seed", "metric", "value")
 
 
 def _strip(ax, row: dict, values: dict) -> None:
@@ -54,13 +58,16 @@ def plot_headlines(data, label: str, axes=None):
     """
     from pcbook import robustness
 
-    rows = robustness.chapter_rows(data, label)
+    check_keys("data", data, _COLUMNS, "the table of pcbook.robustness.load")
+    rows = robustness.chapter_rows(data, check_text("label", label))
     if axes is None:
         import matplotlib.pyplot as plt
 
         _, axes = plt.subplots(
             1, len(rows), figsize=(3.6 * len(rows), 2.4), squeeze=False
         )
+    else:
+        check_axes_array("axes", axes, len(rows))
     axes = np.ravel(axes)
     for ax, row in zip(axes, rows):
         _strip(ax, row, robustness.headline_values(data, row["headline"]))

@@ -8,7 +8,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from pcbook.plotting import get_ax
+from pcbook.plotting import (
+    check_axes_array,
+    check_indices,
+    check_keys,
+    check_optional,
+    check_panels,
+    get_ax,
+)
+from pcbook.som import History, Movement, Repertoire
+from pcbook.validate import check_finite_array, check_instance, check_int
 
 __all__ = [
     "overlay",
@@ -23,9 +32,46 @@ __all__ = [
 ]
 
 
+def _check_pair(prototypes, images):
+    """Two stacks of finite numbers (arrays of >= 2 dimensions) with as many items and as many
+    values per item, or raise naming them."""
+    arrays = {
+        name: check_finite_array(name, a)
+        for name, a in (("prototypes", prototypes), ("images", images))
+    }
+    for name, a in arrays.items():
+        if a.ndim < 2:
+            raise ValueError(
+                f"{name}: expected a stack of images (2 or more dimensions), got shape {a.shape}"
+            )
+    first, second = arrays.values()
+    if first.size != second.size or len(first) != len(second):
+        raise ValueError(
+            f"images: expected as many items and values as prototypes {first.shape}, "
+            f"got shape {second.shape}"
+        )
+    return first, second
+
+
+def _stack(name: str, value, min_items: int = 1) -> np.ndarray:
+    """A stack of at least ``min_items`` images or vectors (an array of >= 2 dimensions)."""
+    stack = check_finite_array(name, value)
+    if stack.ndim < 2 or len(stack) < min_items or stack[0].size < min_items:
+        raise ValueError(
+            f"{name}: expected at least {min_items} items of at least {min_items} "
+            f"values each, got shape {stack.shape}"
+        )
+    return stack
+
+
 def overlay(prototype, image):
     """RGB image: red channel = the drawing, green = the prototype, blue = 1 (both 64x64, 1 blank)."""
-    prototype, image = np.asarray(prototype, float), np.asarray(image, float)
+    prototype = check_finite_array("prototype", prototype)
+    image = check_finite_array("image", image)
+    if prototype.shape != image.shape:
+        raise ValueError(
+            f"image: expected the shape of prototype {prototype.shape}, got {image.shape}"
+        )
     return np.clip(
         np.stack([image, prototype, np.ones_like(image)], axis=-1), 0, 1
     )
@@ -33,8 +79,15 @@ def overlay(prototype, image):
 
 def repertoire_mosaic(prototypes, images, ncols: int = 10, gap: int = 2):
     """All overlays of a repertoire tiled in rows of ``ncols`` with white gaps; returns (H, W, 3)."""
+    prototypes, images = _check_pair(prototypes, images)
+    ncols = check_panels("ncols", ncols)
+    gap = check_panels("gap", gap, 0)
     n = len(prototypes)
-    size = int(round(np.sqrt(np.asarray(prototypes[0]).size)))
+    size = int(round(np.sqrt(prototypes[0].size)))
+    if size * size != prototypes[0].size:
+        raise ValueError(
+            f"prototypes: {prototypes[0].size} pixels per item do not make a square image"
+        )
     nrows = int(np.ceil(n / ncols))
     mosaic = np.ones(
         (nrows * (size + gap) - gap, ncols * (size + gap) - gap, 3)
@@ -54,6 +107,13 @@ def repertoire_mosaic(prototypes, images, ncols: int = 10, gap: int = 2):
 
 def plot_schedules(sched: dict, axes=None):
     """The schedules of training: search s.d. and map learning rate, and the neighbourhood width."""
+    check_keys(
+        "sched",
+        sched,
+        ("sigma", "lr", "alpha", "width"),
+        "the dict of schedules",
+    )
+    check_optional(check_axes_array, "axes", axes, 2)
     if axes is None:
         import matplotlib.pyplot as plt
 
@@ -89,6 +149,10 @@ def plot_schedules(sched: dict, axes=None):
 def plot_learning_curves(history, ax=None, bin_epochs: int = 100):
     """Mean inaccuracy and complexity per rollout, averaged over bins of ``bin_epochs`` epochs, with
     95 % intervals of the bin mean; the dotted line marks when the map is frozen."""
+    check_instance("history", history, History)
+    bin_epochs = check_int(
+        "bin_epochs", bin_epochs, 1, max(len(history.goal), 1)
+    )
     ax = get_ax(ax, figsize=(6.5, 3.4))
     n_bins = len(history.goal) // bin_epochs
     centres = (np.arange(n_bins) + 0.5) * bin_epochs
@@ -130,13 +194,16 @@ def plot_learning_curves(history, ax=None, bin_epochs: int = 100):
 def plot_repertoire(repertoire, ax=None, ncols: int = 10, goals=None):
     """Every goal's prototype (magenta) and the drawing the agent makes for it (cyan); goals whose
     drawing the map classifies elsewhere get a red number. ``goals`` shows only those goals."""
+    check_instance("repertoire", repertoire, Repertoire)
+    ncols = check_panels("ncols", ncols)
+    n = len(repertoire.winner)
+    goals = (
+        np.arange(n)
+        if goals is None
+        else np.asarray(check_indices("goals", goals, 0, n - 1))
+    )
     ax = get_ax(ax, figsize=(7.5, 4.0))
     size = repertoire.images.shape[-1]
-    goals = (
-        np.arange(len(repertoire.winner))
-        if goals is None
-        else np.asarray(goals)
-    )
     ax.imshow(
         repertoire_mosaic(
             repertoire.prototypes[goals], repertoire.images[goals], ncols
@@ -163,6 +230,8 @@ def plot_repertoire(repertoire, ax=None, ncols: int = 10, goals=None):
 def plot_ring(prototypes, axes=None):
     """The ring topology: distances between every pair of prototypes (left) and the prototypes
     projected on their first two principal components, joined in ring order (right)."""
+    prototypes = _stack("prototypes", prototypes, 2)
+    check_optional(check_axes_array, "axes", axes, 2)
     if axes is None:
         import matplotlib.pyplot as plt
 
@@ -201,6 +270,8 @@ def plot_ring(prototypes, axes=None):
 def plot_snapshot(repertoire, ax=None, every: int = 5, ncols: int = 5):
     """One moment of training, legible: every ``every``-th goal's prototype and the controller's
     drawing then (in rows of ``ncols``), with the share of all goals reached written below."""
+    check_instance("repertoire", repertoire, Repertoire)
+    every = check_int("every", every, 1)
     goals = np.arange(0, len(repertoire.winner), every)
     ax = plot_repertoire(repertoire, ax, ncols, goals)
     if repertoire.epoch is not None:
@@ -224,6 +295,8 @@ def plot_movement(movement, axes=None):
     from matplotlib.collections import LineCollection
     from matplotlib.patches import Rectangle
 
+    check_instance("movement", movement, Movement)
+    check_optional(check_axes_array, "axes", axes, 2)
     if axes is None:
         import matplotlib.pyplot as plt
 
@@ -308,6 +381,14 @@ def plot_reservoir_spread(table, axes=None, seed: int = 0):
     ``table`` has a ``seed`` column and the metric columns of :data:`SPREAD_METRICS` (the table
     ``python -m pcbook sweep som-motor`` writes).
     """
+    check_keys(
+        "table",
+        table,
+        ("seed", *SPREAD_METRICS),
+        "a table of a som-motor sweep",
+    )
+    seed = check_int("seed", seed)
+    check_optional(check_axes_array, "axes", axes, len(SPREAD_METRICS))
     if axes is None:
         import matplotlib.pyplot as plt
 
