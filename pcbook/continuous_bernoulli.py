@@ -94,6 +94,19 @@ def _as_float(name: str, value) -> NDArray:
     return check_finite_array(name, value, min_size=1)
 
 
+def _broadcast(**named) -> list[NDArray]:
+    """The checked arrays ``named`` (in order) broadcast to one shape; a ValueError names them if
+    their shapes do not broadcast."""
+    arrays = {name: _as_float(name, value) for name, value in named.items()}
+    try:
+        return np.broadcast_arrays(*arrays.values())
+    except ValueError:
+        shapes = ", ".join(f"{k} {v.shape}" for k, v in arrays.items())
+        raise ValueError(
+            f"{', '.join(arrays)}: shapes do not broadcast together ({shapes})"
+        ) from None
+
+
 def _out(arr: NDArray):
     return float(arr) if arr.ndim == 0 else arr
 
@@ -171,7 +184,7 @@ def density(x, b) -> NDArray | float:
 
     Implements {eq}`eq-attractor-cb-density`, i.e. Spisak & Friston (2025) eq. (3).
     """
-    x, b = np.broadcast_arrays(_as_float("x", x), _as_float("b", b))
+    x, b = _broadcast(x=x, b=b)
     inside = np.abs(x) <= 1.0
     return _out(np.where(inside, np.exp(b * x - _log_partition(b)), 0.0))
 
@@ -191,7 +204,7 @@ def kl(b_q, b) -> NDArray | float:
 
     Implements {eq}`eq-attractor-cb-kl` (Spisak & Friston 2025, appendix, the complexity term).
     """
-    b_q, b = np.broadcast_arrays(_as_float("b_q", b_q), _as_float("b", b))
+    b_q, b = _broadcast(b_q=b_q, b=b)
     return _out(np.maximum(_kl(b_q, b), 0.0))
 
 

@@ -206,7 +206,9 @@ def parse_params(
         pairs = {}
         for item in overrides:
             if not isinstance(item, str) or "=" not in item:
-                raise ValueError(f"--set expects key=value, got {item!r}")
+                raise ValueError(
+                    f"{'--set' if cli else 'overrides'}: expected key=value, got {item!r}"
+                )
             key, value = item.split("=", 1)
             pairs[key.strip()] = value.strip()
         overrides = pairs

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pcbook.validate import check_bool, check_instance
+from pcbook.validate import check_bool, check_instance, check_int
 
 __all__ = [
     "DATA",
@@ -64,6 +65,19 @@ class Headline:
     meets: Callable[[float], bool]
     fmt: str = ".3f"
     seed: int = 0  # the seed the chapter quotes
+
+    def __post_init__(self):
+        for name in ("label", "chapter", "name", "experiment", "bar", "fmt"):
+            check_instance(name, getattr(self, name), str)
+        for name in ("value", "meets"):
+            check_instance(name, getattr(self, name), Callable, "a function")
+        try:
+            format(0.0, self.fmt)
+        except ValueError:
+            raise ValueError(
+                f"fmt: expected a format for numbers (.3f), got {self.fmt!r}"
+            ) from None
+        check_int("seed", self.seed, 0, 2**63 - 1)
 
 
 def _metric(name: str) -> Callable[[dict], float]:
@@ -195,6 +209,7 @@ def tidy(table, experiment: str):
     """
     import pandas as pd
 
+    _frame("table", table, ("seed", "status"), "a sweep table")
     check_instance("experiment", experiment, str)
     fixed = {"seed", "seconds", "status", "message", "cached"}
     metrics = [
@@ -221,13 +236,40 @@ def tidy(table, experiment: str):
 def _parameters(experiment: str) -> set:
     from pcbook import reproduce
 
-    return set(reproduce.get(experiment).params)
+    known = reproduce.registry()
+    if experiment not in known:
+        raise ValueError(
+            f"experiment: unknown experiment {experiment!r}; valid "
+            f"experiments: {', '.join(known)}"
+        )
+    return set(known[experiment].params)
+
+
+def _frame(name: str, value, columns: tuple, what: str):
+    """``value`` if it is a DataFrame with ``columns``; else an error naming ``name``."""
+    import pandas as pd
+
+    check_instance(name, value, pd.DataFrame, f"{what} (a DataFrame)")
+    missing = [c for c in columns if c not in value.columns]
+    if missing:
+        raise ValueError(
+            f"{name}: expected {what}, missing the columns {', '.join(missing)}"
+        )
+    return value
+
+
+def _tidy_data(data):
+    """``data`` if it is the tidy table of :func:`load`."""
+    return _frame("data", data, _COLUMNS, "the tidy table of load()")
 
 
 def load(path=DATA):
     """The stored tidy table, every float exactly as it was written."""
     import pandas as pd
 
+    check_instance("path", path, (str, os.PathLike), "a file name")
+    if not Path(path).is_file():
+        raise ValueError(f"path: no such file {str(path)!r}")
     return pd.read_csv(path)
 
 
@@ -242,6 +284,8 @@ def _runs(data, experiment: str) -> dict[int, dict]:
 
 def headline_values(data, headline: Headline) -> dict[int, float]:
     """seed -> the headline's value, for every finished run."""
+    _tidy_data(data)
+    check_instance("headline", headline, Headline)
     return {
         seed: headline.value(metrics)
         for seed, metrics in sorted(_runs(data, headline.experiment).items())
@@ -266,6 +310,7 @@ def _quantile(values: np.ndarray, q: float) -> float:
 def summarise(data) -> list[dict]:
     """One dict per headline: seeds, the chapter's value, median, 10 % and
     90 % quantiles and how many seeds meet the chapter's bar."""
+    _tidy_data(data)
     out = []
     for headline in HEADLINES:
         values = headline_values(data, headline)
@@ -328,6 +373,12 @@ def _fmt(value: float, fmt: str) -> str:
 
 def markdown_table(summary: list[dict]) -> str:
     """The summary as the Markdown table of the appendix."""
+    check_instance("summary", summary, list, "a list of rows from summarise()")
+    for i, row in enumerate(summary):
+        check_instance(f"summary[{i}]", row, dict, "a row from summarise()")
+        check_instance(
+            f"summary[{i}]['headline']", row.get("headline"), Headline
+        )
     lines = [
         "| chapter | headline | seed 0 | median | 10-90 % | bar | seeds |",
         "|---|---|---|---|---|---|---|",

@@ -53,7 +53,7 @@ import numpy as np
 
 import pcbook
 from pcbook import progress, reproduce
-from pcbook.validate import check_instance, check_int, check_scale
+from pcbook.validate import check_bool, check_instance, check_int, check_scale
 
 __all__ = [
     "run",
@@ -122,7 +122,7 @@ def _seed_items(text: str, label: str) -> list[range]:
 
 
 def parse_seeds(
-    seeds, default: int = 0, *, cli: bool = False, force: bool = False
+    seeds=None, default: int = 0, *, cli: bool = False, force: bool = False
 ) -> list[int]:
     """The seeds of a sweep, in order.
 
@@ -145,6 +145,9 @@ def parse_seeds(
     list of int
         Distinct seeds; a seed given twice is an error.
     """
+    cli = check_bool("cli", cli)
+    force = check_bool(_label(cli, "--force", "force"), force)
+    default = check_int("default", default, 0, 2**63 - 1)
     label = _label(cli, "--seeds", "seeds")
     if seeds is None:
         return [default]
@@ -208,7 +211,11 @@ def _cli_grid(items: list[str], exp: reproduce.Experiment) -> dict:
 
 
 def parse_grid(
-    exp: reproduce.Experiment, grid, *, cli: bool = False, force: bool = False
+    exp: reproduce.Experiment,
+    grid=None,
+    *,
+    cli: bool = False,
+    force: bool = False,
 ) -> list[dict]:
     """Every point of the parameter grid, as complete parameter dicts.
 
@@ -233,6 +240,9 @@ def parse_grid(
         with the experiment's defaults and checked by
         :func:`pcbook.reproduce.parse_params` (types, limits).
     """
+    check_instance("exp", exp, reproduce.Experiment)
+    cli = check_bool("cli", cli)
+    force = check_bool(_label(cli, "--force", "force"), force)
     label = _label(cli, "--set", "grid")
     if grid is None:
         grid = {}
@@ -710,6 +720,9 @@ def run(
         diverged, failed), ``message`` and ``cached``.
     """
     check_instance("name", name, str)
+    cli = check_bool("cli", cli)
+    serial = check_bool(_label(cli, "--serial", "serial"), serial)
+    force = check_bool(_label(cli, "--force", "force"), force)
     workers, scheduler = _check_where(workers, scheduler, serial, cli)
     seed_list = (
         None if seeds is None else parse_seeds(seeds, cli=cli, force=force)
@@ -793,9 +806,23 @@ def run(
     return table
 
 
+def _check_table(table):
+    """``table`` if it is a sweep table (a DataFrame with ``status`` and ``cached`` columns)."""
+    import pandas as pd
+
+    check_instance("table", table, pd.DataFrame, "a sweep table from run()")
+    missing = [c for c in ("status", "cached") if c not in table]
+    if missing:
+        raise ValueError(
+            f"table: expected a sweep table from run(), missing the "
+            f"columns {', '.join(missing)}"
+        )
+    return table
+
+
 def summary(table) -> dict:
     """Counts of a sweep table: runs, ok, diverged, failed, cached."""
-    status = table["status"].value_counts()
+    status = _check_table(table)["status"].value_counts()
     return {
         "runs": len(table),
         "ok": int(status.get("ok", 0)),
@@ -807,7 +834,7 @@ def summary(table) -> dict:
 
 def records(table) -> list[dict]:
     """The rows as plain dicts for JSON: NaN and infinities become None."""
-    rows = table.to_dict("records")
+    rows = _check_table(table).to_dict("records")
     return [
         {
             k: (

@@ -177,3 +177,11 @@ def test_every_registered_experiment_caps_its_size_parameters():
         if key in counts and key not in exp.limits
     ]
     assert not missing, f"size parameters without limits=: {missing}"
+
+
+def test_overrides_that_are_not_key_value_are_named_as_the_caller_wrote_them():
+    exp = reproduce.get("bogacz-ex1")
+    with pytest.raises(ValueError, match="^overrides: expected key=value"):
+        reproduce.parse_params(exp, "abc")
+    with pytest.raises(ValueError, match="^--set: expected key=value"):
+        reproduce.parse_params(exp, ["abc"], cli=True)

@@ -14,7 +14,7 @@ from claims import assert_printed, assert_prose, prose
 
 from pcbook import reproduce, som
 from pcbook.envs import drawing
-from pcbook.som.ink_map import InkMap, score_epoch
+from pcbook.som.ink_map import InkMap, distinct_goal_runs, score_epoch
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -567,3 +567,28 @@ def test_claim_prototype_floor_leaves_little_to_gain(seed0_model):
     assert round(best.mean(), 1) == 54.1
     assert round((rep.inaccuracy - best).mean(), 1) == 16.5
     assert best.mean() > rep.inaccuracy.mean() / 2  # most of it is the map's
+
+
+def test_fast_kernel_and_reservoir_name_their_bad_arguments():
+    """The training kernel and the reservoir refuse what would give NaN or a wrong index."""
+    n = 6
+    W = np.full((n, 64 * 64), 0.5)
+    eta0, s = np.full(n, 0.1), np.full((2, 64 * 64), 0.5)
+    shift = (np.arange(n)[None, :] - np.arange(n)[:, None]) % n
+    with pytest.raises(ValueError, match="^W: values must lie in"):
+        InkMap(W + 1.0)
+    with pytest.raises(ValueError, match="^goal: must be an integer in"):
+        score_epoch(InkMap(W), s, n, eta0, shift)
+    with pytest.raises(ValueError, match="^shift: expected integers"):
+        score_epoch(InkMap(W), s, 0, eta0, shift + 0.5)
+    with pytest.raises(ValueError, match="^s: expected shape"):
+        score_epoch(InkMap(W), s[:, :10], 0, eta0, shift)
+    with pytest.raises(TypeError, match="^goals: expected an array"):
+        distinct_goal_runs("abc")
+    res = som.make_reservoir(som.SOMParams(n_units=20), rng=0)
+    with pytest.raises(ValueError, match="^tau: must be >= 1"):
+        som.Reservoir(res.W_r, res.b_r, res.W_o, res.b_o, 0.5)
+    with pytest.raises(ValueError, match=r"^b_o: expected shape \(2\)"):
+        som.Reservoir(res.W_r, res.b_r, res.W_o, np.zeros(3), 50.0)
+    with pytest.raises(TypeError, match="^return_rates: expected True or"):
+        som.esn_rollout(res, np.zeros(20), 5, return_rates="yes")

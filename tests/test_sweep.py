@@ -419,3 +419,17 @@ def test_default_sweep_starts_and_stops_its_own_local_cluster():
         if psutil.pid_exists(p)
         and psutil.Process(p).status() != psutil.STATUS_ZOMBIE
     ]
+
+
+def test_flags_tables_and_defaults_are_checked_before_any_run():
+    """serial=None used to start a cluster (it read as False); it is a TypeError now."""
+    with pytest.raises(TypeError, match="^serial: expected True or False"):
+        sweep.run("bogacz-ex1", serial=None, cache=None)
+    with pytest.raises(TypeError, match="^--force: expected True or False"):
+        sweep.run("bogacz-ex1", serial=True, force="yes", cli=True)
+    with pytest.raises(TypeError, match="^table: expected a sweep table"):
+        sweep.summary("abc")
+    with pytest.raises(TypeError, match="^exp: expected Experiment"):
+        sweep.parse_grid("bogacz-ex1")
+    assert sweep.parse_seeds(default=7) == [7]
+    assert sweep.parse_grid(reproduce.get(EXP)) == [reproduce.get(EXP).params]

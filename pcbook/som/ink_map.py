@@ -6,11 +6,10 @@ Used by :meth:`pcbook.som.MotorSOM.fit`; ``bench/reference_som.py`` is the plain
 from __future__ import annotations
 
 import numpy as np
-
-from pcbook.validate import check_instance
 from numpy.typing import NDArray
 
 from pcbook.som.free_energy import squash
+from pcbook.validate import check_finite_array, check_instance, check_int
 
 __all__ = ["InkMap", "score_epoch", "distinct_goal_runs"]
 
@@ -31,6 +30,7 @@ class InkMap:
     """
 
     def __init__(self, W: NDArray):
+        W = _unit_interval("W", W, ndim=2)
         self.Vs = np.ascontiguousarray(
             (1.0 - W).T
         )  # (D, n): pixel-major, inked rows gather fast
@@ -93,8 +93,16 @@ def score_epoch(
     the_map: InkMap, s: NDArray, goal: int, eta0: NDArray, shift: NDArray
 ):
     """Inaccuracy of the epoch's drawings ``s`` (2K, D) under the goal's prototype as it stood at the
-    start of the epoch ({eq}`eq-som-inaccuracy`), and the map's winners (updating the map)."""
+    start of the epoch ({eq}`eq-som-inaccuracy`), and the map's winners (updating the map).
+
+    ``eta0`` (n,) is the step of each unit when unit 0 wins, ``shift`` (n, n) the integer array
+    with ``eta0[shift[w]]`` the steps when unit ``w`` wins."""
     check_instance("the_map", the_map, InkMap)
+    n_pixels, n = the_map.Vs.shape
+    s = _unit_interval("s", s, shape=(None, n_pixels))
+    goal = check_int("goal", goal, 0, n - 1)
+    eta0 = _unit_interval("eta0", eta0, shape=(n,))
+    shift = _indices("shift", shift, (n, n), n)
     ink = 1.0 - s
     cols = np.flatnonzero(ink.any(axis=0))
     ink = ink[:, cols]
@@ -104,8 +112,32 @@ def score_epoch(
     return inacc, the_map.epoch(ink, cols, eta0, shift)
 
 
+def _unit_interval(name: str, value, **shape) -> np.ndarray:
+    """``value`` as a float array (``shape``: as for check_finite_array) with entries in [0, 1]."""
+    arr = check_finite_array(name, value, **shape)
+    if arr.min() < 0 or arr.max() > 1:
+        raise ValueError(
+            f"{name}: values must lie in [0, 1], got {arr.min():g} to {arr.max():g}"
+        )
+    return arr
+
+
+def _indices(name: str, value, shape: tuple, n: int) -> np.ndarray:
+    """``value`` as an int64 array of ``shape`` (None: any length) with entries in [0, n)."""
+    arr = check_finite_array(name, value, shape=shape, min_size=0)
+    if not np.array_equal(arr, np.floor(arr)) or (
+        arr.size and not 0 <= arr.min() <= arr.max() < n
+    ):
+        raise ValueError(
+            f"{name}: expected integers in [0, {n - 1}], got values from "
+            f"{arr.min():g} to {arr.max():g}"
+        )
+    return arr.astype(np.int64)
+
+
 def distinct_goal_runs(goals: NDArray) -> list[tuple[int, int]]:
     """Split epochs into maximal runs [start, stop) in which no goal repeats."""
+    goals = _indices("goals", goals, (None,), np.iinfo(np.int64).max)
     runs, start, seen = [], 0, set()
     for e, g in enumerate(goals.tolist()):
         if g in seen:

@@ -10,11 +10,11 @@ from numpy.typing import NDArray
 from pcbook.rng import as_rng
 from pcbook.som.params import SOMParams
 from pcbook.validate import (
+    check_bool,
     check_choice,
     check_count,
     check_finite_array,
     check_instance,
-    check_int,
     check_positive,
 )
 
@@ -30,6 +30,17 @@ class Reservoir:
     W_o: NDArray[np.float64]
     b_o: NDArray[np.float64]
     tau: float
+
+    def __post_init__(self):
+        u = check_finite_array("W_r", self.W_r, shape=(None, None)).shape[0]
+        shapes = {"W_r": (u, u), "b_r": (u,), "W_o": (2, u), "b_o": (2,)}
+        for name, shape in shapes.items():
+            arr = check_finite_array(name, getattr(self, name), shape=shape)
+            object.__setattr__(self, name, arr)
+        tau = check_positive("tau", self.tau)
+        if tau < 1:
+            raise ValueError(f"tau: must be >= 1, got {tau}")
+        object.__setattr__(self, "tau", tau)
 
 
 def make_reservoir(params: SOMParams = SOMParams(), rng=None) -> Reservoir:
@@ -47,6 +58,18 @@ def make_reservoir(params: SOMParams = SOMParams(), rng=None) -> Reservoir:
     W_o = rng.standard_normal((2, u)) / u
     b_o = rng.standard_normal(2) / 10
     return Reservoir(W_r, b_r, W_o, b_o, float(params.tau))
+
+
+def _initial_states(reservoir, h0, n_steps) -> tuple[NDArray, int]:
+    """The checked arguments of a rollout: ``h0`` (U,) or (B, U) as floats, and ``n_steps``."""
+    check_instance("reservoir", reservoir, Reservoir)
+    u = reservoir.W_r.shape[0]
+    h = check_finite_array("h0", h0)
+    if h.ndim not in (1, 2) or h.shape[-1] != u:
+        raise ValueError(
+            f"h0: expected shape ({u},) or (B, {u}), got {h.shape}"
+        )
+    return h, check_count("n_steps", n_steps, 1)
 
 
 def esn_rollout(
@@ -82,17 +105,10 @@ def esn_rollout(
     omega : array (T, 2) or (B, T, 2)
     rates : array (T, U) or (B, T, U), only with ``return_rates``
     """
-    check_instance("reservoir", reservoir, Reservoir)
-    check_count("n_steps", n_steps, 1)
-    h = check_finite_array("h0", h0)
-    u = reservoir.W_r.shape[0]
-    if h.shape[-1] != u or h.ndim not in (1, 2):
-        raise ValueError(
-            f"h0: expected shape ({u},) or (B, {u}), got {h.shape}"
-        )
-    n_steps = check_int("n_steps", n_steps, low=1)
+    h, n_steps = _initial_states(reservoir, h0, n_steps)
     dt = np.dtype(check_choice("dtype", dtype, ("float64", "float32")))
-    single = h.ndim == 1
+    return_rates = check_bool("return_rates", return_rates)
+    single, u = h.ndim == 1, h.shape[-1]
     h = np.atleast_2d(h).astype(dt)
     leak, gain = dt.type(1.0 - 1.0 / reservoir.tau), 1.0 / reservoir.tau
     W_in, b_in = (
@@ -145,10 +161,8 @@ def perturbation_growth(
     -------
     growth : float array, shape () or (B,)
     """
-    check_instance("reservoir", reservoir, Reservoir)
-    check_count("n_steps", n_steps, 1)
+    h, n_steps = _initial_states(reservoir, h0, n_steps)
     rng = as_rng(rng)
-    h = check_finite_array("h0", h0)
     eps = check_positive("eps", eps)
     v = rng.standard_normal(h.shape)
     v /= np.linalg.norm(v, axis=-1, keepdims=True)
