@@ -25,7 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from pcbook import continuous_bernoulli as cb
-from pcbook.continuous_bernoulli import _kl, _langevin, _sample
+from pcbook.continuous_bernoulli import _langevin, _log_partition, _sample
 from pcbook.progress import progress
 from pcbook.reproduce import experiment
 from pcbook.rng import as_rng
@@ -312,11 +312,17 @@ class TrainResult:
     )  # (T,) if monitored
 
 
-def _free_energy(J, b, m):
+def _monitor(J, b, m, phi_b):
+    """Accuracy, complexity and b_q = b + J m of the state ``m`` (:func:`free_energy`), with
+    phi(b) given: :func:`relax` computes it once and reuses b_q for its next step."""
     b_q = b + J @ m
     mq = _langevin(b_q)
-    complexity = float(np.sum(_kl(b_q, b)))
-    accuracy = float(b @ mq + mq @ J @ mq)
+    kl = (b_q - b) * mq - _log_partition(b_q) + phi_b  # KL(CB(b_q) || CB(b))
+    return float(b @ mq + mq @ J @ mq), float(np.sum(kl)), b_q
+
+
+def _free_energy(J, b, m):
+    accuracy, complexity, _ = _monitor(J, b, m, _log_partition(b))
     return accuracy, complexity, complexity - accuracy
 
 
@@ -498,10 +504,13 @@ def relax(
     beta = _check_level("beta", beta)
     max_steps = check_count("max_steps", max_steps, 1)
     tol = check_positive("tol", tol)
-    f0 = f = _free_energy(J, b, sigma)[2]
+    phi_b = _log_partition(b)
+    accuracy, complexity, h = _monitor(J, b, sigma, phi_b)
+    f0 = f = complexity - accuracy
     for step in range(1, max_steps + 1):
-        sigma = _langevin(beta * (b + J @ sigma))
-        f_new = _free_energy(J, b, sigma)[2]
+        sigma = _langevin(beta * h)  # h = b + J sigma, from the monitor
+        accuracy, complexity, h = _monitor(J, b, sigma, phi_b)
+        f_new = complexity - accuracy
         if abs(f_new - f) < tol:
             return sigma, step, f0, f_new
         f = f_new
