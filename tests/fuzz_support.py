@@ -1064,6 +1064,9 @@ RECORDS = {
 #: (issue 16 leaves them open; each failure is listed by `python tests/fuzz_support.py`): an
 #: expected failure, strict, so that a fix is noticed and the name removed from this list
 OPEN = {
+    # its second answer, largest_beta, gets a verdict ("not a number"), not an error: the
+    # suite exempts only a check's first parameter (the student's answer)
+    "pcbook.check.ngc.ngc_settle_energy",
     "pcbook.robustness.collect",  # out=None and out=1.5 (the lead's: not touched)
 }
 
@@ -1473,7 +1476,6 @@ def tally(rows) -> Counter:
 #: modules other engineers own: a callable of theirs that breaks the contract is an expected
 #: failure here (with the reason), reported to its owner; every other failure fails the suite
 OTHERS = (
-    "pcbook.check.ngc.",
 )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pytest
 
@@ -260,24 +262,79 @@ def test_settle_energy_mistakes_get_their_hint(mistake, words, case):
         ([1.0], "list"),
     ],
 )
-def test_settling_time_that_is_not_one_number_is_named(answer, words):
-    verdict = check.ngc_settling_time(answer, None, None)
+def test_settling_time_that_is_not_one_number_is_named(answer, words, small):
+    verdict = check.ngc_settling_time(answer, small.model, small.X)
     assert not verdict and words in verdict.message
     assert "run your function" not in verdict.hint
 
 
-def test_completion_given_in_percent_is_named():
-    verdict = check.ngc_completion_limit("80", None, None, None)
+def test_completion_given_in_percent_is_named(small):
+    verdict = check.ngc_completion_limit("80", *small)
     assert not verdict and "percentage" in verdict.message
     assert "0.8" not in repr(verdict)  # the example does not give the answer
 
 
-def test_unanswered_explorations_say_so():
-    assert "not answered" in check.ngc_settling_time(..., None, None).message
-    assert (
-        "not answered"
-        in check.ngc_completion_limit(..., None, None, None).message
+def test_unanswered_explorations_say_so(small):
+    assert "not answered" in check.ngc_settling_time(..., *small[:2]).message
+    assert "not answered" in check.ngc_completion_limit(..., *small).message
+
+
+@pytest.mark.parametrize("answer", [..., 10])
+def test_bad_context_is_the_callers_error_even_unanswered(answer, small):
+    """The model, images and grids come from the notebook: a bad one raises at once (naming
+    the argument), answered or not, instead of a verdict that blames the student."""
+    model, X, fill = small
+    with pytest.raises(TypeError, match=r"^model: expected NGC"):
+        check.ngc_settling_time(answer, None, X)
+    with pytest.raises(TypeError, match=r"^model\.weights_: .*fit"):
+        check.ngc_settling_time(answer, ngc.NGC(), X)
+    with pytest.raises(TypeError, match="^X"):
+        check.ngc_settling_time(answer, model, None)
+    with pytest.raises(ValueError, match=r"^X: expected shape \(any, 64\)"):
+        check.ngc_settling_time(answer, model, X[:, :10])
+    with pytest.raises(ValueError, match="^X: must lie in"):
+        check.ngc_settling_time(answer, model, X * 255)
+    with pytest.raises(ValueError, match="^Ks"):
+        check.ngc_settling_time(answer, model, X, Ks=(10**9,))
+    with pytest.raises(ValueError, match="^betas"):
+        check.ngc_settling_time(answer, model, X, betas=(2.0,))
+    with pytest.raises(TypeError, match="^model"):
+        check.ngc_completion_limit(answer, None, X, fill)
+    with pytest.raises(ValueError, match="^fill"):
+        check.ngc_completion_limit(answer, model, X, fill[:10])
+    with pytest.raises(ValueError, match="^fractions"):
+        check.ngc_completion_limit(answer, model, X, fill, fractions=(80,))
+    with pytest.raises(TypeError, match="^rng"):
+        check.ngc_completion_limit(answer, model, X, fill, rng=2.5)
+
+
+def test_settle_energy_case_is_the_callers_error(case):
+    with pytest.raises(TypeError, match="^case: expected a dict"):
+        check.ngc_settle_energy(settle_energies, 0.5, [case])
+    with pytest.raises(TypeError, match=r"^case\['W2'\]"):
+        check.ngc_settle_energy(
+            settle_energies, 0.5, {k: v for k, v in case.items() if k != "W2"}
+        )
+    verdict = check.ngc_settle_energy(settle_energies, 0.5, None)
+    assert not verdict and "pass the circuit" in verdict.message
+
+
+class Context(NamedTuple):
+    """The context an exploration check is called with: model, images, mean image."""
+
+    model: ngc.NGC
+    X: np.ndarray
+    fill: np.ndarray
+
+
+@pytest.fixture(scope="module")
+def small():
+    """A small real context: an NGC (initial synapses), test digits and their mean."""
+    data = ngc.load_binary_digits(rng=0)
+    model = ngc.NGC(ngc.gncn_t1((64, 8, 4), K=5), rng=0).fit(
+        data.X_train[:20], epochs=0
     )
+    return Context(model, data.X_test[:20], data.X_train.mean(axis=0))
 
 
 @pytest.fixture(scope="module")
@@ -311,8 +368,9 @@ def test_completion_limit_answers(run):
     assert not too_near and "still beats" in too_near.message
 
 
-class _TimeOnlyModel:
-    """A stand-in whose test BCE depends on the settling time beta * K only (best at 10)."""
+class _TimeOnlyModel(ngc.NGC):
+    """A real NGC (initial synapses) whose test BCE depends on the settling time beta * K
+    only (best at 10), so that each verdict of the check can be reached on purpose."""
 
     def score(self, X, K=None, beta=None):
         return abs(np.log(K * beta / 10.0))
@@ -327,8 +385,9 @@ class _TimeOnlyModel:
         (40, "does not give the lowest"),
     ],
 )
-def test_settling_time_verdicts_on_a_stand_in_model(answer, words):
-    verdict = check.ngc_settling_time(answer, _TimeOnlyModel(), None)
+def test_settling_time_verdicts_on_a_stand_in_model(answer, words, small):
+    model = _TimeOnlyModel(small.model.params, rng=0).fit(small.X, epochs=0)
+    verdict = check.ngc_settling_time(answer, model, small.X)
     if words is None:
         assert verdict and "10" not in repr(verdict)
     else:

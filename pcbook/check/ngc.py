@@ -9,6 +9,14 @@ import types
 import numpy as np
 
 from pcbook.check._verdict import answer_check, correct, wrong
+from pcbook.validate import (
+    check_count,
+    check_finite_array,
+    check_instance,
+    check_int,
+    check_positive,
+    check_range,
+)
 
 __all__ = [
     "ngc_state_drift",
@@ -98,8 +106,6 @@ _DRIFT_ANSWER = (
 
 def _drift_mistake(got, expected, e, args) -> object | None:
     """The verdict for a typical mistake in -dF/dz1, or None if none fits."""
-    from pcbook import maths
-
     z1, W1 = args["z1"], args["W1"]
     dphi = 1 - np.tanh(z1) ** 2
     bottom_up = dphi * (e[0] @ W1.T)
@@ -279,6 +285,43 @@ def _one_number(answer, name: str, what: str):
     return float(answer), None
 
 
+def _model_context(model, X) -> np.ndarray:
+    """The context of an exploration check: a fitted NGC ``model`` and images ``X`` for it.
+
+    A bad context is the notebook's, not the student's: it is refused (by pcbook.validate, so
+    the error reaches the caller) before the answer is read, also when it is not answered.
+    """
+    from pcbook.ngc.model import _fitted, _images
+
+    _fitted("model", model)
+    return _images("X", X, model.params.sizes[0])
+
+
+def _grid(name: str, values, check) -> list:
+    """A non-empty tuple or list of grid ``values``, each passed through ``check(name, v)``."""
+    check_instance(name, values, (tuple, list), "a tuple of values")
+    check_count(name, len(values), 1, 100)
+    return [check(name, v) for v in values]
+
+
+def _settling_beta(name: str, beta) -> float:
+    """A step size of the settling grid: in (0, MAX_SETTLING_BETA]."""
+    from pcbook.ngc.circuit import MAX_SETTLING_BETA
+
+    return check_range(name, check_positive(name, beta), 0, MAX_SETTLING_BETA)
+
+
+def _seed(name: str, rng):
+    """``rng`` as the check passes it on: None, a seed >= 0 or a Generator."""
+    check_instance(
+        name,
+        rng,
+        (type(None), numbers.Integral, np.random.Generator),
+        "None, a seed or a numpy Generator",
+    )
+    return check_int(name, rng) if isinstance(rng, numbers.Integral) else rng
+
+
 def _settling_grid(model, X, Ks, betas):
     return {(K, b): model.score(X, K=K, beta=b) for K in Ks for b in betas}
 
@@ -288,6 +331,9 @@ def ngc_settling_time(
     answer, model, X, Ks=(1, 5, 10, 20, 50, 100, 200), betas=(0.05, 0.1, 0.2)
 ):
     """Check the settling time ``beta * K`` at which ``model`` reaches its lowest BCE on ``X``."""
+    X = _model_context(model, X)
+    Ks = _grid("Ks", Ks, lambda n, K: check_count(n, K, 1, 10**4))
+    betas = _grid("betas", betas, _settling_beta)
     answer, verdict = _one_number(
         answer, "settling_time", "the product beta * K"
     )
@@ -333,7 +379,14 @@ def ngc_completion_limit(
 ):
     """Check the largest hidden fraction at which ``model``'s completion beats the mean fill."""
     from pcbook.ngc import complete
+    from pcbook.ngc.model import _fill
 
+    X = _model_context(model, X)
+    fill = _fill(fill, X.shape[1])
+    fractions = _grid(
+        "fractions", fractions, lambda n, f: check_range(n, f, 0.0, 1.0)
+    )
+    rng = _seed("rng", rng)
     answer, verdict = _one_number(
         answer, "largest_fraction", "the hidden fraction"
     )
@@ -388,6 +441,15 @@ def _energy(args, z1) -> float:
 
     params, w = _circuit(args["W1"], args["W2"], args["gamma_v"], args["lam"])
     return ngc.energy([args["x"], z1, args["z2"]], w, params)
+
+
+def _settle_case(case) -> None:
+    """Refuse a ``case`` that is not the exercise's circuit (a dict of finite arrays)."""
+    check_instance(
+        "case", case, dict, f"a dict with the keys {', '.join(_SETTLE_KEYS)}"
+    )
+    for key in _SETTLE_KEYS:
+        check_finite_array(f"case[{key!r}]", case.get(key))
 
 
 def _trace(args, beta, K, energy=_energy) -> np.ndarray:
@@ -475,8 +537,11 @@ def ngc_settle_energy(settle_energies, largest_beta=None, case=None):
 
     The function must return F before and after each of K Euler steps of z1 (z2 held);
     ``largest_beta`` is the largest step size of ``SETTLE_BETAS`` whose 50-step settling of
-    ``case`` still reaches the energy minimum.
+    ``case`` still reaches the energy minimum. ``case`` (the exercise's circuit, a dict of the
+    keys of ``_SETTLE_KEYS``) is checked first: a bad one is the notebook's error.
     """
+    if case is not None:
+        _settle_case(case)
     for seed, beta, K in ((0, 0.1, 5), (1, 0.5, 8), (2, 0.2, 3)):
         args = _drift_case(seed)[0]
         got = settle_energies(
@@ -508,7 +573,7 @@ def ngc_settle_energy(settle_energies, largest_beta=None, case=None):
     )
     if verdict is not None:
         return verdict
-    if case is None or set(case) != set(_SETTLE_KEYS):
+    if case is None:
         return wrong(
             "pass the circuit of the exercise as `case`.",
             "call check.ngc_settle_energy(settle_energies, largest_beta, case).",

@@ -468,11 +468,8 @@ def complete(
 def _fill(fill, width: int) -> np.ndarray:
     """The baseline's constant guess: one pixel value or ``width`` of them, in [0, 1]."""
     fill = check_finite_array("fill", fill)
-    if fill.ndim > 1 or fill.size not in (1, width):
-        raise ValueError(
-            f"fill: expected one value or one per pixel ({width}), got shape "
-            f"{fill.shape}"
-        )
+    if fill.ndim:
+        check_finite_array("fill", fill, shape=(width,))
     return _unit_interval("fill", fill)
 
 
