@@ -341,6 +341,38 @@ def test_bad_input_names_the_argument():
         ngc.lateral_matrix(10, 4)
 
 
+def test_objects_masks_and_images_are_checked_by_name():
+    params = ngc.gncn_t1((64, 8, 4), K=2)
+    w = ngc.init_weights(params, 0)
+    x = np.zeros((3, 64))
+    with pytest.raises(TypeError, match=r"^W\[1\]: expected an array"):
+        ngc.Weights([None, [[1.0]]], [None, None], [None, None], [None] * 2)
+    with pytest.raises(ValueError, match="^E: expected one entry per layer"):
+        ngc.Weights(w.W, w.E[:1], w.M, w.Sigma)
+    with pytest.raises(ValueError, match="^mask"):
+        ngc.settle(x, w, params, mask=np.full((3, 64), 2.0))
+    with pytest.raises(ValueError, match="^mask"):
+        ngc.settle(x, w, params, mask=np.ones((2, 64)))
+    with pytest.raises(ValueError, match="^x: values must lie"):
+        ngc.settle(np.full((3, 64), 1e7), w, params)
+    with pytest.raises(TypeError, match="^A"):
+        ngc.clip_columns(np.ones((2, 2), dtype=int))
+    deltas = ngc.hebbian_updates(ngc.settle(x, w, params), w, params)
+    with pytest.raises(ValueError, match=r"^deltas\[0\]: contains NaN"):
+        ngc.apply_updates(
+            w, [np.full_like(deltas[0], np.nan)] + deltas[1:], Adam(), params
+        )
+    with pytest.raises(TypeError, match=r"^model\.weights_: .*fit"):
+        ngc.complete(ngc.NGC(params), x)
+    model = ngc.NGC(params, rng=0).fit(x, epochs=0)
+    with pytest.raises(ValueError, match=r"^X: must lie in \[0.0, 1.0\]"):
+        model.score(x - 1)
+    with pytest.raises(ValueError, match="^fill"):
+        ngc.complete(model, x, fill=np.full(64, 1.5))
+    with pytest.raises(ValueError, match="^seeds: 1000 circuits is far"):
+        ngc.fit_stack(params, x, seeds=range(1000), epochs=0)
+
+
 # ---------------------------------------------------------------- trained models (pinned numbers)
 @pytest.fixture(scope="module")
 def trained():
