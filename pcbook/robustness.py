@@ -267,10 +267,15 @@ def load(path=DATA):
     """The stored tidy table, every float exactly as it was written."""
     import pandas as pd
 
-    check_instance("path", path, (str, os.PathLike), "a file name")
+    return pd.read_csv(_existing_file("path", path))
+
+
+def _existing_file(name: str, path) -> Path:
+    """``path`` as a Path, or an error naming ``name`` if it is no file name or no file."""
+    check_instance(name, path, (str, os.PathLike), "a file name")
     if not Path(path).is_file():
-        raise ValueError(f"path: no such file {str(path)!r}")
-    return pd.read_csv(path)
+        raise ValueError(f"{name}: no such file {str(path)!r}")
+    return Path(path)
 
 
 def _runs(data, experiment: str) -> dict[int, dict]:
@@ -406,18 +411,27 @@ def collect(sweeps: dict, out=DATA, add: bool = False):
     import pandas as pd
 
     check_instance("sweeps", sweeps, dict, "a dict of experiment: file")
+    check_instance("out", out, (str, os.PathLike), "a file name")
     check_bool("add", add)
-    tables = [load(out)] if add else []
+    tables = [load(_existing_file("out", out))] if add else []
     tables += [
-        tidy(pd.read_csv(path), name)
+        tidy(pd.read_csv(_existing_file(f"sweeps[{name!r}]", path)), name)
         for name, paths in sweeps.items()
-        for path in ([paths] if isinstance(paths, (str, Path)) else paths)
+        for path in _files(f"sweeps[{name!r}]", paths)
     ]
     data = pd.concat(tables, ignore_index=True)
     data = data.drop_duplicates(["experiment", "seed", "metric"], keep="last")
     data = data.sort_values(["experiment", "seed", "metric"], kind="stable")
     data.to_csv(out, index=False)
     return data
+
+
+def _files(name: str, paths) -> list:
+    """One file name, or a list or tuple of them, as a list."""
+    if isinstance(paths, (str, os.PathLike)):
+        return [paths]
+    check_instance(name, paths, (list, tuple), "a file name or a list of them")
+    return list(paths)
 
 
 def _pair(text: str) -> tuple[str, str]:

@@ -1067,7 +1067,6 @@ OPEN = {
     # its second answer, largest_beta, gets a verdict ("not a number"), not an error: the
     # suite exempts only a check's first parameter (the student's answer)
     "pcbook.check.ngc.ngc_settle_energy",
-    "pcbook.robustness.collect",  # out=None and out=1.5 (the lead's: not touched)
 }
 
 #: every plotting function: their data arguments are not validated yet (issue 16, open)
