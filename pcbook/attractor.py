@@ -41,6 +41,7 @@ from pcbook.validate import (
     check_int,
     check_positive,
     check_range,
+    check_real,
 )
 
 __all__ = [
@@ -928,6 +929,10 @@ class RegimeResult:
     def index(self, evidence: float, beta: float) -> int:
         """Position of the network trained at ``evidence`` and ``beta`` (to 4 significant
         digits, as the paper prints beta)."""
+        evidence, beta = (
+            check_real("evidence", evidence),
+            check_real("beta", beta),
+        )
         hit = np.flatnonzero(
             np.isclose(self.evidence, evidence)
             & np.isclose(self.beta, beta, rtol=5e-4, atol=0)

@@ -1024,6 +1024,8 @@ def test_regime_plot_and_index():
     assert axes[0, 0].images[0].get_array().shape == (3, 3)
     with pytest.raises(ValueError, match="no network"):
         res.index(4.0, 0.1)
+    with pytest.raises(TypeError, match="^beta:"):
+        res.index(5.0, "0.1")
 
 
 def test_reproduce_sim2_reports_the_grid_metrics():
