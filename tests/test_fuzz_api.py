@@ -26,13 +26,6 @@ def _marks(qualname: str):
                 strict=True,
             )
         ]
-    if qualname.startswith(fs.OPEN_PREFIXES):
-        return [
-            pytest.mark.xfail(
-                reason="open: plot arguments not validated yet (issue 16)",
-                strict=False,
-            )
-        ]
     if qualname.startswith(fs.OTHERS):
         return [
             pytest.mark.xfail(
