@@ -144,6 +144,11 @@ def instance(kind: str):
         "CompletionResult": lambda: ngc.complete(
             instance("NGC"), digits_x(), rng=0
         ),
+        "Trained": lambda: ngc.Trained(
+            instance("BinaryDigits"),
+            {"t1": instance("NGC")},
+            [np.random.default_rng(0)],
+        ),
         "SettleParams": lambda: angc.SettleParams(K=3),
         "ANGCParams": lambda: angc.ANGCParams(
             hidden=(8,), settle=instance("SettleParams"), batch=8, memory=200

@@ -28,6 +28,7 @@ from pcbook.validate import (
     check_int,
     check_positive,
     check_range,
+    record,
 )
 
 __all__ = [
@@ -179,6 +180,7 @@ class Weights:
         )
 
 
+@record
 @dataclass
 class SettleState:
     """States ``z``, predictions ``zbar``, errors ``e`` (lists by layer) and the discrepancy trace."""

@@ -13,6 +13,7 @@ from pcbook.validate import (
     check_instance,
     check_int,
     check_range,
+    record,
 )
 from pcbook.ngc.circuit import init_weights, settle
 from pcbook.ngc.model import (
@@ -52,6 +53,7 @@ ABLATIONS = {
 }
 
 
+@record
 @dataclass
 class Trained:
     """The chapter's data split and its trained models (by name), each with ``history_``."""

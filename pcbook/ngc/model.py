@@ -20,6 +20,7 @@ from pcbook.validate import (
     check_int,
     check_range,
     check_scale,
+    record,
 )
 from pcbook.ngc.circuit import (
     NGCParams,
@@ -89,6 +90,7 @@ def gncn_pdh(sizes=(64, 64, 64, 32), **changes) -> NGCParams:
     return NGCParams(**base)
 
 
+@record
 @dataclass(frozen=True)
 class BinaryDigits:
     """Binarised digits: ``X_train``, ``X_test`` (rows of 64 zeros and ones) and their labels."""
@@ -368,6 +370,7 @@ def check_seeds(seeds) -> list[int]:
     return [check_int("seeds", s, low=0) for s in seeds]
 
 
+@record
 @dataclass(frozen=True)
 class SettleView:
     """What one setting of (K, beta) does: images ``x``, predictions ``p``, the mean discrepancy
@@ -411,6 +414,7 @@ def random_mask(shape, fraction: float, rng=None) -> np.ndarray:
     return mask
 
 
+@record
 @dataclass(frozen=True)
 class CompletionResult:
     """Pattern completion: originals ``x``, ``mask`` (1 = seen), completed probabilities ``p``."""
