@@ -42,6 +42,7 @@ from pcbook.validate import (
     check_positive,
     check_range,
     check_real,
+    record,
 )
 
 __all__ = [
@@ -291,6 +292,7 @@ def step_loop(J, b, sigma, beta=1.0, eta=0.0, rng=None):
 
 
 # -- training and monitoring -----------------------------------------------------------------------
+@record
 @dataclass(frozen=True)
 class TrainResult:
     """Couplings after training, the state left behind and per-step histories."""
@@ -608,6 +610,7 @@ def free_run(
     return out
 
 
+@record
 @dataclass(frozen=True)
 class Replay:
     """What a free run replays: labels and transition counts (label = best-correlated pattern)."""
@@ -682,6 +685,7 @@ class SequenceParams:
         check_count("free_steps", self.free_steps, REPLAY_SKIP + 1)
 
 
+@record
 @dataclass(frozen=True)
 class SequenceResult:
     """Everything the chapter shows about a trained sequence network."""
@@ -792,6 +796,7 @@ class OrthoParams:
         )
 
 
+@record
 @dataclass(frozen=True)
 class OrthoResult:
     """Simulation 1: the two images, the trained network and its two attractors."""
@@ -899,6 +904,7 @@ class RegimeParams:
         )
 
 
+@record
 @dataclass(frozen=True)
 class RegimeResult:
     """Simulation 2 metrics of G networks, one entry per network (arrays of shape (G,)).

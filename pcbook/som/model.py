@@ -23,11 +23,17 @@ from pcbook.som.ink_map import InkMap, distinct_goal_runs, score_epoch
 from pcbook.som.params import SOMParams
 from pcbook.som.reservoir import esn_rollout, make_reservoir
 from pcbook.som.topography import ring_topography
-from pcbook.validate import check_finite_array, check_int, check_positive
+from pcbook.validate import (
+    check_finite_array,
+    check_int,
+    check_positive,
+    record,
+)
 
 __all__ = ["History", "Repertoire", "MotorSOM", "Movement"]
 
 
+@record
 @dataclass
 class History:
     """What happened during training: ``goal`` (E,), and per rollout (E, 2K) the ``winner``,
@@ -44,6 +50,7 @@ class History:
     freeze_epoch: int
 
 
+@record
 @dataclass
 class Repertoire:
     """Every goal executed without exploration noise: pen ``points`` (n, T+1, 2), ``images``
@@ -281,6 +288,7 @@ class MotorSOM:
         )
 
 
+@record
 @dataclass
 class Movement:
     """One goal's movement: ``theta`` (T+1, 2) joint angles, pen ``points`` (T+1, 2), the ``image`` it
