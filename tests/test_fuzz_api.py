@@ -18,20 +18,14 @@ def _marks(qualname: str):
     if qualname in fs.SKIP_CALLABLES:
         return [pytest.mark.skip(reason=fs.SKIP_CALLABLES[qualname])]
     if qualname in fs.RECORDS:
-        return [pytest.mark.skip(reason="output record (fs.RECORDS)")]
+        return [
+            pytest.mark.skip(reason="output record: tests/test_fuzz_records.py")
+        ]
     if qualname in fs.OPEN:
         return [
             pytest.mark.xfail(
                 reason="open: breaks the contract on this commit (issue 16)",
                 strict=True,
-            )
-        ]
-    if qualname.startswith(fs.OTHERS):
-        return [
-            pytest.mark.xfail(
-                reason="module owned by another engineer: failures reported "
-                "to its owner (issue 16)",
-                strict=False,
             )
         ]
     return []
