@@ -131,6 +131,8 @@ class EFE:
         return EFE(*(getattr(self, k) + getattr(other, k) for k in _FIELDS))
 
     def scaled(self, w):
+        """Every term times ``w``, the probability of the outcome this EFE follows."""
+        w = check_range("w", w, 0.0, 1.0)
         return EFE(*(w * getattr(self, k) for k in _FIELDS))
 
 

@@ -11,7 +11,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pcbook.validate import check_finite_array, check_positive, check_range
+from pcbook.validate import (
+    check_finite_array,
+    check_instance,
+    check_positive,
+    check_range,
+)
 
 __all__ = [
     "sigmoid",
@@ -160,6 +165,8 @@ class Adam:
 
     def step(self, params: list[np.ndarray], deltas: list[np.ndarray]) -> None:
         """Move every ``params[i]`` by the Adam-normalised ``deltas[i]``."""
+        for name, arrays in (("params", params), ("deltas", deltas)):
+            check_instance(name, arrays, (list, tuple), "a list of arrays")
         if len(params) != len(deltas):
             raise ValueError("deltas: need one delta per parameter array")
         if self._m is None:

@@ -223,11 +223,14 @@ def _check_callable(name: str, func) -> None:
         )
 
 
-def _check_layout(figsize, dpi, nrows, ncols, density: float = 1.0) -> None:
+def _check_layout(
+    figsize, dpi, nrows, ncols, density: float = 1.0, cost="figsize and dpi"
+) -> None:
     """Refuse a figure layout that cannot be drawn: ``figsize`` (width, height) in inches,
     ``dpi``, and an ``nrows`` x ``ncols`` grid of Axes, each within the book's scale (a figure
     rendered at ``density`` pixels per dot with more than :data:`pcbook.validate.MAX_ELEMENTS`
-    pixels, or more than :data:`MAX_PANELS` rows or columns, is refused unless forced)."""
+    pixels, or more than :data:`MAX_PANELS` rows or columns, is refused unless forced; the
+    message then names ``cost``)."""
     check_instance("figsize", figsize, (tuple, list), "(width, height)")
     if len(figsize) != 2:
         raise ValueError(
@@ -239,7 +242,7 @@ def _check_layout(figsize, dpi, nrows, ncols, density: float = 1.0) -> None:
     )
     dpi = check_positive("dpi", dpi)
     check_cost(
-        "figsize and dpi",
+        cost,
         width * height * (dpi * density) * (dpi * density),
         MAX_ELEMENTS,
         "pixels",
@@ -393,8 +396,14 @@ class SliderFigure:
     # -- computing one frame ------------------------------------------------------------
     def draw(self, axes, **values) -> None:
         """Compute and draw the figure for one setting of the sliders on ``axes``."""
+        from matplotlib.axes import Axes
+
         from pcbook.plotting import annotate_failure
 
+        for ax in np.ravel(axes):
+            check_instance(
+                "axes", ax, Axes, "a matplotlib Axes or an array of them"
+            )
         try:
             result = self.compute(**self.fixed, **values)
             self.plot(result, axes)
@@ -441,6 +450,10 @@ class SliderFigure:
     ) -> tuple[list[list], list[str]]:
         """Every slider's static values and the base64 PNG of every grid point (row-major),
         rendered at ``density`` pixels per CSS pixel."""
+        density = check_positive("density", density)
+        _check_layout(
+            self.figsize, self.dpi, self.nrows, self.ncols, density, "density"
+        )
         names = list(self.sliders)
         grids = [self.sliders[n].static_values for n in names]
         draws = [
@@ -459,6 +472,9 @@ class SliderFigure:
 
     def frame_alt(self, values: dict) -> str:
         """Alt text of one frame: the figure's description and the slider values it shows."""
+        check_instance(
+            "values", values, dict, "a dict of slider name -> value"
+        )
         shown = ", ".join(
             f"{self.sliders[n].label or n} = {_format_value(v)}"
             for n, v in values.items()

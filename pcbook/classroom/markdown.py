@@ -116,6 +116,7 @@ class References:
 
     def merged(self, other: References) -> References:
         """These references with ``other``'s added (``other`` wins on a clash; keeps ``base``)."""
+        check_instance("other", other, References, "a markdown.References")
         return References(
             {**self.equations, **other.equations},
             {**self.figures, **other.figures},

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from pcbook.rng import check_rng
 from pcbook.validate import (
     check_count,
     check_finite_array,
@@ -320,6 +321,7 @@ class DrawingArm:
 
     def reset(self, rng=None) -> NDArray[np.float64]:
         """Lift the pen back to the centre and clear the canvas (``rng`` is unused: the arm is deterministic)."""
+        check_rng(rng)
         self.theta_ = np.asarray(self.params.theta0, dtype=float).copy()
         self.path_ = pen_position(self.theta_, self.params)[None].copy()
         return self.observe()

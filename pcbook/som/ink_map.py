@@ -42,12 +42,29 @@ class InkMap:
         return 1.0 - (self.Vs * self.scale).T
 
     def row(self, g: int) -> NDArray[np.float64]:
+        """Prototype ``g`` (one unit of the map) as pixel intensities."""
+        g = check_int("g", g, 0, len(self.scale) - 1)
         return 1.0 - self.scale[g] * self.Vs[:, g]
 
     def epoch(
         self, u: NDArray, cols: NDArray, eta0: NDArray, shift: NDArray
     ) -> NDArray[np.int64]:
-        """Classify the inks ``u`` (m, len(cols)) on pixels ``cols`` in turn, updating after each."""
+        """Classify the inks ``u`` (m, len(cols)) on pixels ``cols`` in turn, updating after each.
+
+        ``eta0`` and ``shift`` are as for :func:`score_epoch`."""
+        n_pixels, n = self.Vs.shape
+        cols = _indices("cols", cols, (None,), n_pixels)
+        if not cols.size:
+            raise ValueError(
+                "cols: expected at least one inked pixel, got none"
+            )
+        u = _unit_interval("u", u, shape=(None, len(cols)))
+        eta0 = _unit_interval("eta0", eta0, shape=(n,))
+        shift = _indices("shift", shift, (n, n), n)
+        return self._epoch(u, cols, eta0, shift)
+
+    def _epoch(self, u, cols, eta0, shift) -> NDArray[np.int64]:
+        """:meth:`epoch` on checked arguments (the training loop's call)."""
         dots = self.scale[:, None] * (
             self.Vs[cols].T @ u.T
         )  # V_j . u_m, (n, m)
@@ -109,7 +126,7 @@ def score_epoch(
     # -sum [s ln f + (1 - s) ln(1 - f)] = -sum ln f + u.(ln f - ln(1 - f)), with u = 1 - s the ink
     f = squash(the_map.row(goal))
     inacc = -np.log(f).sum() + ink @ (np.log(f[cols]) - np.log1p(-f[cols]))
-    return inacc, the_map.epoch(ink, cols, eta0, shift)
+    return inacc, the_map._epoch(ink, cols, eta0, shift)
 
 
 def _unit_interval(name: str, value, **shape) -> np.ndarray:

@@ -19,7 +19,12 @@ from pcbook.som.free_energy import (
     ring_distance,
     schedules,
 )
-from pcbook.som.ink_map import InkMap, distinct_goal_runs, score_epoch
+from pcbook.som.ink_map import (
+    InkMap,
+    _unit_interval,
+    distinct_goal_runs,
+    score_epoch,
+)
 from pcbook.som.params import SOMParams
 from pcbook.som.reservoir import esn_rollout, make_reservoir
 from pcbook.som.topography import ring_topography
@@ -228,7 +233,11 @@ class MotorSOM:
         """Draw every goal without exploration noise and classify it with the (frozen) map."""
         self._check_fitted()
         p = self.params
-        W = self.W_ if W is None else np.asarray(W, dtype=float)
+        W = (
+            self.W_
+            if W is None
+            else _unit_interval("W", W, shape=self.W_.shape)
+        )
         points, images = self.draw(C, angle_scale)
         s = images.reshape(len(images), -1)
         win = np.argmin((W * W).sum(1)[None, :] - 2 * s @ W.T, axis=1)
