@@ -225,3 +225,15 @@ def test_every_image_has_real_alt_text_and_sits_in_a_numbered_figure(pages):
                 f"{page.name}: {len(images) - in_figures} of {len(images)} images are not in a numbered figure"
             )
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)
+
+
+def test_no_page_shows_a_markdown_table_as_text(pages):
+    """A notebook's Markdown output (the robustness appendix's table) is rendered, not shown as
+    its pipes: myst-nb renders Markdown outputs as CommonMark, which has no tables, unless
+    _config.yml says gfm."""
+    raw = re.compile(r"\|\s*(?:-{3,}|—+)\s*\|")  # smartquotes turn --- into an em dash
+    shown = [p.name for p in pages if raw.search(_article(p))]
+    assert not shown, f"Markdown table shown as text on {shown}"
+    assert "<table" in _article(
+        next(p for p in pages if p.name == "robustness.html")
+    )
