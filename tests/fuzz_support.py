@@ -1071,11 +1071,6 @@ RECORDS = {
     )
 }  # fmt: skip
 
-#: callables of modules this suite's author owns that still break the contract on this commit
-#: (issue 16 leaves them open; each failure is listed by `python tests/fuzz_support.py`): an
-#: expected failure, strict, so that a fix is noticed and the name removed from this list
-OPEN: set[str] = set()  # none left
-
 #: callables whose documented answer for some valid input is NaN
 NAN_DOCUMENTED = {
     "pcbook.error_units.first_time_within": "NaN when phi never stays "
@@ -1679,9 +1674,6 @@ METHODS_SKIPPED = {
 #: modules whose classes must have every public method (one with parameters) in METHODS
 #: or METHODS_SKIPPED: all of pcbook
 METHOD_MODULES = ("pcbook.",)
-
-#: methods that still break the contract: an expected failure, strict (as OPEN)
-METHODS_OPEN: set = set()
 
 
 def public_methods() -> list:

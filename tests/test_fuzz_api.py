@@ -21,13 +21,6 @@ def _marks(qualname: str):
         return [
             pytest.mark.skip(reason="output record: tests/test_fuzz_records.py")
         ]
-    if qualname in fs.OPEN:
-        return [
-            pytest.mark.xfail(
-                reason="open: breaks the contract on this commit (issue 16)",
-                strict=True,
-            )
-        ]
     return []
 
 

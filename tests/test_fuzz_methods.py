@@ -9,21 +9,7 @@ import pytest
 import fuzz_support as fs
 
 
-def _marks(qualname: str):
-    if qualname in fs.METHODS_OPEN:
-        return [
-            pytest.mark.xfail(
-                reason="open: breaks the contract on this commit (issue 16)",
-                strict=True,
-            )
-        ]
-    return []
-
-
-@pytest.mark.parametrize(
-    "qualname",
-    [pytest.param(q, id=q, marks=_marks(q)) for q in sorted(fs.METHODS)],
-)
+@pytest.mark.parametrize("qualname", sorted(fs.METHODS))
 def test_contract(qualname):
     rows = fs.fuzz_method(qualname)
     failed = [
