@@ -143,8 +143,9 @@ def _fmt(x, unit="s"):
 
 
 def _times(ratio: float) -> str:
-    """A speed-up as the table prints it: 0.94, 1.8, 12, 98."""
-    return f"{ratio:.2g}" if ratio < 10 else f"{ratio:.0f}"
+    """A speed-up as the table prints it: 0.962, 1.86, 12, 98 (three digits below 10, so that
+    1.76 is not printed as 1.8 beside a goal of 1.8)."""
+    return f"{ratio:.3g}" if ratio < 10 else f"{ratio:.0f}"
 
 
 def markdown(results: dict) -> str:
@@ -170,14 +171,9 @@ def markdown(results: dict) -> str:
             if r.get("reference_scale", 1.0) != 1.0 and "reference_s" in r:
                 ref += f" (est. from {r['reference_scale']:.2%} of the run)"
             ratio = f"{_times(r['ratio'])}x" if "ratio" in r else "-"
-            goal = (
-                f">= {_times(r['goal_ratio'])}x"
-                if r.get("goal_ratio")
-                else "-"
-            )
             lines.append(
-                f"| {r['name']} | {_fmt(r['median_s'])} | {_fmt(r['budget_s'])} | "
-                f"{r['peak_mb']:.1f} MB | {ref} | {ratio} | {goal} |"
+                f"| {r['name']} | {_fmt(r['median_s'])} | {_budget(r)} | "
+                f"{r['peak_mb']:.1f} MB | {ref} | {ratio} | {_goal(r)} |"
             )
         lines.append("")
     if results["scaling"]:
@@ -202,15 +198,40 @@ def markdown(results: dict) -> str:
             f"Notebook execution (fresh kernel; budget {NOTEBOOK_BUDGET:.0f} s each, "
             f"{BOOK_BUDGET:.0f} s for the book):",
             "",
-            "| notebook | seconds |",
-            "|---|---|",
+            "| notebook | seconds | within budget |",
+            "|---|---|---|",
         ]
         lines += [
-            f"| {name} | {sec:.1f} |"
+            f"| {name} | {sec:.1f} | {_within(sec, NOTEBOOK_BUDGET)} |"
             for name, sec in nbs["per_notebook_s"].items()
         ]
-        lines += [f"| **whole book** | **{nbs['total_s']:.1f}** |", ""]
+        total = nbs["total_s"]
+        lines += [
+            f"| **whole book** | **{total:.1f}** | {_within(total, BOOK_BUDGET)} |",
+            "",
+        ]
     return "\n".join(lines)
+
+
+def _goal(case: dict) -> str:
+    """The speed-up a case must reach, and whether it did: ``>= 1.8x, met``."""
+    goal = case.get("goal_ratio")
+    if not goal:
+        return "-"
+    met = case.get("ratio", 0.0) >= goal
+    return f">= {_times(goal)}x, " + ("met" if met else "**not met**")
+
+
+def _budget(case: dict) -> str:
+    """A case's time budget, marked when its median is over it."""
+    budget = case["budget_s"]
+    over = budget is not None and case["median_s"] > budget
+    return _fmt(budget) + (", **over**" if over else "")
+
+
+def _within(seconds: float, budget: float) -> str:
+    """``yes``, or a bold ``no`` that an over-budget row cannot hide in."""
+    return "yes" if seconds <= budget else "**no**"
 
 
 def _update_readme(table: str) -> None:
